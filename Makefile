@@ -1,0 +1,24 @@
+# One entry point for developers and CI.
+PY ?= .venv/bin/python
+
+.PHONY: install check lint types test golden
+
+install:
+	python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+
+check: lint types test
+
+lint:
+	$(PY) -m ruff check pumpsite tests
+	$(PY) -m ruff format --check pumpsite tests
+
+types:
+	$(PY) -m mypy
+
+test:
+	$(PY) -m pytest -n 2
+
+golden:
+	PUMPSITE_UPDATE_GOLDEN=1 $(PY) -m pytest tests -k golden -p no:xdist
