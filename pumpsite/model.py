@@ -1,0 +1,121 @@
+"""The repository as a value: goals, measures with their data, glossary, settings, and problems.
+
+`pumpsite.load` builds it (and is the only module that reads files); everything downstream is pure.
+Repo-relative paths are POSIX strings (`measures/churn.md`); OS paths are `pathlib.Path`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from pathlib import Path
+
+from pumpsite.periods import Period, quarter_of
+from pumpsite.schema import GoalMeta, MeasureMeta, Role, SiteSettings
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with the user's files: where, a stable code, and a sentence saying what."""
+
+    path: str  # repo-relative, '/'-separated; "" for the repository as a whole
+    line: int | None  # 1-based; None for the whole file
+    code: str  # stable and documented, e.g. "PS103"
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path or "."
+        return f"{where}: {self.severity.value}: {self.message} [{self.code}]"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Stable, readable order: by file, then line, then code; duplicates removed."""
+    unique = dict.fromkeys(problems)
+    return sorted(unique, key=lambda p: (p.path, p.line or 0, p.code, p.message))
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    period: Period
+    value: float | None  # None: the row is there but the value cell is empty
+    note: str
+    line: int  # physical line in the CSV file
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """A measure's data: observations sorted by period, one per period, gaps allowed."""
+
+    path: str  # repo-relative CSV path
+    column: str
+    observations: tuple[Observation, ...]
+
+    def values_by_period(self) -> tuple[list[Period], list[float | None]]:
+        """Every period from the first to the last, with None for missing ones (gaps)."""
+        if not self.observations:
+            return [], []
+        first, last = self.observations[0].period, self.observations[-1].period
+        by_period = {o.period: o.value for o in self.observations}
+        periods = [first + i for i in range(last - first + 1)]
+        return periods, [by_period.get(p) for p in periods]
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    id: str
+    path: str
+    meta: GoalMeta
+    body: str  # Markdown after the frontmatter
+    lines: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    id: str
+    path: str
+    meta: MeasureMeta
+    body: str
+    data_path: str  # repo-relative CSV path (meta.data or data/<id>.csv)
+    series: Series | None  # None when the CSV could not be read
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    def role_at(self, day: date) -> Role | None:
+        """The role in force on `day`: the latest `from` quarter at or before it."""
+        quarter = quarter_of(day)
+        current = [r for r in self.meta.roles if r.start <= quarter]
+        return max(current, key=lambda r: r.start) if current else None
+
+    def role_kind_at(self, day: date) -> str:
+        """'improve' or 'sustain'; a measure without roles is business as usual."""
+        role = self.role_at(day)
+        return role.role if role else "sustain"
+
+
+@dataclass(frozen=True, slots=True)
+class Repo:
+    root: Path
+    goals: Mapping[str, Goal]
+    measures: Mapping[str, Measure]
+    glossary: Mapping[str, str]  # term -> definition, built-ins merged with the user's file
+    settings: SiteSettings
+    site_config: Mapping[str, object]  # the user's mkdocs.yml as loaded (for the site engine)

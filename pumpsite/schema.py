@@ -1,0 +1,246 @@
+"""The frontmatter schema of goal and measure files: one source of truth.
+
+The loader validates each file's YAML frontmatter against these models; `pumpsite schema` writes
+their JSON Schema for editors and CI. Period-valued fields are parsed in the measure's own
+frequency, which the loader passes in the validation context as `{"frequency": ...}`.
+Every field's `description` doubles as the "expected ..." phrase of problem messages.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from pumpsite.periods import EXAMPLE_LABELS, FREQUENCIES, Frequency, Period, parse_label, parse_period
+
+Better = Literal["up", "down", "neutral"]
+RoleKind = Literal["sustain", "improve"]
+Profile = Literal["wheeler", "pump", "nhs"]
+Dispersion = Literal["average", "median"]
+EventKind = Literal["action", "incident", "note"]
+
+PERIOD_PATTERN = r"^\d{4}(-(\d{2}(-\d{2})?|W\d{2}|Q[1-4]))?$"
+
+
+def _as_text(value: Any) -> Any:
+    """YAML turns unquoted dates into date objects; periods and dates are read back as text."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _quarter(value: Any) -> Period:
+    text = _as_text(value)
+    if isinstance(text, str):
+        period = parse_label(text)
+        if period is not None and period.frequency == "quarterly":
+            return period
+        if period is not None:
+            raise PydanticCustomError(
+                "quarter",
+                "expected a quarter like 2026-Q1, got '{value}'; roles change per quarter, "
+                "so write {suggestion}",
+                {"value": text, "suggestion": str(parse_period(period.start.isoformat(), "quarterly"))},
+            )
+    raise PydanticCustomError(
+        "quarter", "expected a quarter like 2026-Q1, got '{value}'", {"value": value}
+    )
+
+
+def _period(value: Any, info: ValidationInfo) -> Period:
+    text = _as_text(value)
+    frequency: Frequency | None = (info.context or {}).get("frequency")
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)  # a bare year
+    if isinstance(text, str):
+        period = parse_period(text, frequency) if frequency else parse_label(text)
+        if period is not None:
+            return period
+    if frequency is None:
+        raise PydanticCustomError(
+            "period", "expected a period like 2026-03 or 2026-Q1, got '{value}'", {"value": value}
+        )
+    raise PydanticCustomError(
+        "period",
+        "expected a {frequency} period like {example} (or a date), got '{value}'",
+        {"frequency": frequency, "example": EXAMPLE_LABELS[frequency], "value": value},
+    )
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError(
+        "date", "expected a date like 2026-12-31, got '{value}'", {"value": value}
+    )
+
+
+def _string_schema(description: str, pattern: str) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "pattern": pattern, "description": description})
+
+
+Quarter = Annotated[
+    Period,
+    BeforeValidator(_quarter),
+    PlainSerializer(str),
+    _string_schema("a quarter like 2026-Q1", r"^\d{4}-Q[1-4]$"),
+]
+PeriodLabel = Annotated[
+    Period,
+    BeforeValidator(_period),
+    PlainSerializer(str),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "pattern": PERIOD_PATTERN}, {"type": "integer"}],
+            "description": "a period in the measure's frequency (2026-03-31, 2026-W09, "
+            "2026-03, 2026-Q1, 2026) or a date inside it",
+        }
+    ),
+]
+Day = Annotated[
+    date,
+    BeforeValidator(_date),
+    PlainSerializer(date.isoformat),
+    _string_schema("a date like 2026-12-31", r"^\d{4}-\d{2}-\d{2}$"),
+]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Role(_Strict):
+    """The role a measure plays from a quarter on: a KPI to keep healthy, or a key result to change."""
+
+    start: Quarter = Field(alias="from", description="the first quarter of this role, like 2026-Q1")
+    role: RoleKind = Field(
+        description="sustain (business as usual: monitored, no target) or improve (a key result)"
+    )
+    target: float | None = Field(default=None, description="a number: the level to reach")
+    deadline: Day | None = Field(default=None, description="a date like 2026-12-31")
+    owner: Text | None = Field(default=None, description="text: who owns the improvement")
+    note: Text | None = Field(default=None, description="text: why the role was chosen")
+
+
+class BaselineRange(_Strict):
+    start: PeriodLabel = Field(alias="from", description="the first period of the baseline")
+    end: PeriodLabel = Field(alias="to", description="the last period of the baseline")
+
+
+class PhaseChange(_Strict):
+    start: PeriodLabel = Field(alias="from", description="the first period of the new phase")
+    reason: Text = Field(description="text: why the process changed (required)")
+
+
+class Exclusion(_Strict):
+    period: PeriodLabel = Field(description="the period to leave out of the limits")
+    reason: Text = Field(description="text: why this point is excluded (required)")
+
+
+class LimitsSettings(_Strict):
+    baseline: Annotated[int, Field(ge=2)] | BaselineRange = Field(
+        default=20,
+        description="the number of first points the limits are computed from (default 20), "
+        "or {from, to} periods",
+    )
+    phases: list[PhaseChange] = Field(
+        default_factory=list, description="a list of {from, reason}: where the process changed"
+    )
+    exclude: list[Exclusion] = Field(
+        default_factory=list, description="a list of {period, reason}: points kept out of the limits"
+    )
+    dispersion: Dispersion = Field(
+        default="average", description="average (2.66 × mean moving range) or median (3.145)"
+    )
+    rules: Profile | None = Field(
+        default=None, description="the signal rules: wheeler, pump or nhs (default: site-wide)"
+    )
+    run_length: Annotated[int, Field(ge=5, le=12)] | None = Field(
+        default=None, description="a whole number of points for a long run (usually 7 or 8)"
+    )
+
+
+class Event(_Strict):
+    date: PeriodLabel = Field(description="the date or period the event happened in")
+    text: Text = Field(description="text: what happened")
+    kind: EventKind = Field(default="note", description="action, incident or note")
+
+
+class Definition(_Strict):
+    """The PuMP measure definition: what is counted, how, from where."""
+
+    description: Text | None = Field(default=None, description="text: the measure in plain words")
+    formula: Text | None = Field(default=None, description="text: how a value is calculated")
+    data_source: Text | None = Field(default=None, description="text: where the data comes from")
+    scope: Text | None = Field(default=None, description="text: what is included and excluded")
+    custodian: Text | None = Field(default=None, description="text: who looks after the data")
+
+
+class GoalMeta(_Strict):
+    """Frontmatter of a goal file (`kind: goal`): a performance result."""
+
+    kind: Literal["goal"] = Field(description="goal")
+    title: Text = Field(description="text: the result, worded as if already happening")
+    parent: Text | None = Field(default=None, description="the id of the goal this one serves")
+    owner: Text | None = Field(default=None, description="text: who is accountable")
+
+
+class MeasureMeta(_Strict):
+    """Frontmatter of a measure file: a PuMP performance measure and its roles per quarter."""
+
+    kind: Literal["measure"] = Field(default="measure", description="measure (the default)")
+    title: Text = Field(description="text: the measure's name")
+    goal: Text = Field(description="the id of the goal this measure is evidence of")
+    owner: Text | None = Field(default=None, description="text: who owns the measure")
+    unit: str = Field(default="", description="text: the unit of a value, like % or days")
+    frequency: Frequency = Field(description="one of " + ", ".join(FREQUENCIES))
+    better: Better = Field(description="up, down or neutral: which direction is good")
+    definition: Definition = Field(default_factory=Definition, description="the measure definition")
+    data: Text | None = Field(
+        default=None, description="a CSV path inside the repository (default data/<id>.csv)"
+    )
+    column: Text = Field(default="value", description="the CSV column holding the values")
+    roles: list[Role] = Field(
+        default_factory=list, description="a list of {from, role, target, deadline, owner} per quarter"
+    )
+    limits: LimitsSettings = Field(default_factory=LimitsSettings, description="limits settings")
+    events: list[Event] = Field(
+        default_factory=list, description="a list of {date, text, kind}")
+
+
+class SiteSettings(_Strict):
+    """`extra: pumpsite:` in mkdocs.yml: settings for the whole site."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    rules: Profile = Field(default="wheeler", description="wheeler, pump or nhs")
+    run_length: Annotated[int, Field(ge=5, le=12)] | None = Field(
+        default=None, description="a whole number of points for a long run (usually 7 or 8)"
+    )
+    as_of: Day | None = Field(
+        default=None, description="the report date like 2026-11-30 (default: today)"
+    )
+    glossary: Text = Field(default="glossary.yml", description="the glossary file's path")
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schemas of goal and measure frontmatter, for editors and CI."""
+    return {
+        "goal": GoalMeta.model_json_schema(by_alias=True),
+        "measure": MeasureMeta.model_json_schema(by_alias=True),
+    }
