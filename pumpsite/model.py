@@ -72,17 +72,29 @@ class Series:
         return periods, [by_period.get(p) for p in periods]
 
 
+def line_of(lines: Mapping[str, int], *path: str | int) -> int | None:
+    """The line of the deepest known key on a dotted path like ("roles", 1, "target")."""
+    for depth in range(len(path), 0, -1):
+        line = lines.get(".".join(map(str, path[:depth])))
+        if line is not None:
+            return line
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Goal:
     id: str
     path: str
     meta: GoalMeta
     body: str  # Markdown after the frontmatter
-    lines: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line
+    lines: Mapping[str, int] = field(default_factory=dict)  # "key.0.sub" path -> line
 
     @property
     def title(self) -> str:
         return self.meta.title
+
+    def line(self, *path: str | int) -> int | None:
+        return line_of(self.lines, *path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +105,14 @@ class Measure:
     body: str
     data_path: str  # repo-relative CSV path (meta.data or data/<id>.csv)
     series: Series | None  # None when the CSV could not be read
-    lines: Mapping[str, int] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)  # "key.0.sub" path -> line
 
     @property
     def title(self) -> str:
         return self.meta.title
+
+    def line(self, *path: str | int) -> int | None:
+        return line_of(self.lines, *path)
 
     def role_at(self, day: date) -> Role | None:
         """The role in force on `day`: the latest `from` quarter at or before it."""

@@ -1,0 +1,119 @@
+"""From a measure to its XmR analysis: periods become indices, settings become engine options.
+
+Pure: takes the model, returns values. The maths lives in `pumpsite.xmr`; this module only
+translates the measure's limits settings (baseline, phases, exclusions, rules) into `xmr.Options`
+and reads the targets of the role in force against the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from pumpsite import xmr
+from pumpsite.model import Measure
+from pumpsite.periods import Period
+from pumpsite.schema import BaselineRange, Role, SiteSettings
+
+
+@dataclass(frozen=True, slots=True)
+class TargetReading:
+    """How the role in force's target stands against the current phase."""
+
+    target: float
+    assurance: xmr.Assurance | None  # None when the current phase has no limits yet
+    achieved: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureAnalysis:
+    measure_id: str
+    periods: tuple[Period, ...]
+    xmr: xmr.Analysis
+    role: Role | None  # the role in force at the report date
+    target: TargetReading | None
+
+    def index_of(self, period: Period) -> int | None:
+        """The position of `period` in the chart, or None when it is outside the data."""
+        if not self.periods or period.frequency != self.periods[0].frequency:
+            return None
+        index = period - self.periods[0]
+        return index if 0 <= index < len(self.periods) else None
+
+    @property
+    def latest_period(self) -> Period | None:
+        """The last period that has a value."""
+        for period, value in zip(reversed(self.periods), reversed(self.xmr.values), strict=True):
+            if value is not None:
+                return period
+        return None
+
+
+def engine_options(
+    measure: Measure, periods: list[Period], settings: SiteSettings
+) -> xmr.Options:
+    """The engine options for a measure; settings that point outside the data are left out
+    here and reported by `pumpsite.checks`."""
+    limits = measure.meta.limits
+    first = periods[0]
+
+    def index(period: Period) -> int | None:
+        i = period - first
+        return i if 0 <= i < len(periods) else None
+
+    phase_starts = sorted(
+        {i: p.reason for p in limits.phases if (i := index(p.start)) is not None and i > 0}.items()
+    )
+    excluded = frozenset(i for e in limits.exclude if (i := index(e.period)) is not None)
+    baseline_size, baseline_range = 20, None
+    if isinstance(limits.baseline, BaselineRange):
+        start, end = index(limits.baseline.start), index(limits.baseline.end)
+        if start is not None and end is not None and start <= end:
+            baseline_range = (start, end)
+    else:
+        baseline_size = limits.baseline
+    return xmr.Options(
+        baseline_size=baseline_size,
+        baseline_range=baseline_range,
+        phases=tuple(xmr.PhaseStart(i, reason) for i, reason in phase_starts),
+        excluded=excluded,
+        dispersion=limits.dispersion,
+        profile=limits.rules or settings.rules,
+        run_length=limits.run_length or settings.run_length,
+        better=measure.meta.better,
+    )
+
+
+def read_target(analysis: xmr.Analysis, role: Role | None, better: xmr.Better) -> TargetReading | None:
+    if role is None or role.target is None:
+        return None
+    limits = analysis.current_phase.limits if analysis.phases else None
+    return TargetReading(
+        target=role.target,
+        assurance=xmr.assurance(limits, role.target, better) if limits else None,
+        achieved=xmr.achieved(analysis, role.target, better),
+    )
+
+
+def analyse_measure(
+    measure: Measure, settings: SiteSettings, report_date: date
+) -> MeasureAnalysis | None:
+    """The analysis of one measure as of `report_date` (later data is left out), or None when
+    it has no data by then."""
+    if measure.series is None:
+        return None
+    periods, values = measure.series.values_by_period()
+    while periods and periods[-1].start > report_date:
+        periods.pop()
+        values.pop()
+    if not periods:
+        return None
+    result = xmr.analyse(values, engine_options(measure, periods, settings))
+    role = measure.role_at(report_date)
+    return MeasureAnalysis(
+        measure_id=measure.id,
+        periods=tuple(periods),
+        xmr=result,
+        role=role,
+        target=read_target(result, role, measure.meta.better),
+    )

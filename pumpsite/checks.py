@@ -1,0 +1,202 @@
+"""Checks across files: references between goals and measures, and whether the data can carry
+the measure's settings. Pure: the loaded repository in, problems out.
+
+The loader has already reported each file's own problems (schema, CSV parsing).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from pumpsite.model import Goal, Measure, Problem, Repo, Severity
+
+PROBLEM_CODES: dict[str, str] = {
+    "PS201": "A measure's goal does not exist.",
+    "PS202": "A goal's parent does not exist.",
+    "PS203": "Goals form a cycle through their parents.",
+    "PS204": "A goal has no measures and no sub-goals (warning).",
+    "PS205": "A measure's goal is not a goal file.",
+    "PS206": "Two roles start in the same quarter.",
+    "PS310": "A measure has no data yet (warning).",
+    "PS311": "Fewer than 5 values: a run chart without limits (warning).",
+    "PS312": "A phase, exclusion, baseline or event period lies outside the data.",
+    "PS313": "A baseline range is empty or reversed.",
+}
+
+MIN_POINTS_FOR_LIMITS = 5
+
+
+def check_repo(repo: Repo) -> list[Problem]:
+    """Every cross-file and data-sufficiency problem of the repository."""
+    return [
+        *check_goal_references(repo),
+        *check_parents(repo),
+        *check_empty_goals(repo),
+        *(p for m in repo.measures.values() for p in check_roles(m)),
+        *(p for m in repo.measures.values() for p in check_data(m)),
+    ]
+
+
+def _did_you_mean(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def check_goal_references(repo: Repo) -> Iterator[Problem]:
+    goal_ids = sorted(repo.goals)
+    for measure in repo.measures.values():
+        goal = measure.meta.goal
+        if goal in repo.goals:
+            continue
+        line = measure.line("goal")
+        if goal in repo.measures:
+            yield Problem(
+                measure.path,
+                line,
+                "PS205",
+                f"'goal' must name a goal, but '{goal}' is a measure. "
+                "A measure is evidence of a goal (a file with kind: goal).",
+            )
+            continue
+        known = f" Known goals: {', '.join(goal_ids)}." if goal_ids else " There are no goals yet."
+        hint = _did_you_mean(goal, goal_ids) or known
+        yield Problem(measure.path, line, "PS201", f"Goal '{goal}' does not exist.{hint}")
+
+
+def check_parents(repo: Repo) -> Iterator[Problem]:
+    goal_ids = sorted(repo.goals)
+    for goal in repo.goals.values():
+        parent = goal.meta.parent
+        if parent is not None and parent not in repo.goals:
+            hint = _did_you_mean(parent, goal_ids)
+            yield Problem(
+                goal.path,
+                goal.line("parent"),
+                "PS202",
+                f"Parent goal '{parent}' does not exist.{hint}",
+            )
+    yield from _cycles(repo)
+
+
+def _cycles(repo: Repo) -> Iterator[Problem]:
+    reported: set[str] = set()
+    for start in sorted(repo.goals):
+        path: list[str] = []
+        current: str | None = start
+        while current is not None and current in repo.goals and current not in path:
+            path.append(current)
+            current = repo.goals[current].meta.parent
+        if current is None or current not in path or current in reported:
+            continue
+        cycle = path[path.index(current) :]
+        reported.update(cycle)
+        goal = repo.goals[cycle[0]]
+        loop = " → ".join([*cycle, cycle[0]])
+        yield Problem(
+            goal.path,
+            goal.line("parent"),
+            "PS203",
+            f"Goals form a cycle through 'parent': {loop}. A results map is a tree: "
+            "remove one of these parents.",
+        )
+
+
+def check_empty_goals(repo: Repo) -> Iterator[Problem]:
+    used = {m.meta.goal for m in repo.measures.values()}
+    used |= {g.meta.parent for g in repo.goals.values() if g.meta.parent}
+    for goal in repo.goals.values():
+        if goal.id not in used:
+            yield _warning(
+                goal,
+                None,
+                "PS204",
+                f"Goal '{goal.id}' has no measures and no sub-goals: nothing shows whether "
+                "it is happening. Add a measure with 'goal: " + goal.id + "'.",
+            )
+
+
+def check_roles(measure: Measure) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for i, role in enumerate(measure.meta.roles):
+        quarter = str(role.start)
+        if quarter in seen:
+            yield Problem(
+                measure.path,
+                measure.line("roles", i),
+                "PS206",
+                f"Two roles start in {quarter} (roles[{seen[quarter]}] and roles[{i}]). "
+                "Only one role is in force per quarter: remove or move one.",
+            )
+        seen.setdefault(quarter, i)
+
+
+def check_data(measure: Measure) -> Iterator[Problem]:
+    series = measure.series
+    if series is None:
+        return  # the loader has reported why
+    values = [o for o in series.observations if o.value is not None]
+    if not values:
+        yield _warning(
+            measure,
+            None,
+            "PS310",
+            f"No data yet in {series.path}: the chart stays empty until values are added.",
+        )
+        return
+    if len(values) < MIN_POINTS_FOR_LIMITS:
+        yield _warning(
+            measure,
+            None,
+            "PS311",
+            f"Only {len(values)} values in {series.path}: shown as a run chart until there are "
+            f"{MIN_POINTS_FOR_LIMITS} values to compute natural process limits.",
+        )
+    yield from _settings_outside_data(measure)
+
+
+def _settings_outside_data(measure: Measure) -> Iterator[Problem]:
+    assert measure.series is not None
+    observed = measure.series.observations
+    first, last = observed[0].period, observed[-1].period
+    limits = measure.meta.limits
+    span = f"the data runs from {first} to {last}"
+    placed = [
+        *((("limits", "phases", i), "phase", p.start) for i, p in enumerate(limits.phases)),
+        *((("limits", "exclude", i), "exclusion", e.period) for i, e in enumerate(limits.exclude)),
+    ]
+    baseline = limits.baseline
+    if not isinstance(baseline, int):
+        placed += [
+            (("limits", "baseline"), "baseline start", baseline.start),
+            (("limits", "baseline"), "baseline end", baseline.end),
+        ]
+        if baseline.start > baseline.end:
+            yield Problem(
+                measure.path,
+                measure.line("limits", "baseline"),
+                "PS313",
+                f"The baseline runs backwards: from {baseline.start} to {baseline.end}. "
+                "Swap 'from' and 'to'.",
+            )
+    for key, what, period in placed:
+        if not first <= period <= last:
+            yield Problem(
+                measure.path,
+                measure.line(*key),
+                "PS312",
+                f"The {what} {period} is outside the data: {span}.",
+            )
+    for i, phase in enumerate(limits.phases):
+        if phase.start == first:
+            yield Problem(
+                measure.path,
+                measure.line("limits", "phases", i),
+                "PS312",
+                f"The phase {phase.start} starts at the first value: the first phase needs no "
+                "entry. Remove it, or set the baseline instead.",
+            )
+
+
+def _warning(item: Goal | Measure, line: int | None, code: str, message: str) -> Problem:
+    return Problem(item.path, line, code, message, Severity.WARNING)

@@ -1,0 +1,155 @@
+"""The `pumpsite` command line: a thin shell that parses options, calls the library, reports.
+
+Exit codes: 0 clean, 1 problems found (or build failed), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import click
+
+from pumpsite import __version__
+from pumpsite.model import Problem
+
+FORMATS = ("text", "github", "json")
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-30.", param, ctx)
+
+
+def _today() -> date:
+    return date.today()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pumpsite")
+def cli() -> None:
+    """Measures-as-code for the PuMP method: check measure files, analyse XmR charts, build the site."""
+
+
+# --- check -------------------------------------------------------------------------------------
+
+
+def format_problem(problem: Problem, fmt: str) -> str:
+    if fmt == "github":
+        kind = "error" if problem.is_error else "warning"
+        where = f"file={problem.path or '.'}"
+        if problem.line:
+            where += f",line={problem.line}"
+        message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{kind} {where},title={problem.code}::{message}"
+    text = str(problem)
+    color = "red" if problem.is_error else "yellow"
+    word = problem.severity.value
+    return text.replace(f": {word}: ", f": {click.style(word, fg=color, bold=True)}: ", 1)
+
+
+def problems_as_json(problems: Sequence[Problem]) -> str:
+    rows = [
+        {
+            "path": p.path,
+            "line": p.line,
+            "code": p.code,
+            "severity": p.severity.value,
+            "message": p.message,
+        }
+        for p in problems
+    ]
+    return json.dumps(rows, indent=2, ensure_ascii=False)
+
+
+def summary_line(errors: int, warnings: int, goals: int, measures: int) -> str:
+    scope = f"{goals} goal{'s' * (goals != 1)}, {measures} measure{'s' * (measures != 1)}"
+    if not errors and not warnings:
+        return f"No problems ({scope})."
+    parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
+    parts += [f"{warnings} warning{'s' * (warnings != 1)}"] if warnings else []
+    return f"{' and '.join(parts)} ({scope})."
+
+
+def report_problems(problems: Sequence[Problem], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(problems_as_json(problems))
+        return
+    for problem in problems:
+        click.echo(format_problem(problem, fmt))
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people, github for pull-request annotations, json for tools.")
+@click.option("--as-of", type=DateType(), help="Report date (default: extra.pumpsite.as_of or today).")
+def check(path: Path, strict: bool, fmt: str, as_of: date | None) -> None:
+    """Check the measures repository at PATH and report every problem at once."""
+    from pumpsite.pipeline import inspect
+
+    result = inspect(path, today=_today(), as_of=as_of)
+    report_problems(result.problems, fmt)
+    counts = (len(result.errors), len(result.warnings))
+    click.echo(summary_line(*counts, len(result.repo.goals), len(result.repo.measures)), err=True)
+    if result.errors or (strict and result.warnings):
+        sys.exit(1)
+
+
+# --- xmr ---------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("file", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+@click.option("--column", help="The value column (default: 'value' or the only numeric column).")
+@click.option("--baseline", type=click.IntRange(min=2), default=20, show_default=True,
+              help="Number of first points the limits are computed from.")
+@click.option("--rules", type=click.Choice(["wheeler", "pump", "nhs"]), default="wheeler",
+              show_default=True, help="Signal rule profile.")
+@click.option("--run-length", type=click.IntRange(min=5, max=12),
+              help="Points in a long run (default: 8 wheeler, 7 pump and nhs).")
+@click.option("--median", is_flag=True, help="Use the median moving range (3.145 / 3.865).")
+@click.option("--better", type=click.Choice(["up", "down", "neutral"]), default="neutral",
+              show_default=True, help="Which direction is an improvement.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def xmr(
+    file: Path,
+    column: str | None,
+    baseline: int,
+    rules: str,
+    run_length: int | None,
+    median: bool,
+    better: str,
+    as_json: bool,
+) -> None:
+    """Analyse one series: a CSV (period and value columns) or one number per line. FILE may be -."""
+    from pumpsite import xmr_report
+    from pumpsite.load import read_series_file, read_series_text
+
+    if str(file) == "-":
+        labels, values, problems = read_series_text(sys.stdin.read(), "<stdin>", column)
+    elif not file.is_file():
+        raise click.UsageError(f"File '{file}' does not exist.")
+    else:
+        labels, values, problems = read_series_file(file, column)
+    if any(p.is_error for p in problems):
+        report_problems(problems, "text")
+        sys.exit(1)
+    options = xmr_report.options(baseline, rules, run_length, median, better)
+    analysis = xmr_report.analyse(values, options)
+    click.echo(xmr_report.as_json(labels, analysis) if as_json else xmr_report.as_table(labels, analysis))
+
+
+def main() -> None:
+    cli(prog_name="pumpsite")

@@ -1,0 +1,41 @@
+"""Display of numbers: values are stored unrounded and rounded only here, for people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+MAX_DECIMALS = 4
+
+
+def data_decimals(values: Iterable[float | None]) -> int:
+    """The number of decimals the data is written with (as far as floats tell)."""
+    most = 0
+    for value in values:
+        if value is None:
+            continue
+        text = f"{value:.{MAX_DECIMALS}f}".rstrip("0")
+        most = max(most, len(text.split(".")[1]) if "." in text else 0)
+    return most
+
+
+def display_decimals(values: Iterable[float | None]) -> int:
+    """Limits are shown to the data's precision plus one digit."""
+    return min(data_decimals(values) + 1, MAX_DECIMALS)
+
+
+def _no_negative_zero(value: float, decimals: int) -> float:
+    return 0.0 if round(value, decimals) == 0 else value
+
+
+def fmt(value: float | None, decimals: int) -> str:
+    """For people: thousands grouped with a thin space, e.g. 5 082.28."""
+    if value is None:
+        return ""
+    return f"{_no_negative_zero(value, decimals):,.{decimals}f}".replace(",", "\u2009")
+
+
+def fmt_plain(value: float | None, decimals: int) -> str:
+    """Without grouping: for tables and machine-readable text."""
+    if value is None:
+        return ""
+    return f"{_no_negative_zero(value, decimals):.{decimals}f}"

@@ -1,0 +1,54 @@
+"""The one-way pipeline up to the analyses: load → checks → XmR analysis → lint.
+
+`pumpsite check` stops here; `pumpsite build` goes on to render the site from the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pumpsite.analysis import MeasureAnalysis, analyse_measure
+from pumpsite.checks import check_repo
+from pumpsite.lint import lint_repo
+from pumpsite.load import load_repo
+from pumpsite.model import Problem, Repo, sort_problems
+from pumpsite.schema import SiteSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    repo: Repo
+    analyses: Mapping[str, MeasureAnalysis]
+    problems: list[Problem]
+    report_date: date
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def report_date(settings: SiteSettings, as_of: date | None, today: date) -> date:
+    """The date the report speaks for: --as-of, else `extra: pumpsite: as_of`, else today."""
+    return as_of or settings.as_of or today
+
+
+def analyse_repo(repo: Repo, on: date) -> dict[str, MeasureAnalysis]:
+    analyses = (analyse_measure(m, repo.settings, on) for m in repo.measures.values())
+    return {a.measure_id: a for a in analyses if a is not None}
+
+
+def inspect(root: Path, *, today: date, as_of: date | None = None) -> Inspection:
+    """Load, check, analyse and lint the repository at `root`. Never raises on bad input."""
+    repo, problems = load_repo(root)
+    problems += check_repo(repo)
+    on = report_date(repo.settings, as_of, today)
+    analyses = analyse_repo(repo, on)
+    problems += lint_repo(repo, analyses, on)
+    return Inspection(repo, analyses, sort_problems(problems), on)

@@ -1,0 +1,131 @@
+"""Text and JSON reports of one series' XmR analysis, for `pumpsite xmr`. Pure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, cast
+
+from pumpsite import xmr
+from pumpsite.numbers import display_decimals, fmt_plain
+from pumpsite.signals import RULE_LABELS
+
+
+def options(
+    baseline: int, rules: str, run_length: int | None, median: bool, better: str
+) -> xmr.Options:
+    return xmr.Options(
+        baseline_size=baseline,
+        profile=cast(xmr.Profile, rules),
+        run_length=run_length,
+        dispersion="median" if median else "average",
+        better=cast(xmr.Better, better),
+    )
+
+
+def analyse(values: Sequence[float | None], opts: xmr.Options) -> xmr.Analysis:
+    return xmr.analyse(values, opts)
+
+
+def as_json(labels: Sequence[str], analysis: xmr.Analysis) -> str:
+    phases: list[dict[str, Any]] = []
+    for phase in analysis.phases:
+        limits = phase.limits
+        phases.append(
+            {
+                "start": labels[phase.start],
+                "reason": phase.reason,
+                "center": limits.center if limits else None,
+                "average_mr": limits.average_mr if limits else None,
+                "unpl": limits.unpl if limits else None,
+                "lnpl": limits.lnpl if limits else None,
+                "url": limits.url if limits else None,
+                "baseline_points": limits.baseline_points if limits else len(phase.baseline),
+                "trial": limits.trial if limits else None,
+            }
+        )
+    points = [
+        {
+            "period": label,
+            "value": value,
+            "mr": mr,
+            "signals": list(analysis.rules_at(i)),
+        }
+        for i, (label, value, mr) in enumerate(
+            zip(labels, analysis.values, analysis.moving_ranges, strict=True)
+        )
+    ]
+    hint = analysis.rebase_hint
+    document = {
+        "phases": phases,
+        "points": points,
+        "signals": [
+            {
+                "rule": s.rule,
+                "points": [labels[i] for i in s.points],
+                "side": s.side,
+                "effect": s.effect,
+            }
+            for s in analysis.signals
+        ],
+        "hint": None if hint is None else {"new_phase_from": labels[hint]},
+    }
+    return json.dumps(document, indent=2)
+
+
+def as_table(labels: Sequence[str], analysis: xmr.Analysis) -> str:
+    decimals = display_decimals(analysis.values)
+    labels_for = RULE_LABELS[analysis.options.profile]
+    lines = [*_phase_lines(labels, analysis, decimals), ""]
+    width = max(6, *(len(label) for label in labels))
+    lines.append(f"{'period':<{width}}  {'value':>12}  {'mR':>12}  signals")
+    for i, label in enumerate(labels):
+        value = fmt_plain(analysis.values[i], decimals - 1 if decimals else 0)
+        value = value or "(missing)"
+        mr = fmt_plain(analysis.moving_ranges[i], decimals)
+        rules = ", ".join(labels_for[r] for r in analysis.rules_at(i))
+        marker = "  *" if i in analysis.excluded else ""
+        lines.append(f"{label:<{width}}  {value:>12}  {mr:>12}  {rules}{marker}".rstrip())
+    if analysis.excluded:
+        lines.append("* excluded from the limits")
+    lines += ["", *_signal_lines(labels, analysis)]
+    return "\n".join(lines)
+
+
+def _phase_lines(labels: Sequence[str], analysis: xmr.Analysis, decimals: int) -> list[str]:
+    lines = []
+    for number, phase in enumerate(analysis.phases, start=1):
+        head = f"Phase {number} from {labels[phase.start]}"
+        head += f" ({phase.reason})" if phase.reason else ""
+        limits = phase.limits
+        if limits is None:
+            lines.append(f"{head}: fewer than 5 values, a run chart without limits.")
+            continue
+        f = lambda v: fmt_plain(v, decimals)  # noqa: E731
+        dispersion = "median mR" if limits.dispersion == "median" else "average mR"
+        trial = ", trial limits" if limits.trial else ""
+        lines.append(
+            f"{head}: central line {f(limits.center)}, natural process limits "
+            f"{f(limits.lnpl)} to {f(limits.unpl)}, {dispersion} {f(limits.average_mr)}, "
+            f"upper range limit {f(limits.url)} ({limits.baseline_points} baseline values{trial})"
+        )
+    return lines
+
+
+def _signal_lines(labels: Sequence[str], analysis: xmr.Analysis) -> list[str]:
+    labels_for = RULE_LABELS[analysis.options.profile]
+    if not analysis.signals:
+        lines = ["No signals: the process is predictable."]
+    else:
+        lines = ["Signals:"]
+        for s in analysis.signals:
+            where = labels[s.points[0]]
+            if len(s.points) > 1:
+                where += f" to {labels[s.points[-1]]}"
+            lines.append(f"  {labels_for[s.rule]}: {where} ({s.side}, {s.effect})")
+    if analysis.rebase_hint is not None:
+        lines.append(
+            f"A long run is still going: consider a new phase from {labels[analysis.rebase_hint]} "
+            "(only if you know what changed)."
+        )
+    return lines
