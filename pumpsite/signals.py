@@ -1,0 +1,300 @@
+"""Pure detection of XmR signals under the Wheeler, PuMP and NHS Making Data Count profiles.
+
+Every rule is a small function from one phase (its values, moving ranges and locked limits) to
+the points that carry a signal. Comparisons are strict: a value exactly on a line is not beyond
+it. A missing value (None) breaks runs, trends and windows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from pumpsite.xmr import Better, Limits, Phase, Profile
+
+Rule = Literal["beyond_limits", "mr_beyond_url", "long_run", "short_run", "trend", "two_of_three"]
+Side = Literal["high", "low"]
+Effect = Literal["improvement", "concern", "neutral"]
+
+RULES: tuple[Rule, ...] = (
+    "beyond_limits",
+    "mr_beyond_url",
+    "long_run",
+    "short_run",
+    "trend",
+    "two_of_three",
+)
+"""Every rule, in the order used to sort signals that start at the same point."""
+
+PROFILE_RULES: dict[Profile, tuple[Rule, ...]] = {
+    "wheeler": ("beyond_limits", "mr_beyond_url", "long_run", "short_run"),
+    "pump": ("beyond_limits", "long_run", "short_run"),
+    "nhs": ("beyond_limits", "long_run", "trend", "two_of_three"),
+}
+
+DEFAULT_RUN_LENGTH: dict[Profile, int] = {"wheeler": 8, "pump": 7, "nhs": 7}
+"""Length of a long run (and of an NHS trend) when Options.run_length is None."""
+
+_WHEELER_LABELS: dict[Rule, str] = {
+    "beyond_limits": "Point beyond the limits",
+    "mr_beyond_url": "Moving range above the upper range limit",
+    "long_run": "Run of {n} on one side",
+    "short_run": "3 of 4 beyond the halfway line",
+    "trend": "Trend ({n} rising or falling)",
+    "two_of_three": "2 of 3 beyond 2 sigma",
+}
+_LABEL_TEMPLATES: dict[Profile, dict[Rule, str]] = {
+    "wheeler": _WHEELER_LABELS,
+    "pump": {
+        **_WHEELER_LABELS,
+        "beyond_limits": "Outlier",
+        "long_run": "Long run",
+        "short_run": "Short run",
+    },
+    "nhs": {**_WHEELER_LABELS, "long_run": "Shift ({n} on one side)"},
+}
+
+RULE_LABELS: dict[Profile, dict[Rule, str]] = {
+    profile: {rule: text.format(n=DEFAULT_RUN_LENGTH[profile]) for rule, text in labels.items()}
+    for profile, labels in _LABEL_TEMPLATES.items()
+}
+"""Human names of the rules per profile, for the default run length."""
+
+
+def rule_label(profile: Profile, rule: Rule, run_length: int | None = None) -> str:
+    """The human name of a rule, with the run length actually in force."""
+    length = DEFAULT_RUN_LENGTH[profile] if run_length is None else run_length
+    return _LABEL_TEMPLATES[profile][rule].format(n=length)
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    rule: Rule
+    points: tuple[int, ...]
+    side: Side
+    effect: Effect
+
+
+def effect_of(side: Side, better: Better) -> Effect:
+    """high & up -> improvement, high & down -> concern (and the mirror image); neutral."""
+    if better == "neutral":
+        return "neutral"
+    return "improvement" if (side == "high") == (better == "up") else "concern"
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """One phase with limits: the slice [start, end) of the whole series."""
+
+    values: Sequence[float | None]
+    ranges: Sequence[float | None]
+    start: int
+    end: int
+    limits: Limits
+    run_length: int
+
+    @property
+    def indices(self) -> range:
+        return range(self.start, self.end)
+
+
+_SIDES: tuple[Side, ...] = ("high", "low")
+_Hit = tuple[tuple[int, ...], Side]
+_Detector = Callable[[_Segment], Iterator[_Hit]]
+
+
+def detect(
+    values: Sequence[float | None],
+    moving_ranges: Sequence[float | None],
+    phases: Iterable[Phase],
+    profile: Profile = "wheeler",
+    run_length: int | None = None,
+    better: Better = "neutral",
+) -> tuple[Signal, ...]:
+    """All signals of every phase that has limits, sorted by (first point, rule, side)."""
+    length = DEFAULT_RUN_LENGTH[profile] if run_length is None else run_length
+    found: list[Signal] = []
+    for phase in phases:
+        if phase.limits is None:
+            continue
+        segment = _Segment(values, moving_ranges, phase.start, phase.end, phase.limits, length)
+        for rule, detector in _DETECTORS[profile]:
+            found.extend(
+                Signal(rule, pts, side, effect_of(side, better)) for pts, side in detector(segment)
+            )
+    return tuple(sorted(found, key=_sort_key))
+
+
+def _sort_key(signal: Signal) -> tuple[int, int, str]:
+    return (signal.points[0], RULES.index(signal.rule), signal.side)
+
+
+def _beyond(value: float, line: float, side: Side) -> bool:
+    return value > line if side == "high" else value < line
+
+
+def _side_of(value: float, center: float) -> Side | None:
+    if value == center:
+        return None
+    return "high" if value > center else "low"
+
+
+def _beyond_limits(seg: _Segment) -> Iterator[_Hit]:
+    for i in seg.indices:
+        value = seg.values[i]
+        if value is None:
+            continue
+        if value > seg.limits.unpl:
+            yield (i,), "high"
+        elif value < seg.limits.lnpl:
+            yield (i,), "low"
+
+
+def _mr_beyond_url(seg: _Segment) -> Iterator[_Hit]:
+    for i in seg.indices:
+        spread = seg.ranges[i]
+        if spread is None or spread <= seg.limits.url:
+            continue
+        yield (i,), "high" if _value(seg, i) > _value(seg, i - 1) else "low"
+
+
+def _side_runs(seg: _Segment, centre_breaks: bool) -> Iterator[_Hit]:
+    """Maximal runs of values on one side of the central line.
+
+    A gap always breaks a run; a value exactly on the central line breaks it only when
+    centre_breaks (NHS), otherwise it neither counts nor breaks (Wheeler, PuMP).
+    """
+    run: list[int] = []
+    side: Side = "high"
+    for i in seg.indices:
+        value = seg.values[i]
+        current = None if value is None else _side_of(value, seg.limits.center)
+        if current is None:
+            if value is None or centre_breaks:
+                yield from _flush(run, side)
+                run = []
+            continue
+        if current != side:
+            yield from _flush(run, side)
+            run, side = [], current
+        run.append(i)
+    yield from _flush(run, side)
+
+
+def _flush(run: list[int], side: Side) -> Iterator[_Hit]:
+    if run:
+        yield tuple(run), side
+
+
+def _long(hits: Iterator[_Hit], length: int) -> Iterator[_Hit]:
+    return (hit for hit in hits if len(hit[0]) >= length)
+
+
+def _long_run(seg: _Segment) -> Iterator[_Hit]:
+    return _long(_side_runs(seg, centre_breaks=False), seg.run_length)
+
+
+def _shift(seg: _Segment) -> Iterator[_Hit]:
+    return _long(_side_runs(seg, centre_breaks=True), seg.run_length)
+
+
+def _monotone_runs(seg: _Segment, side: Side) -> Iterator[_Hit]:
+    """Maximal runs of points each strictly above (high) or below (low) the previous one."""
+    run: list[int] = []
+    for i in seg.indices:
+        value = seg.values[i]
+        if value is None:
+            yield from _flush(run, side)
+            run = []
+            continue
+        previous = seg.values[run[-1]] if run else None
+        if previous is not None and not _beyond(value, previous, side):
+            yield from _flush(run, side)
+            run = []
+        run.append(i)
+    yield from _flush(run, side)
+
+
+def _trend(seg: _Segment) -> Iterator[_Hit]:
+    for side in _SIDES:
+        yield from _long(_monotone_runs(seg, side), seg.run_length)
+
+
+_WindowTest = Callable[[_Segment, tuple[int, ...], Side], tuple[int, ...]]
+
+
+def _window_clusters(seg: _Segment, width: int, flagged: _WindowTest) -> Iterator[_Hit]:
+    """Merge overlapping qualifying windows (per side) into one hit of their flagged points.
+
+    A window is `width` successive points of the phase with no gap; `flagged` returns the
+    points it flags, or () when the window does not qualify.
+    """
+    for side in _SIDES:
+        points: set[int] = set()
+        cluster_end = -1
+        for first in range(seg.start, seg.end - width + 1):
+            window = tuple(range(first, first + width))
+            if any(seg.values[i] is None for i in window):
+                continue
+            hit = flagged(seg, window, side)
+            if not hit:
+                continue
+            if first > cluster_end and points:
+                yield tuple(sorted(points)), side
+                points = set()
+            points.update(hit)
+            cluster_end = window[-1]
+        if points:
+            yield tuple(sorted(points)), side
+
+
+def _value(seg: _Segment, index: int) -> float:
+    value = seg.values[index]
+    assert value is not None, "only called where the value is known"
+    return value
+
+
+def _three_of_four(seg: _Segment, window: tuple[int, ...], side: Side) -> tuple[int, ...]:
+    line = seg.limits.upper_halfway if side == "high" else seg.limits.lower_halfway
+    beyond = tuple(i for i in window if _beyond(_value(seg, i), line, side))
+    return beyond if len(beyond) >= 3 else ()
+
+
+def _two_of_three_window(seg: _Segment, window: tuple[int, ...], side: Side) -> tuple[int, ...]:
+    centre = seg.limits.center
+    if not all(_beyond(_value(seg, i), centre, side) for i in window):
+        return ()
+    line = seg.limits.upper_two_sigma if side == "high" else seg.limits.lower_two_sigma
+    beyond = tuple(i for i in window if _beyond(_value(seg, i), line, side))
+    return beyond if len(beyond) >= 2 else ()
+
+
+def _short_run(seg: _Segment) -> Iterator[_Hit]:
+    return _window_clusters(seg, 4, _three_of_four)
+
+
+def _two_of_three(seg: _Segment) -> Iterator[_Hit]:
+    return _window_clusters(seg, 3, _two_of_three_window)
+
+
+_DETECTORS: dict[Profile, tuple[tuple[Rule, _Detector], ...]] = {
+    "wheeler": (
+        ("beyond_limits", _beyond_limits),
+        ("mr_beyond_url", _mr_beyond_url),
+        ("long_run", _long_run),
+        ("short_run", _short_run),
+    ),
+    "pump": (
+        ("beyond_limits", _beyond_limits),
+        ("long_run", _long_run),
+        ("short_run", _short_run),
+    ),
+    "nhs": (
+        ("beyond_limits", _beyond_limits),
+        ("long_run", _shift),
+        ("trend", _trend),
+        ("two_of_three", _two_of_three),
+    ),
+}
