@@ -127,10 +127,20 @@ class Measure:
 
 
 @dataclass(frozen=True, slots=True)
+class Tagged:
+    """A YAML value with an engine-specific tag in mkdocs.yml (`!!python/name:…`, `!ENV`),
+    kept as written so the generated engine config can carry it through unchanged."""
+
+    tag: str
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
 class Repo:
     root: Path
     goals: Mapping[str, Goal]
     measures: Mapping[str, Measure]
     glossary: Mapping[str, str]  # term -> definition, built-ins merged with the user's file
     settings: SiteSettings
-    site_config: Mapping[str, object]  # the user's mkdocs.yml as loaded (for the site engine)
+    site_config: Mapping[str, object]  # the user's mkdocs.yml; custom tags kept as `Tagged`
+    templates: Mapping[str, str] = field(default_factory=dict)  # site_templates/<name> -> text
