@@ -107,6 +107,43 @@ def check(path: Path, strict: bool, fmt: str, as_of: date | None) -> None:
         sys.exit(1)
 
 
+# --- build -------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the site (default: PATH/site).")
+@click.option("--strict", is_flag=True, help="Treat warnings (ours and the engine's) as errors.")
+@click.option("--as-of", type=DateType(), help="Report date (default: extra.pumpsite.as_of or today).")
+def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -> None:
+    """Check the repository at PATH and build its site (an MkDocs Material site) into site/."""
+    import time
+
+    from pumpsite.build import build as build_site
+
+    started = time.monotonic()
+
+    def progress(step: str) -> None:
+        click.echo(click.style(f"▸ {step}…", dim=True), err=True)
+
+    result = build_site(path, today=_today(), site_dir=site_dir, as_of=as_of, strict=strict,
+                        progress=progress)
+    report_problems(result.inspection.problems, "text")
+    for warning in result.engine_warnings:
+        click.echo(f"mkdocs: {click.style('warning', fg='yellow', bold=True)}: {warning}")
+    if not result.ok:
+        click.echo(f"Build stopped: {result.failure}. The previous site is unchanged.", err=True)
+        sys.exit(1)
+    repo = result.inspection.repo
+    seconds = time.monotonic() - started
+    click.echo(
+        f"Built the site for {result.inspection.report_date} ({len(repo.goals)} goals, "
+        f"{len(repo.measures)} measures) into {result.site_dir} in {seconds:.1f} s.",
+        err=True,
+    )
+
+
 # --- xmr ---------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,122 @@
+"""`pumpsite build`: inspect the repository, render the site, hand it to the engine, and swap the
+result into place atomically — a failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pumpsite import _mkdocs
+from pumpsite.chart import render_chart
+from pumpsite.model import Problem, Severity
+from pumpsite.pipeline import Inspection, inspect
+from pumpsite.resultsmap import render_results_map
+from pumpsite.site import Site, render_site
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    inspection: Inspection
+    site_dir: Path | None  # None when nothing was built
+    engine_warnings: list[str] = field(default_factory=list)
+    failure: str | None = None  # why the build stopped, when it did
+
+    @property
+    def ok(self) -> bool:
+        return self.site_dir is not None
+
+
+def edit_base(site_config: object) -> str | None:
+    """The URL prefix of "edit this file" links: `repo_url` + `edit/<branch>/`."""
+    if not isinstance(site_config, dict) or not isinstance(site_config.get("repo_url"), str):
+        return None
+    branch = site_config.get("edit_branch") or "main"
+    return f"{site_config['repo_url'].rstrip('/')}/edit/{branch}/"
+
+
+def render(inspection: Inspection) -> Site:
+    repo = inspection.repo
+    return render_site(
+        repo,
+        inspection.analyses,
+        inspection.report_date,
+        chart=lambda m, a, description, size: render_chart(m, a, description=description, size=size),  # type: ignore[arg-type]
+        results_map=lambda goals, measures, link, focus: render_results_map(
+            goals, measures, link=link, focus=focus
+        ),
+        templates=repo.templates,
+        edit_base=edit_base(repo.site_config),
+    )
+
+
+def _looks_like_a_site(path: Path) -> bool:
+    return not any(path.iterdir()) or (path / "index.html").is_file() or (path / "sitemap.xml").is_file()
+
+
+def _recover(site_dir: Path) -> None:
+    """Finish a swap that a killed build left half done."""
+    old = site_dir.with_name(site_dir.name + ".old")
+    if old.is_dir():
+        if site_dir.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.rename(site_dir)
+
+
+def swap_into_place(new: Path, site_dir: Path) -> None:
+    """Replace `site_dir` by `new` with two renames on the same filesystem."""
+    old = site_dir.with_name(site_dir.name + ".old")
+    if site_dir.exists():
+        site_dir.rename(old)
+    new.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(
+    root: Path,
+    *,
+    today: date,
+    site_dir: Path | None = None,
+    as_of: date | None = None,
+    strict: bool = False,
+    progress: Progress = lambda message: None,
+) -> BuildResult:
+    root = root.resolve()
+    site_dir = (site_dir or root / "site").resolve()
+    progress("Checking measures")
+    inspection = inspect(root, today=today, as_of=as_of)
+    if inspection.errors or (strict and inspection.warnings):
+        return BuildResult(inspection, None, failure="the repository has problems")
+    if site_dir.exists() and (not site_dir.is_dir() or not _looks_like_a_site(site_dir)):
+        return BuildResult(
+            inspection,
+            None,
+            failure=f"{site_dir} exists and is not a built site; refusing to replace it",
+        )
+    progress(f"Rendering {len(inspection.repo.measures)} measures")
+    site = render(inspection)
+    project = root / _mkdocs.PROJECT_DIR
+    config = _mkdocs.engine_config(inspection.repo.site_config, site, default_name=root.name)
+    _mkdocs.write_project(project, _mkdocs.project_files(site, config))
+    progress("Building the site")
+    _recover(site_dir)
+    staging = site_dir.with_name(f"{site_dir.name}.new-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        warnings = _mkdocs.run_engine(project, staging, strict=strict)
+    except _mkdocs.EngineError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        return BuildResult(inspection, None, failure=f"the site engine failed: {error}")
+    swap_into_place(staging, site_dir)
+    return BuildResult(inspection, site_dir, warnings)
+
+
+def engine_problems(warnings: list[str]) -> list[Problem]:
+    return [Problem("mkdocs.yml", None, "PS900", w, Severity.WARNING) for w in warnings]
