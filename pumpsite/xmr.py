@@ -31,6 +31,9 @@ MIN_FIRM_POINTS = 12
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """Natural process limits of one phase, unrounded. average_mr is the median mR under
+    the median dispersion; trial means fewer than 12 baseline points."""
+
     center: float
     average_mr: float
     unpl: float
@@ -65,6 +68,9 @@ class PhaseStart:
 
 @dataclass(frozen=True, slots=True)
 class Options:
+    """baseline_range (inclusive) replaces baseline_size for the first phase only; run_length
+    None means the profile's default (wheeler 8, pump 7, nhs 7), and also sets the nhs trend."""
+
     baseline_size: int = 20
     baseline_range: tuple[int, int] | None = None
     phases: tuple[PhaseStart, ...] = ()
@@ -80,6 +86,9 @@ DEFAULT_OPTIONS = Options()
 
 @dataclass(frozen=True, slots=True)
 class Phase:
+    """Indices [start, end) with limits locked on `baseline`; limits None for a run chart
+    (fewer than 5 baseline points, or no moving range between them). reason None for the first."""
+
     start: int
     end: int
     reason: str | None
@@ -89,6 +98,10 @@ class Phase:
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
+    """moving_ranges has one entry per value (None at phase starts and around gaps); signals
+    are sorted by (first point, rule); rebase_hint is the first point of a long run still
+    going at the latest value, only a hint: phases start only where the caller says."""
+
     values: tuple[float | None, ...]
     moving_ranges: tuple[float | None, ...]
     phases: tuple[Phase, ...]
@@ -192,7 +205,7 @@ def _phase(
     else:
         baseline = tuple(usable[: options.baseline_size])
     limits = _baseline_limits(data, ranges, baseline, options.dispersion)
-    return Phase(start, end, reason, limits, baseline if limits is not None else ())
+    return Phase(start, end, reason, limits, baseline)
 
 
 def _baseline_limits(

@@ -1,0 +1,110 @@
+"""Hypothesis properties of the XmR arithmetic: one property per test, bounded strategies."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pumpsite.xmr import Limits, Options, analyse, moving_ranges
+
+fast = settings(max_examples=60, deadline=None)
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+series = st.lists(finite, min_size=5, max_size=60)
+shifts = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+factors = st.floats(min_value=1e-3, max_value=1e3, allow_nan=False, allow_infinity=False)
+ALL = Options(baseline_size=60)
+
+
+def limits_of(values: list[float], options: Options = ALL) -> Limits:
+    limits = analyse(values, options).phases[0].limits
+    assert limits is not None
+    return limits
+
+
+def close(a: float, b: float, scale: float) -> bool:
+    """Equal up to float rounding of numbers of magnitude `scale`."""
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * (scale + 1))
+
+
+def magnitude(values: list[float]) -> float:
+    return max(abs(v) for v in values)
+
+
+@fast
+@given(series)
+def test_limits_are_symmetric_about_the_centre(values: list[float]) -> None:
+    limits = limits_of(values)
+    scale = magnitude(values)
+    assert close(limits.unpl - limits.center, limits.center - limits.lnpl, scale)
+    assert close(limits.upper_halfway - limits.center, limits.center - limits.lower_halfway, scale)
+
+
+@fast
+@given(series, shifts)
+def test_adding_a_constant_shifts_centre_and_limits(values: list[float], shift: float) -> None:
+    before, after = limits_of(values), limits_of([v + shift for v in values])
+    scale = magnitude(values) + abs(shift)
+    assert close(after.center, before.center + shift, scale)
+    assert close(after.unpl, before.unpl + shift, scale)
+    assert close(after.lnpl, before.lnpl + shift, scale)
+    assert close(after.url, before.url, scale)
+
+
+@fast
+@given(series, shifts)
+def test_adding_a_constant_leaves_moving_ranges_unchanged(
+    values: list[float], shift: float
+) -> None:
+    before, after = moving_ranges(values), moving_ranges([v + shift for v in values])
+    scale = magnitude(values) + abs(shift)
+    assert before[0] is None and after[0] is None
+    pairs = zip(after[1:], before[1:], strict=True)
+    assert all(a is not None and b is not None and close(a, b, scale) for a, b in pairs)
+
+
+@fast
+@given(series, factors)
+def test_scaling_by_a_positive_factor_scales_everything(values: list[float], k: float) -> None:
+    before, after = limits_of(values), limits_of([v * k for v in values])
+    scale = magnitude(values) * k
+    for name in ("center", "average_mr", "unpl", "lnpl", "url"):
+        assert close(getattr(after, name), getattr(before, name) * k, scale), name
+
+
+@fast
+@given(series)
+def test_a_series_without_gaps_has_n_minus_one_non_negative_ranges(values: list[float]) -> None:
+    ranges = moving_ranges(values)
+    assert len(ranges) == len(values)
+    assert ranges[0] is None
+    known = [r for r in ranges if r is not None]
+    assert len(known) == len(values) - 1
+    assert all(r >= 0 for r in known)
+
+
+@fast
+@given(series, st.floats(min_value=1e-3, max_value=1e6), st.booleans())
+def test_a_point_beyond_a_locked_limit_is_flagged(
+    values: list[float], excess: float, high: bool
+) -> None:
+    limits = limits_of(values)
+    limit = limits.unpl if high else limits.lnpl
+    point = limit + excess if high else limit - excess
+    assert point > limits.unpl or point < limits.lnpl
+    analysis = analyse([*values, point], Options(baseline_size=len(values)))
+    assert "beyond_limits" in analysis.rules_at(len(values))
+    assert analysis.phases[0].limits == limits
+
+
+@fast
+@given(finite, st.integers(min_value=5, max_value=60))
+def test_a_constant_series_has_zero_width_limits_and_no_outliers(value: float, n: int) -> None:
+    analysis = analyse([value] * n)
+    limits = analysis.phases[0].limits
+    assert limits is not None
+    assert limits.center == limits.unpl == limits.lnpl == value
+    assert limits.average_mr == limits.url == 0
+    assert "beyond_limits" not in {s.rule for s in analysis.signals}
