@@ -1,0 +1,54 @@
+"""Small builders of model values for tests that do not need files on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pumpsite.model import Goal, Measure, Observation, Repo, Series
+from pumpsite.periods import Frequency, parse_period
+from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
+
+
+def goal(id: str, title: str | None = None, **meta: Any) -> Goal:
+    data = {"kind": "goal", "title": title or f"Goal {id} is happening", **meta}
+    return Goal(id, f"measures/{id}.md", GoalMeta.model_validate(data), "", {})
+
+
+def measure(
+    id: str,
+    values: list[float | None] | None = None,
+    *,
+    start: str = "2024-01",
+    frequency: Frequency = "monthly",
+    lines: dict[str, int] | None = None,
+    **meta: Any,
+) -> Measure:
+    data = {
+        "title": f"Measure {id}",
+        "goal": "g",
+        "frequency": frequency,
+        "better": "up",
+        **meta,
+    }
+    parsed = MeasureMeta.model_validate(data, context={"frequency": frequency})
+    series = None
+    if values is not None:
+        first = parse_period(start, frequency)
+        assert first is not None
+        observations = tuple(
+            Observation(first + i, v, "", i + 2) for i, v in enumerate(values)
+        )
+        series = Series(f"data/{id}.csv", "value", observations)
+    return Measure(id, f"measures/{id}.md", parsed, "", f"data/{id}.csv", series, lines or {})
+
+
+def repo(*items: Goal | Measure, settings: SiteSettings | None = None) -> Repo:
+    return Repo(
+        root=Path("."),
+        goals={i.id: i for i in items if isinstance(i, Goal)},
+        measures={i.id: i for i in items if isinstance(i, Measure)},
+        glossary={},
+        settings=settings or SiteSettings(),
+        site_config={},
+    )
