@@ -68,8 +68,9 @@ def engine_options(
     baseline_size, baseline_range = 20, None
     if isinstance(limits.baseline, BaselineRange):
         start, end = index(limits.baseline.start), index(limits.baseline.end)
-        if start is not None and end is not None and start <= end:
-            baseline_range = (start, end)
+        first_phase_end = phase_starts[0][0] if phase_starts else len(periods)
+        if start is not None and end is not None and start <= min(end, first_phase_end - 1):
+            baseline_range = (start, min(end, first_phase_end - 1))
     else:
         baseline_size = limits.baseline
     return xmr.Options(

@@ -150,7 +150,7 @@ def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -
 @cli.command()
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
 @click.option("--column", help="The value column (default: 'value' or the only numeric column).")
-@click.option("--baseline", type=click.IntRange(min=2), default=20, show_default=True,
+@click.option("--baseline", type=click.IntRange(min=5), default=20, show_default=True,
               help="Number of first points the limits are computed from.")
 @click.option("--rules", type=click.Choice(["wheeler", "pump", "nhs"]), default="wheeler",
               show_default=True, help="Signal rule profile.")

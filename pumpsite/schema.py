@@ -153,7 +153,7 @@ class Exclusion(_Strict):
 
 
 class LimitsSettings(_Strict):
-    baseline: Annotated[int, Field(ge=2)] | BaselineRange = Field(
+    baseline: Annotated[int, Field(ge=5)] | BaselineRange = Field(
         default=20,
         description="the number of first points the limits are computed from (default 20), "
         "or {from, to} periods",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from pumpsite import xmr
 from pumpsite.numbers import display_decimals, fmt_plain
-from pumpsite.signals import RULE_LABELS
+from pumpsite.signals import Rule, rule_label
 
 
 def options(
@@ -75,7 +75,7 @@ def as_json(labels: Sequence[str], analysis: xmr.Analysis) -> str:
 
 def as_table(labels: Sequence[str], analysis: xmr.Analysis) -> str:
     decimals = display_decimals(analysis.values)
-    labels_for = RULE_LABELS[analysis.options.profile]
+    labels_for = _labeller(analysis)
     lines = [*_phase_lines(labels, analysis, decimals), ""]
     width = max(6, *(len(label) for label in labels))
     lines.append(f"{'period':<{width}}  {'value':>12}  {'mR':>12}  signals")
@@ -83,7 +83,7 @@ def as_table(labels: Sequence[str], analysis: xmr.Analysis) -> str:
         value = fmt_plain(analysis.values[i], decimals - 1 if decimals else 0)
         value = value or "(missing)"
         mr = fmt_plain(analysis.moving_ranges[i], decimals)
-        rules = ", ".join(labels_for[r] for r in analysis.rules_at(i))
+        rules = ", ".join(labels_for(r) for r in analysis.rules_at(i))
         marker = "  *" if i in analysis.excluded else ""
         lines.append(f"{label:<{width}}  {value:>12}  {mr:>12}  {rules}{marker}".rstrip())
     if analysis.excluded:
@@ -112,8 +112,13 @@ def _phase_lines(labels: Sequence[str], analysis: xmr.Analysis, decimals: int) -
     return lines
 
 
+def _labeller(analysis: xmr.Analysis) -> Callable[[Rule], str]:
+    opts = analysis.options
+    return lambda rule: rule_label(opts.profile, rule, opts.run_length)
+
+
 def _signal_lines(labels: Sequence[str], analysis: xmr.Analysis) -> list[str]:
-    labels_for = RULE_LABELS[analysis.options.profile]
+    labels_for = _labeller(analysis)
     if not analysis.signals:
         lines = ["No signals: the process is predictable."]
     else:
@@ -122,7 +127,7 @@ def _signal_lines(labels: Sequence[str], analysis: xmr.Analysis) -> list[str]:
             where = labels[s.points[0]]
             if len(s.points) > 1:
                 where += f" to {labels[s.points[-1]]}"
-            lines.append(f"  {labels_for[s.rule]}: {where} ({s.side}, {s.effect})")
+            lines.append(f"  {labels_for(s.rule)}: {where} ({s.side}, {s.effect})")
     if analysis.rebase_hint is not None:
         lines.append(
             f"A long run is still going: consider a new phase from {labels[analysis.rebase_hint]} "
