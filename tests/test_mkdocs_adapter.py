@@ -1,0 +1,83 @@
+from pathlib import Path
+
+import yaml
+
+from pumpsite import _mkdocs
+from pumpsite.model import Tagged
+from pumpsite.site import Site
+
+SITE = Site(
+    files={"index.md": "# Home\n", "measures/m.md": "# M\n"},
+    nav=[{"Home": "index.md"}],
+    glossary={"KPI": "Key performance indicator", "XmR chart": "Individuals chart"},
+    extra_css=("assets/pumpsite.css",),
+)
+
+
+def test_config_keeps_the_users_settings_and_adds_the_generated_pages() -> None:
+    user = {
+        "site_name": "Acme",
+        "nav": [{"About": "https://example.org"}],
+        "markdown_extensions": ["toc", {"admonition": {}}, {"abbr": None}],
+        "theme": {"name": "material", "palette": {"scheme": "slate"}},
+        "extra_css": ["extra.css"],
+    }
+    config = _mkdocs.engine_config(user, SITE, default_name="repo")
+    assert config["site_name"] == "Acme"
+    assert config["nav"] == [{"Home": "index.md"}, {"About": "https://example.org"}]
+    names = [_mkdocs._extension_name(e) for e in config["markdown_extensions"]]
+    assert names[:3] == ["toc", "admonition", "abbr"]
+    assert set(_mkdocs.REQUIRED_EXTENSIONS) <= set(names)
+    abbr = config["markdown_extensions"][2]["abbr"]
+    assert abbr == {"glossary": {"KPI": "Key performance indicator", "XmR chart": "Individuals chart"}}
+    assert config["theme"]["palette"] == {"scheme": "slate"}
+    assert config["theme"]["custom_dir"] == "overrides"
+    assert config["extra_css"] == ["extra.css", "assets/pumpsite.css"]
+    assert config["docs_dir"] == "docs"
+
+
+def test_defaults_for_a_bare_config() -> None:
+    config = _mkdocs.engine_config({}, SITE, default_name="my-measures")
+    assert config["site_name"] == "my-measures"
+    assert config["theme"]["name"] == "material"
+
+
+def test_users_custom_dir_is_kept_relative_to_the_repository() -> None:
+    config = _mkdocs.engine_config({"theme": {"name": "material", "custom_dir": "ov"}}, SITE, default_name="r")
+    assert config["theme"]["custom_dir"] == "../ov"
+
+
+def test_custom_yaml_tags_survive_the_round_trip() -> None:
+    emoji = {"pymdownx.emoji": {"emoji_index": Tagged("tag:yaml.org,2002:python/name:material.extensions.emoji.twemoji", "")}}
+    config = _mkdocs.engine_config({"markdown_extensions": [emoji]}, SITE, default_name="r")
+    text = _mkdocs.config_yaml(config)
+    assert "!!python/name:material.extensions.emoji.twemoji" in text
+
+
+def test_write_project_writes_only_changes_and_removes_stale_files(tmp_path: Path) -> None:
+    files = {"docs/a.md": "A", "docs/b/c.md": "C", "mkdocs.yml": "site_name: x\n"}
+    assert _mkdocs.write_project(tmp_path, files) == 3
+    assert _mkdocs.write_project(tmp_path, files) == 0
+    del files["docs/b/c.md"]
+    files["docs/a.md"] = "A2"
+    assert _mkdocs.write_project(tmp_path, files) == 1
+    assert not (tmp_path / "docs" / "b").exists()
+    assert (tmp_path / "docs" / "a.md").read_text() == "A2"
+
+
+def test_the_generated_project_builds_with_the_engine(tmp_path: Path) -> None:
+    config = _mkdocs.engine_config({"site_name": "T", "repo_url": "https://example.org/r"}, SITE, default_name="r")
+    site = Site(
+        files={"index.md": "---\nedit_url: https://example.org/r/edit/main/measures/m.md\n---\n# Home\n\nOur KPI.\n",
+               "measures/m.md": "# M\n", "assets/pumpsite.css": "body{}\n"},
+        nav=[{"Home": "index.md"}], glossary={"KPI": "Key performance indicator"}, extra_css=("assets/pumpsite.css",),
+    )
+    config = _mkdocs.engine_config({"site_name": "T", "repo_url": "https://example.org/r", "theme": {"name": "material", "features": ["content.action.edit"]}}, site, default_name="r")
+    project = tmp_path / ".pumpsite"
+    _mkdocs.write_project(project, _mkdocs.project_files(site, config))
+    assert yaml.safe_load((project / "mkdocs.yml").read_text())["docs_dir"] == "docs"
+    out = tmp_path / "out"
+    _mkdocs.run_engine(project, out, strict=False)
+    html = (out / "index.html").read_text()
+    assert '<abbr title="Key performance indicator">KPI</abbr>' in html
+    assert 'href="https://example.org/r/edit/main/measures/m.md"' in html
