@@ -149,7 +149,8 @@ def check_data(measure: Measure) -> Iterator[Problem]:
             measure,
             None,
             "PS311",
-            f"Only {len(values)} values in {series.path}: shown as a run chart until there are "
+            f"Only {len(values)} value{'s' * (len(values) != 1)} in {series.path}: shown as a "
+            "run chart until there are "
             f"{MIN_POINTS_FOR_LIMITS} values to compute natural process limits.",
         )
     yield from _settings_outside_data(measure)

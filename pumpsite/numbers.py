@@ -18,9 +18,9 @@ def data_decimals(values: Iterable[float | None]) -> int:
     return most
 
 
-def display_decimals(values: Iterable[float | None]) -> int:
-    """Limits are shown to the data's precision plus one digit."""
-    return min(data_decimals(values) + 1, MAX_DECIMALS)
+def display_decimals(values: Iterable[float | None], extra: int = 1) -> int:
+    """Limits are shown to the data's precision plus `extra` digits (one on the site)."""
+    return min(data_decimals(values) + extra, MAX_DECIMALS)
 
 
 def _no_negative_zero(value: float, decimals: int) -> float:

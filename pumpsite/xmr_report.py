@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from pumpsite import xmr
-from pumpsite.numbers import display_decimals, fmt_plain
+from pumpsite.numbers import data_decimals, display_decimals, fmt_plain
 from pumpsite.signals import Rule, rule_label
 
 
@@ -74,13 +74,13 @@ def as_json(labels: Sequence[str], analysis: xmr.Analysis) -> str:
 
 
 def as_table(labels: Sequence[str], analysis: xmr.Analysis) -> str:
-    decimals = display_decimals(analysis.values)
+    decimals = display_decimals(analysis.values, extra=2)
     labels_for = _labeller(analysis)
     lines = [*_phase_lines(labels, analysis, decimals), ""]
     width = max(6, *(len(label) for label in labels))
     lines.append(f"{'period':<{width}}  {'value':>12}  {'mR':>12}  signals")
     for i, label in enumerate(labels):
-        value = fmt_plain(analysis.values[i], decimals - 1 if decimals else 0)
+        value = fmt_plain(analysis.values[i], data_decimals(analysis.values))
         value = value or "(missing)"
         mr = fmt_plain(analysis.moving_ranges[i], decimals)
         rules = ", ".join(labels_for(r) for r in analysis.rules_at(i))

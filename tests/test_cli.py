@@ -1,0 +1,122 @@
+"""The command line through click's runner: wiring, output formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pumpsite import cli as cli_module
+from pumpsite.cli import cli
+
+from tests.example_site import TODAY, copy_example
+
+TV1 = "\n".join(
+    str(v)
+    for v in (5045, 4350, 4350, 3975, 4290, 4430, 4485, 4285, 3980, 3925, 3645, 3760, 3300, 3685, 3463, 5200)
+)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_module, "_today", lambda: TODAY)
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    return copy_example(tmp_path / "repo")
+
+
+def broken(example: Path) -> Path:
+    churn = next((example / "measures").rglob("customer-churn.md"))
+    text = churn.read_text().replace("better: down", "better: lower").replace("unit:", "unti:", 1)
+    churn.write_text(text)
+    (example / "data" / "response-time-days.csv").write_text("period,value\n2024-01,1,2\n2024-02,0.9\n")
+    return example
+
+
+def test_check_is_clean_on_the_example(example: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", str(example)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("No problems (")
+
+
+def test_check_reports_every_problem_with_file_and_line(example: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", str(broken(example))])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert any(":" in l and "[PS107]" in l and "'better'" in l for l in lines), lines
+    assert any("Unknown key 'unti'" in l and "Did you mean 'unit'?" in l for l in lines), lines
+    assert any(l.startswith("data/response-time-days.csv:2: error:") for l in lines), lines
+    assert "Traceback" not in result.output
+    assert "error" in result.stderr
+
+
+def test_check_github_annotations(example: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", "--format", "github", str(broken(example))])
+    assert result.exit_code == 1
+    assert any(
+        l.startswith("::error file=measures/") and ",line=" in l and "title=PS107::" in l
+        for l in result.stdout.splitlines()
+    ), result.stdout
+
+
+def test_check_json(example: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", "--format", "json", str(broken(example))])
+    rows = json.loads(result.stdout)
+    assert {"path", "line", "code", "severity", "message"} <= set(rows[0])
+    assert any(r["code"] == "PS107" for r in rows)
+
+
+def test_strict_makes_warnings_fatal(example: Path) -> None:
+    lonely = example / "measures" / "lonely.md"
+    lonely.write_text("---\nkind: goal\ntitle: Our lonely result is happening\n---\n")
+    assert CliRunner().invoke(cli, ["check", str(example)]).exit_code == 0
+    strict = CliRunner().invoke(cli, ["check", "--strict", str(example)])
+    assert strict.exit_code == 1
+    assert "warning" in strict.stdout and "[PS204]" in strict.stdout
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert CliRunner().invoke(cli, ["check", str(tmp_path / "nope")]).exit_code == 2
+    assert CliRunner().invoke(cli, ["check", "--as-of", "soon", str(tmp_path)]).exit_code == 2
+    assert CliRunner().invoke(cli, ["xmr", str(tmp_path / "nope.csv")]).exit_code == 2
+
+
+def test_xmr_reproduces_wheelers_example_as_a_table() -> None:
+    result = CliRunner().invoke(cli, ["xmr", "-"], input=TV1)
+    assert result.exit_code == 0, result.output
+    assert "central line 4135.50" in result.stdout
+    assert "natural process limits 3188.72 to 5082.28" in result.stdout
+    assert "upper range limit 1163.19" in result.stdout
+    assert "Point beyond the limits: 16 (high, neutral)" in result.stdout
+
+
+def test_xmr_json_has_the_documented_shape() -> None:
+    result = CliRunner().invoke(cli, ["xmr", "--json", "--rules", "nhs", "-"], input=TV1)
+    document = json.loads(result.stdout)
+    phase = document["phases"][0]
+    assert set(phase) >= {"start", "center", "average_mr", "unpl", "lnpl", "url", "baseline_points"}
+    assert phase["unpl"] == pytest.approx(5082.28, abs=0.01)
+    flagged = {p["period"]: p["signals"] for p in document["points"] if p["signals"]}
+    assert flagged["16"] == ["beyond_limits"]
+    assert flagged["9"] == ["long_run"]
+    assert "two_of_three" in flagged["13"]
+
+
+def test_xmr_reads_a_csv_with_periods(tmp_path: Path) -> None:
+    csv = tmp_path / "s.csv"
+    csv.write_text("period,count\n" + "\n".join(f"2025-{m:02d},{v}" for m, v in zip(range(1, 13), [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 30, 6])))
+    result = CliRunner().invoke(cli, ["xmr", str(csv), "--column", "count", "--better", "down"])
+    assert result.exit_code == 0, result.output
+    assert "Point beyond the limits: 2025-11 (high, concern)" in result.stdout
+
+
+def test_xmr_bad_input_is_a_problem_not_a_traceback() -> None:
+    result = CliRunner().invoke(cli, ["xmr", "-"], input="1\n2\nthree\n4,5\n")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "<stdin>:3: error:" in result.stdout
