@@ -93,8 +93,8 @@ class _Layout:
 
 
 LAYOUTS: dict[Size, _Layout] = {
-    "full": _Layout(560, 336, 50, 84, 20, 26, 24, 0.3, font=7.5, legend_row=14),
-    "small": _Layout(280, 112, 30, 10, 6, 14, 0, 0.0, font=8, legend_row=0),
+    "full": _Layout(560, 356, 56, 100, 24, 30, 28, 0.3, font=10, legend_row=17),
+    "small": _Layout(400, 140, 34, 14, 8, 18, 0, 0.0, font=10, legend_row=0),
 }
 
 
@@ -451,9 +451,15 @@ def _draw_phases(chart: _Chart, panel: _Panel, marks: _Marks, name: str) -> None
             _phase_notes(chart, panel, marks, k, phase)
 
 
+def _margin_top_free(chart: _Chart, panel: _Panel) -> bool:
+    """Whether the top two lines of the right margin are clear of the limit labels."""
+    clear = panel.y0 + panel.height - 2 * (chart.layout.font + 3) - chart.layout.font
+    return all(panel.to_pt(label.value) < clear for label in _x_labels(chart))
+
+
 def _phase_notes(chart: _Chart, panel: _Panel, marks: _Marks, k: int, phase: Phase) -> None:
     room = (chart.right(phase.end) - chart.left(phase.start)) * chart.step - 8
-    if phase.end == chart.n and phase.limits is None:  # no limit labels in the right margin
+    if phase.end == chart.n and _margin_top_free(chart, panel):
         room += chart.layout.right - 4
     notes = []
     if k > 0 and phase.reason:
@@ -468,7 +474,7 @@ def _phase_notes(chart: _Chart, panel: _Panel, marks: _Marks, k: int, phase: Pha
                 panel.ax,
                 text,
                 (chart.left(phase.start), 1.0),
-                (4, -2 - row * 10),
+                (4, -2 - row * (chart.layout.font + 3)),
                 xycoords=("data", "axes fraction"),
                 ha="left",
                 va="top",
@@ -716,8 +722,10 @@ def tick_indices(periods: Sequence[Period], max_ticks: int) -> list[int]:
 
 def _x_ticks(chart: _Chart, ax: Axes) -> None:
     periods = chart.analysis.periods
-    width = max((len(p.label) for p in periods), default=7) * CHAR_WIDTH * chart.layout.font
-    fit = int(chart.layout.plot_width // (width + 10))
+    digits = 0.55 * chart.layout.font  # labels are digits and dashes, narrower than text
+    fit = int(
+        chart.layout.plot_width // (max((len(p.label) for p in periods), default=7) * digits + 8)
+    )
     if chart.full:
         ticks = tick_indices(periods, max(2, min(MAX_TICKS, fit)))
     else:  # the first and the last period, aligned to stay inside the chart
@@ -732,7 +740,7 @@ def _x_ticks(chart: _Chart, ax: Axes) -> None:
 def _y_ticks(chart: _Chart, panel: _Panel, label: str) -> None:
     low, high = panel.ylim
     whole = chart.decimals == 0
-    locator = MaxNLocator(nbins=4 if chart.full else 2, steps=[1, 2, 2.5, 5, 10], integer=whole)
+    locator = MaxNLocator(nbins=5 if chart.full else 3, steps=[1, 2, 2.5, 5, 10], integer=whole)
     ticks = [t for t in locator.tick_values(low, high) if low <= t <= high]
     panel.ax.set_yticks(ticks, labels=[fmt(t, data_decimals(ticks)) for t in ticks])
     panel.ax.set_ylim(low, high)
