@@ -40,7 +40,8 @@ ACTIONS_TEMPLATE = """\
 {#- pumpsite: edit links point at the measure or goal file, not at the generated page. -#}
 {% set edit_url = page.meta.edit_url if page.meta and page.meta.edit_url else page.edit_url %}
 {% if edit_url and "content.action.edit" in features %}
-  <a href="{{ edit_url }}" title="{{ lang.t('action.edit') }}" class="md-content__button md-icon" rel="edit">
+  <a href="{{ edit_url }}" title="{{ lang.t('action.edit') }}"
+     class="md-content__button md-icon" rel="edit">
     {% set icon = config.theme.icon.edit or "material/file-edit-outline" %}
     {% include ".icons/" ~ icon ~ ".svg" %}
   </a>
@@ -94,7 +95,9 @@ def engine_config(user: Mapping[str, Any], site: Site, *, default_name: str) -> 
     config["site_dir"] = "../site"
     config["edit_uri"] = ""  # edit links come from each page's meta (see ACTIONS_TEMPLATE)
     config["theme"] = _theme(config.get("theme"), has_overrides=True)
-    config["markdown_extensions"] = merge_extensions(config.get("markdown_extensions"), site.glossary)
+    config["markdown_extensions"] = merge_extensions(
+        config.get("markdown_extensions"), site.glossary
+    )
     user_css = config.get("extra_css")
     config["extra_css"] = [*(user_css if isinstance(user_css, list) else []), *site.extra_css]
     for key in ("hooks", "watch"):

@@ -49,9 +49,7 @@ class MeasureAnalysis:
         return None
 
 
-def engine_options(
-    measure: Measure, periods: list[Period], settings: SiteSettings
-) -> xmr.Options:
+def engine_options(measure: Measure, periods: list[Period], settings: SiteSettings) -> xmr.Options:
     """The engine options for a measure; settings that point outside the data are left out
     here and reported by `pumpsite.checks`."""
     limits = measure.meta.limits
@@ -85,7 +83,9 @@ def engine_options(
     )
 
 
-def read_target(analysis: xmr.Analysis, role: Role | None, better: xmr.Better) -> TargetReading | None:
+def read_target(
+    analysis: xmr.Analysis, role: Role | None, better: xmr.Better
+) -> TargetReading | None:
     if role is None or role.target is None:
         return None
     limits = analysis.current_phase.limits if analysis.phases else None

@@ -47,7 +47,9 @@ def render(inspection: Inspection) -> Site:
         repo,
         inspection.analyses,
         inspection.report_date,
-        chart=lambda m, a, description, size: render_chart(m, a, description=description, size=size),  # type: ignore[arg-type]
+        chart=lambda m, a, description, size: render_chart(
+            m, a, description=description, size=size
+        ),
         results_map=lambda goals, measures, link, focus: render_results_map(
             goals, measures, link=link, focus=focus
         ),
@@ -57,7 +59,11 @@ def render(inspection: Inspection) -> Site:
 
 
 def _looks_like_a_site(path: Path) -> bool:
-    return not any(path.iterdir()) or (path / "index.html").is_file() or (path / "sitemap.xml").is_file()
+    return (
+        not any(path.iterdir())
+        or (path / "index.html").is_file()
+        or (path / "sitemap.xml").is_file()
+    )
 
 
 def _recover(site_dir: Path) -> None:

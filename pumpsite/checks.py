@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Iterator
 
 from pumpsite.model import Goal, Measure, Problem, Repo, Severity
+from pumpsite.periods import Period
 
 PROBLEM_CODES: dict[str, str] = {
     "PS201": "A measure's goal does not exist.",
@@ -162,7 +163,7 @@ def _settings_outside_data(measure: Measure) -> Iterator[Problem]:
     first, last = observed[0].period, observed[-1].period
     limits = measure.meta.limits
     span = f"the data runs from {first} to {last}"
-    placed = [
+    placed: list[tuple[tuple[str | int, ...], str, Period]] = [
         *((("limits", "phases", i), "phase", p.start) for i, p in enumerate(limits.phases)),
         *((("limits", "exclude", i), "exclusion", e.period) for i, e in enumerate(limits.exclude)),
     ]

@@ -19,10 +19,12 @@ from pumpsite.model import Problem
 FORMATS = ("text", "github", "json")
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]
     name = "DATE"
 
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date:
         if isinstance(value, date):
             return value
         try:
@@ -38,7 +40,7 @@ def _today() -> date:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pumpsite")
 def cli() -> None:
-    """Measures-as-code for the PuMP method: check measure files, analyse XmR charts, build the site."""
+    """Measures-as-code for the PuMP method: check measures, analyse XmR charts, build the site."""
 
 
 # --- check -------------------------------------------------------------------------------------
@@ -92,9 +94,17 @@ def report_problems(problems: Sequence[Problem], fmt: str) -> None:
 @cli.command()
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people, github for pull-request annotations, json for tools.")
-@click.option("--as-of", type=DateType(), help="Report date (default: extra.pumpsite.as_of or today).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, github for pull-request annotations, json for tools.",
+)
+@click.option(
+    "--as-of", type=DateType(), help="Report date (default: extra.pumpsite.as_of or today)."
+)
 def check(path: Path, strict: bool, fmt: str, as_of: date | None) -> None:
     """Check the measures repository at PATH and report every problem at once."""
     from pumpsite.pipeline import inspect
@@ -112,10 +122,15 @@ def check(path: Path, strict: bool, fmt: str, as_of: date | None) -> None:
 
 @cli.command()
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write the site (default: PATH/site).")
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site (default: PATH/site).",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings (ours and the engine's) as errors.")
-@click.option("--as-of", type=DateType(), help="Report date (default: extra.pumpsite.as_of or today).")
+@click.option(
+    "--as-of", type=DateType(), help="Report date (default: extra.pumpsite.as_of or today)."
+)
 def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -> None:
     """Check the repository at PATH and build its site (an MkDocs Material site) into site/."""
     import time
@@ -127,8 +142,9 @@ def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -
     def progress(step: str) -> None:
         click.echo(click.style(f"▸ {step}…", dim=True), err=True)
 
-    result = build_site(path, today=_today(), site_dir=site_dir, as_of=as_of, strict=strict,
-                        progress=progress)
+    result = build_site(
+        path, today=_today(), site_dir=site_dir, as_of=as_of, strict=strict, progress=progress
+    )
     report_problems(result.inspection.problems, "text")
     for warning in result.engine_warnings:
         click.echo(f"mkdocs: {click.style('warning', fg='yellow', bold=True)}: {warning}")
@@ -150,15 +166,33 @@ def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -
 @cli.command()
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
 @click.option("--column", help="The value column (default: 'value' or the only numeric column).")
-@click.option("--baseline", type=click.IntRange(min=5), default=20, show_default=True,
-              help="Number of first points the limits are computed from.")
-@click.option("--rules", type=click.Choice(["wheeler", "pump", "nhs"]), default="wheeler",
-              show_default=True, help="Signal rule profile.")
-@click.option("--run-length", type=click.IntRange(min=5, max=12),
-              help="Points in a long run (default: 8 wheeler, 7 pump and nhs).")
+@click.option(
+    "--baseline",
+    type=click.IntRange(min=5),
+    default=20,
+    show_default=True,
+    help="Number of first points the limits are computed from.",
+)
+@click.option(
+    "--rules",
+    type=click.Choice(["wheeler", "pump", "nhs"]),
+    default="wheeler",
+    show_default=True,
+    help="Signal rule profile.",
+)
+@click.option(
+    "--run-length",
+    type=click.IntRange(min=5, max=12),
+    help="Points in a long run (default: 8 wheeler, 7 pump and nhs).",
+)
 @click.option("--median", is_flag=True, help="Use the median moving range (3.145 / 3.865).")
-@click.option("--better", type=click.Choice(["up", "down", "neutral"]), default="neutral",
-              show_default=True, help="Which direction is an improvement.")
+@click.option(
+    "--better",
+    type=click.Choice(["up", "down", "neutral"]),
+    default="neutral",
+    show_default=True,
+    help="Which direction is an improvement.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def xmr(
     file: Path,
@@ -170,7 +204,7 @@ def xmr(
     better: str,
     as_json: bool,
 ) -> None:
-    """Analyse one series: a CSV (period and value columns) or one number per line. FILE may be -."""
+    """Analyse one series: a CSV (period and value columns) or a number per line. FILE may be -."""
     from pumpsite import xmr_report
     from pumpsite.load import read_series_file, read_series_text
 
@@ -185,7 +219,9 @@ def xmr(
         sys.exit(1)
     options = xmr_report.options(baseline, rules, run_length, median, better)
     analysis = xmr_report.analyse(values, options)
-    click.echo(xmr_report.as_json(labels, analysis) if as_json else xmr_report.as_table(labels, analysis))
+    click.echo(
+        xmr_report.as_json(labels, analysis) if as_json else xmr_report.as_table(labels, analysis)
+    )
 
 
 def main() -> None:

@@ -105,7 +105,12 @@ def lint_roles(measure: Measure, report_date: date) -> Iterator[Problem]:
                 "being watched.",
             )
     current = measure.role_at(report_date)
-    if current and current.role == "improve" and current.deadline and current.deadline < report_date:
+    if (
+        current
+        and current.role == "improve"
+        and current.deadline
+        and current.deadline < report_date
+    ):
         index = measure.meta.roles.index(current)
         yield _warn(
             measure.path,

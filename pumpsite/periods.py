@@ -1,4 +1,4 @@
-"""Periods: the time buckets a measure is reported in (a day, an ISO week, a month, a quarter, a year).
+"""Periods: the time buckets a measure is reported in (day, ISO week, month, quarter, year).
 
 A period is a frequency and an ordinal, so consecutive periods differ by one and a gap in the data
 is a jump of more than one. Labels are the ISO-like forms people type in CSV files:
@@ -113,7 +113,7 @@ def detect_frequency(text: str) -> Frequency | None:
 
 
 def parse_label(text: str) -> Period | None:
-    """Parse a label in its own frequency (`2026-03` is a month). None if it is not a valid label."""
+    """Parse a label in its own frequency (`2026-03` is a month); None if it is not a label."""
     text = text.strip()
     try:
         if m := _DAY.match(text):

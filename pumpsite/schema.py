@@ -22,7 +22,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from pumpsite.periods import EXAMPLE_LABELS, FREQUENCIES, Frequency, Period, parse_label, parse_period
+from pumpsite.periods import (
+    EXAMPLE_LABELS,
+    FREQUENCIES,
+    Frequency,
+    Period,
+    parse_label,
+    parse_period,
+)
 
 Better = Literal["up", "down", "neutral"]
 RoleKind = Literal["sustain", "improve"]
@@ -49,7 +56,10 @@ def _quarter(value: Any) -> Period:
                 "quarter",
                 "expected a quarter like 2026-Q1, got '{value}'; roles change per quarter, "
                 "so write {suggestion}",
-                {"value": text, "suggestion": str(parse_period(period.start.isoformat(), "quarterly"))},
+                {
+                    "value": text,
+                    "suggestion": str(parse_period(period.start.isoformat(), "quarterly")),
+                },
             )
     raise PydanticCustomError(
         "quarter", "expected a quarter like 2026-Q1, got '{value}'", {"value": value}
@@ -125,7 +135,7 @@ class _Strict(BaseModel):
 
 
 class Role(_Strict):
-    """The role a measure plays from a quarter on: a KPI to keep healthy, or a key result to change."""
+    """A measure's role from a quarter on: a KPI to keep healthy, or a key result to change."""
 
     start: Quarter = Field(alias="from", description="the first quarter of this role, like 2026-Q1")
     role: RoleKind = Field(
@@ -162,7 +172,8 @@ class LimitsSettings(_Strict):
         default_factory=list, description="a list of {from, reason}: where the process changed"
     )
     exclude: list[Exclusion] = Field(
-        default_factory=list, description="a list of {period, reason}: points kept out of the limits"
+        default_factory=list,
+        description="a list of {period, reason}: points kept out of the limits",
     )
     dispersion: Dispersion = Field(
         default="average", description="average (2.66 × mean moving range) or median (3.145)"
@@ -216,11 +227,11 @@ class MeasureMeta(_Strict):
     )
     column: Text = Field(default="value", description="the CSV column holding the values")
     roles: list[Role] = Field(
-        default_factory=list, description="a list of {from, role, target, deadline, owner} per quarter"
+        default_factory=list,
+        description="a list of {from, role, target, deadline, owner} per quarter",
     )
     limits: LimitsSettings = Field(default_factory=LimitsSettings, description="limits settings")
-    events: list[Event] = Field(
-        default_factory=list, description="a list of {date, text, kind}")
+    events: list[Event] = Field(default_factory=list, description="a list of {date, text, kind}")
 
 
 class SiteSettings(_Strict):

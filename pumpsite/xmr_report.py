@@ -101,7 +101,10 @@ def _phase_lines(labels: Sequence[str], analysis: xmr.Analysis, decimals: int) -
         if limits is None:
             lines.append(f"{head}: fewer than 5 values, a run chart without limits.")
             continue
-        f = lambda v: fmt_plain(v, decimals)  # noqa: E731
+
+        def f(value: float) -> str:
+            return fmt_plain(value, decimals)
+
         dispersion = "median mR" if limits.dispersion == "median" else "average mR"
         trial = ", trial limits" if limits.trial else ""
         lines.append(

@@ -36,9 +36,7 @@ def measure(
     if values is not None:
         first = parse_period(start, frequency)
         assert first is not None
-        observations = tuple(
-            Observation(first + i, v, "", i + 2) for i, v in enumerate(values)
-        )
+        observations = tuple(Observation(first + i, v, "", i + 2) for i, v in enumerate(values))
         series = Series(f"data/{id}.csv", "value", observations)
     return Measure(id, f"measures/{id}.md", parsed, "", f"data/{id}.csv", series, lines or {})
 

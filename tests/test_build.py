@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from pumpsite.build import BuildResult, build
-
 from tests.example_site import TODAY, copy_example, tree_snapshot
 
 
@@ -28,8 +27,14 @@ def measure_ids(result: BuildResult) -> list[str]:
 def test_every_section_page_exists(built: BuildResult) -> None:
     site = built.site_dir
     assert site is not None
-    for page in ("index.html", "strategic/index.html", "operational/index.html",
-                 "review/index.html", "goals/index.html", "glossary/index.html"):
+    for page in (
+        "index.html",
+        "strategic/index.html",
+        "operational/index.html",
+        "review/index.html",
+        "goals/index.html",
+        "glossary/index.html",
+    ):
         assert (site / page).is_file(), page
 
 
@@ -61,12 +66,24 @@ def test_nav_does_not_list_every_measure(built: BuildResult) -> None:
         assert f'href="measures/{measure_id}/"' not in html.split('class="md-content"')[0]
 
 
-def test_the_generated_project_rebuilds_with_plain_mkdocs(built: BuildResult, tmp_path: Path) -> None:
+def test_the_generated_project_rebuilds_with_plain_mkdocs(
+    built: BuildResult, tmp_path: Path
+) -> None:
     assert built.site_dir is not None
     project = built.site_dir.parent / ".pumpsite"
     out = tmp_path / "plain"
     subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "-q",
+            "-f",
+            str(project / "mkdocs.yml"),
+            "-d",
+            str(out),
+        ],
         check=True,
         env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
     )

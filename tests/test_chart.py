@@ -7,12 +7,10 @@ tests/test_chart.py` and review the diff; with `CI` set they are only ever compa
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,8 +30,10 @@ from pumpsite.chart import (
 from pumpsite.model import Measure, Observation, Series
 from pumpsite.periods import Frequency, parse_label, parse_period
 from pumpsite.schema import MeasureMeta, SiteSettings
+from tests import golden_files
+from tests.golden_files import assert_golden
 
-GOLDEN = Path(__file__).parent / "golden" / "charts"
+GOLDEN = golden_files.GOLDEN / "charts"
 HOSTILE = '<script>alert(1)</script> "><img onerror=x> & $x$'
 REPORT_DATE = date(2030, 1, 1)
 
@@ -465,22 +465,6 @@ def test_text_helpers() -> None:
 # --- golden files ------------------------------------------------------------------------------
 
 
-def assert_golden(name: str, text: str, folder: Path = GOLDEN) -> None:
-    """Compare with a golden file byte for byte. PUMPSITE_UPDATE_GOLDEN=1 rewrites it (never
-    under CI); a missing file is created locally and is a failure under CI."""
-    path = folder / name
-    in_ci = bool(os.environ.get("CI"))
-    if not in_ci and (os.environ.get("PUMPSITE_UPDATE_GOLDEN") == "1" or not path.exists()):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-        return
-    if not path.exists():
-        pytest.fail(f"missing golden file {path}; run PUMPSITE_UPDATE_GOLDEN=1 pytest locally")
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{path} differs; if the change is intended, refresh with PUMPSITE_UPDATE_GOLDEN=1"
-    )
-
-
 GOLDEN_CASES = {
     "phases-gap-exclusion-target-events.svg": lambda: render(full_measure(), description="G1."),
     "phases-gap-exclusion-target-events-small.svg": lambda: render(full_measure(), "small", "G2."),
@@ -501,4 +485,4 @@ GOLDEN_CASES = {
 
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
 def test_golden(name: str) -> None:
-    assert_golden(name, GOLDEN_CASES[name]() + "\n")
+    assert_golden(GOLDEN / name, GOLDEN_CASES[name]() + "\n")

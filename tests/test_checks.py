@@ -1,6 +1,5 @@
 from pumpsite.checks import check_repo
 from pumpsite.model import Problem, Severity
-
 from tests.factories import goal, measure, repo
 
 VALUES = [float(v) for v in range(1, 25)]
@@ -19,7 +18,12 @@ def test_missing_goal_suggests_the_closest_id() -> None:
         repo(goal("customers-stay"), measure("m", VALUES, goal="customer-stay", lines={"goal": 4}))
     )
     assert [p for p in problems if p.is_error] == [
-        Problem("measures/m.md", 4, "PS201", "Goal 'customer-stay' does not exist. Did you mean 'customers-stay'?")
+        Problem(
+            "measures/m.md",
+            4,
+            "PS201",
+            "Goal 'customer-stay' does not exist. Did you mean 'customers-stay'?",
+        )
     ]
 
 
@@ -74,7 +78,12 @@ def test_settings_outside_the_data() -> None:
     }
     problems = check_repo(repo(goal("g"), measure("m", VALUES, limits=limits)))
     messages = [p.message for p in problems]
-    assert "The phase 2030-01 is outside the data: the data runs from 2024-01 to 2025-12." in messages
-    assert "The exclusion 2023-05 is outside the data: the data runs from 2024-01 to 2025-12." in messages
+    assert (
+        "The phase 2030-01 is outside the data: the data runs from 2024-01 to 2025-12." in messages
+    )
+    assert (
+        "The exclusion 2023-05 is outside the data: the data runs from 2024-01 to 2025-12."
+        in messages
+    )
     assert any(p.code == "PS313" for p in problems)
     assert any("starts at the first value" in m for m in messages)

@@ -10,13 +10,10 @@ from click.testing import CliRunner
 
 from pumpsite import cli as cli_module
 from pumpsite.cli import cli
-
+from tests import worked_examples
 from tests.example_site import TODAY, copy_example
 
-TV1 = "\n".join(
-    str(v)
-    for v in (5045, 4350, 4350, 3975, 4290, 4430, 4485, 4285, 3980, 3925, 3645, 3760, 3300, 3685, 3463, 5200)
-)
+TV1 = "\n".join(str(v) for v in worked_examples.TV1)
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +30,9 @@ def broken(example: Path) -> Path:
     churn = next((example / "measures").rglob("customer-churn.md"))
     text = churn.read_text().replace("better: down", "better: lower").replace("unit:", "unti:", 1)
     churn.write_text(text)
-    (example / "data" / "response-time-days.csv").write_text("period,value\n2024-01,1,2\n2024-02,0.9\n")
+    (example / "data" / "response-time-days.csv").write_text(
+        "period,value\n2024-01,1,2\n2024-02,0.9\n"
+    )
     return example
 
 
@@ -48,9 +47,11 @@ def test_check_reports_every_problem_with_file_and_line(example: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(broken(example))])
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert any(":" in l and "[PS107]" in l and "'better'" in l for l in lines), lines
-    assert any("Unknown key 'unti'" in l and "Did you mean 'unit'?" in l for l in lines), lines
-    assert any(l.startswith("data/response-time-days.csv:2: error:") for l in lines), lines
+    assert any(":" in line and "[PS107]" in line and "'better'" in line for line in lines), lines
+    assert any("Unknown key 'unti'" in line and "Did you mean 'unit'?" in line for line in lines), (
+        lines
+    )
+    assert any(line.startswith("data/response-time-days.csv:2: error:") for line in lines), lines
     assert "Traceback" not in result.output
     assert "error" in result.stderr
 
@@ -59,8 +60,8 @@ def test_check_github_annotations(example: Path) -> None:
     result = CliRunner().invoke(cli, ["check", "--format", "github", str(broken(example))])
     assert result.exit_code == 1
     assert any(
-        l.startswith("::error file=measures/") and ",line=" in l and "title=PS107::" in l
-        for l in result.stdout.splitlines()
+        line.startswith("::error file=measures/") and ",line=" in line and "title=PS107::" in line
+        for line in result.stdout.splitlines()
     ), result.stdout
 
 
@@ -109,7 +110,13 @@ def test_xmr_json_has_the_documented_shape() -> None:
 
 def test_xmr_reads_a_csv_with_periods(tmp_path: Path) -> None:
     csv = tmp_path / "s.csv"
-    csv.write_text("period,count\n" + "\n".join(f"2025-{m:02d},{v}" for m, v in zip(range(1, 13), [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 30, 6])))
+    csv.write_text(
+        "period,count\n"
+        + "\n".join(
+            f"2025-{m:02d},{v}"
+            for m, v in zip(range(1, 13), [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 30, 6], strict=True)
+        )
+    )
     result = CliRunner().invoke(cli, ["xmr", str(csv), "--column", "count", "--better", "down"])
     assert result.exit_code == 0, result.output
     assert "Point beyond the limits: 2025-11 (high, concern)" in result.stdout

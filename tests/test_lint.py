@@ -3,7 +3,6 @@ from datetime import date
 from pumpsite.lint import lint_repo
 from pumpsite.model import Problem
 from pumpsite.pipeline import analyse_repo
-
 from tests.factories import goal, measure, repo
 
 TODAY = date(2026, 11, 23)
@@ -22,7 +21,10 @@ def codes(problems: list[Problem]) -> list[str]:
 def test_weasel_words_and_activities_in_goal_titles() -> None:
     problems = lint(goal("g", "Implement an efficient and robust platform"))
     assert codes(problems) == ["PS401", "PS402"]
-    assert "'efficient', 'robust'" in problems[0].message or "'efficient', 'robust'" in problems[1].message
+    assert (
+        "'efficient', 'robust'" in problems[0].message
+        or "'efficient', 'robust'" in problems[1].message
+    )
 
 
 def test_a_result_worded_goal_is_clean() -> None:
@@ -44,25 +46,39 @@ def test_measure_owner_counts_as_the_improve_owner() -> None:
 def test_sustain_with_target_and_improve_past_deadline() -> None:
     roles = [
         {"from": "2024-Q1", "role": "sustain", "target": 3},
-        {"from": "2026-Q2", "role": "improve", "target": 40, "deadline": "2026-09-30", "owner": "A"},
+        {
+            "from": "2026-Q2",
+            "role": "improve",
+            "target": 40,
+            "deadline": "2026-09-30",
+            "owner": "A",
+        },
     ]
     assert codes(lint(goal("g"), measure("m", STEADY, roles=roles))) == ["PS405", "PS407"]
 
 
 def test_target_inside_the_limits_will_be_hit_by_chance() -> None:
-    roles = [{"from": "2026-Q4", "role": "improve", "target": 21, "deadline": "2026-12-31", "owner": "A"}]
+    roles = [
+        {"from": "2026-Q4", "role": "improve", "target": 21, "deadline": "2026-12-31", "owner": "A"}
+    ]
     problems = lint(goal("g"), measure("m", STEADY, roles=roles))
     assert codes(problems) == ["PS406"]
-    assert problems[0].message.startswith("The target 21 sits inside the current natural process limits")
+    assert problems[0].message.startswith(
+        "The target 21 sits inside the current natural process limits"
+    )
 
 
 def test_target_beyond_the_limits_is_not_flagged_here() -> None:
-    roles = [{"from": "2026-Q4", "role": "improve", "target": 40, "deadline": "2026-12-31", "owner": "A"}]
+    roles = [
+        {"from": "2026-Q4", "role": "improve", "target": 40, "deadline": "2026-12-31", "owner": "A"}
+    ]
     assert lint(goal("g"), measure("m", STEADY, roles=roles)) == []
 
 
 def test_more_than_five_key_results_under_one_goal() -> None:
-    role = [{"from": "2026-Q4", "role": "improve", "target": 99, "deadline": "2026-12-31", "owner": "A"}]
+    role = [
+        {"from": "2026-Q4", "role": "improve", "target": 99, "deadline": "2026-12-31", "owner": "A"}
+    ]
     measures = [measure(f"m{i}", STEADY, roles=role) for i in range(6)]
     problems = lint(goal("g"), *measures)
     assert codes(problems) == ["PS404"]

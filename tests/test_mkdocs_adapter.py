@@ -29,7 +29,9 @@ def test_config_keeps_the_users_settings_and_adds_the_generated_pages() -> None:
     assert names[:3] == ["toc", "admonition", "abbr"]
     assert set(_mkdocs.REQUIRED_EXTENSIONS) <= set(names)
     abbr = config["markdown_extensions"][2]["abbr"]
-    assert abbr == {"glossary": {"KPI": "Key performance indicator", "XmR chart": "Individuals chart"}}
+    assert abbr == {
+        "glossary": {"KPI": "Key performance indicator", "XmR chart": "Individuals chart"}
+    }
     assert config["theme"]["palette"] == {"scheme": "slate"}
     assert config["theme"]["custom_dir"] == "overrides"
     assert config["extra_css"] == ["extra.css", "assets/pumpsite.css"]
@@ -43,12 +45,20 @@ def test_defaults_for_a_bare_config() -> None:
 
 
 def test_users_custom_dir_is_kept_relative_to_the_repository() -> None:
-    config = _mkdocs.engine_config({"theme": {"name": "material", "custom_dir": "ov"}}, SITE, default_name="r")
+    config = _mkdocs.engine_config(
+        {"theme": {"name": "material", "custom_dir": "ov"}}, SITE, default_name="r"
+    )
     assert config["theme"]["custom_dir"] == "../ov"
 
 
 def test_custom_yaml_tags_survive_the_round_trip() -> None:
-    emoji = {"pymdownx.emoji": {"emoji_index": Tagged("tag:yaml.org,2002:python/name:material.extensions.emoji.twemoji", "")}}
+    emoji = {
+        "pymdownx.emoji": {
+            "emoji_index": Tagged(
+                "tag:yaml.org,2002:python/name:material.extensions.emoji.twemoji", ""
+            )
+        }
+    }
     config = _mkdocs.engine_config({"markdown_extensions": [emoji]}, SITE, default_name="r")
     text = _mkdocs.config_yaml(config)
     assert "!!python/name:material.extensions.emoji.twemoji" in text
@@ -66,13 +76,29 @@ def test_write_project_writes_only_changes_and_removes_stale_files(tmp_path: Pat
 
 
 def test_the_generated_project_builds_with_the_engine(tmp_path: Path) -> None:
-    config = _mkdocs.engine_config({"site_name": "T", "repo_url": "https://example.org/r"}, SITE, default_name="r")
-    site = Site(
-        files={"index.md": "---\nedit_url: https://example.org/r/edit/main/measures/m.md\n---\n# Home\n\nOur KPI.\n",
-               "measures/m.md": "# M\n", "assets/pumpsite.css": "body{}\n"},
-        nav=[{"Home": "index.md"}], glossary={"KPI": "Key performance indicator"}, extra_css=("assets/pumpsite.css",),
+    config = _mkdocs.engine_config(
+        {"site_name": "T", "repo_url": "https://example.org/r"}, SITE, default_name="r"
     )
-    config = _mkdocs.engine_config({"site_name": "T", "repo_url": "https://example.org/r", "theme": {"name": "material", "features": ["content.action.edit"]}}, site, default_name="r")
+    site = Site(
+        files={
+            "index.md": "---\nedit_url: https://example.org/r/edit/main/measures/m.md\n---\n"
+            "# Home\n\nOur KPI.\n",
+            "measures/m.md": "# M\n",
+            "assets/pumpsite.css": "body{}\n",
+        },
+        nav=[{"Home": "index.md"}],
+        glossary={"KPI": "Key performance indicator"},
+        extra_css=("assets/pumpsite.css",),
+    )
+    config = _mkdocs.engine_config(
+        {
+            "site_name": "T",
+            "repo_url": "https://example.org/r",
+            "theme": {"name": "material", "features": ["content.action.edit"]},
+        },
+        site,
+        default_name="r",
+    )
     project = tmp_path / ".pumpsite"
     _mkdocs.write_project(project, _mkdocs.project_files(site, config))
     assert yaml.safe_load((project / "mkdocs.yml").read_text())["docs_dir"] == "docs"

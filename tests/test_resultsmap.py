@@ -5,10 +5,8 @@ The golden file lives in tests/golden/resultsmap/; refresh with `PUMPSITE_UPDATE
 
 from __future__ import annotations
 
-import os
 import xml.etree.ElementTree as ET
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +14,10 @@ import pytest
 from pumpsite.model import Goal, Measure
 from pumpsite.resultsmap import BOX_WIDTH, FOCUS, MARGIN, MAX_LINES, render_results_map, wrap
 from pumpsite.schema import GoalMeta, MeasureMeta
+from tests import golden_files
+from tests.golden_files import assert_golden
 
-GOLDEN = Path(__file__).parent / "golden" / "resultsmap"
+GOLDEN = golden_files.GOLDEN / "resultsmap"
 HOSTILE = '<script>alert(1)</script> "><img onerror=x> &'
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -221,23 +221,7 @@ def test_wrap() -> None:
 # --- golden ------------------------------------------------------------------------------------
 
 
-def assert_golden(name: str, text: str) -> None:
-    """Byte-for-byte comparison; PUMPSITE_UPDATE_GOLDEN=1 rewrites (never under CI), and a
-    missing file is created locally but fails under CI."""
-    path = GOLDEN / name
-    in_ci = bool(os.environ.get("CI"))
-    if not in_ci and (os.environ.get("PUMPSITE_UPDATE_GOLDEN") == "1" or not path.exists()):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-        return
-    if not path.exists():
-        pytest.fail(f"missing golden file {path}; run PUMPSITE_UPDATE_GOLDEN=1 pytest locally")
-    assert text == path.read_text(encoding="utf-8"), (
-        f"{path} differs; if the change is intended, refresh with PUMPSITE_UPDATE_GOLDEN=1"
-    )
-
-
 def test_golden() -> None:
     goals = council() | goals_of(make_goal("lost", "A goal whose parent is gone", "gone"))
     svg = render(goals, focus=frozenset({"calls", "fix"}))
-    assert_golden("council.svg", svg + "\n")
+    assert_golden(GOLDEN / "council.svg", svg + "\n")

@@ -18,25 +18,8 @@ from pumpsite.signals import (
     rule_label,
 )
 from pumpsite.xmr import Analysis, Options, Phase, Profile, analyse, compute_limits, moving_ranges
+from tests.worked_examples import TV1
 
-TV1 = (
-    5045,
-    4350,
-    4350,
-    3975,
-    4290,
-    4430,
-    4485,
-    4285,
-    3980,
-    3925,
-    3645,
-    3760,
-    3300,
-    3685,
-    3463,
-    5200,
-)
 TV3 = (120, 140, 100, 150, 260, 150, 100, 120, 300, 300, 275, 300, 140, 170, 150, 150, 190, 180)
 TV6 = (21.3, 20.2, 20.9, 21.0, 18.8, 19.6, 18.7, 18.6, 18.1, 18.9, 19.2, 18.2, 17.3, 19.0)
 

@@ -1,0 +1,315 @@
+"""The plain-language reading of a measure: the sentences, word for word.
+
+Base series: 18 and 22 alternating, 20 values from Jan 2024: central line 20, average moving
+range 4, natural process limits 9.36 to 30.64, upper range limit 13.07. Integer data, so limits
+show one decimal.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from pumpsite.analysis import MeasureAnalysis, analyse_measure
+from pumpsite.model import Measure, Observation, Series
+from pumpsite.periods import Frequency, parse_label, parse_period
+from pumpsite.reading import (
+    Reading,
+    between,
+    distinct,
+    long_date,
+    period_name,
+    read_measure,
+    span_name,
+    with_unit,
+)
+from pumpsite.schema import MeasureMeta, SiteSettings
+
+BASE: list[float | None] = [18.0, 22.0] * 10
+REPORT = date(2026, 11, 23)
+
+
+def measure(
+    values: list[float | None],
+    *,
+    frequency: Frequency = "monthly",
+    start: str = "2024-01",
+    **meta: Any,
+) -> Measure:
+    data = {
+        "title": "Complaints",
+        "goal": "g",
+        "frequency": frequency,
+        "better": "down",
+        "unit": "complaints",
+        **meta,
+    }
+    parsed = MeasureMeta.model_validate(data, context={"frequency": frequency})
+    first = parse_period(start, frequency)
+    assert first is not None
+    observations = tuple(Observation(first + i, v, "", i + 2) for i, v in enumerate(values))
+    return Measure(
+        "complaints",
+        "measures/complaints.md",
+        parsed,
+        "",
+        "data/complaints.csv",
+        Series("data/complaints.csv", "value", observations),
+    )
+
+
+def analysed(m: Measure, on: date = REPORT) -> MeasureAnalysis:
+    analysis = analyse_measure(m, SiteSettings(), on)
+    assert analysis is not None
+    return analysis
+
+
+def read(values: list[float | None], **meta: Any) -> Reading:
+    m = measure(values, **meta)
+    return read_measure(m, analysed(m))
+
+
+def improve(target: float, **extra: Any) -> dict[str, Any]:
+    return {"roles": [{"from": "2024-Q1", "role": "improve", "target": target, **extra}]}
+
+
+# --- words -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("2025-03", "Mar 2025"),
+        ("2026-W09", "week 9 of 2026"),
+        ("2026-Q1", "2026-Q1"),
+        ("2026-03-31", "31 Mar 2026"),
+        ("2026", "2026"),
+    ],
+)
+def test_period_names(label: str, expected: str) -> None:
+    period = parse_label(label)
+    assert period is not None
+    assert period_name(period) == expected
+
+
+def test_spans_dates_and_units() -> None:
+    first, last = parse_label("2026-04"), parse_label("2026-11")
+    assert first is not None and last is not None
+    assert span_name(first, last) == "Apr 2026 to Nov 2026"
+    assert span_name(first, first) == "Apr 2026"
+    assert long_date(date(2026, 11, 23)) == "23 November 2026"
+    assert with_unit("4.05", "%") == "4.05%"
+    assert with_unit("12", "complaints") == "12 complaints"
+    assert with_unit("12", "") == "12"
+    assert between("2.1", "4.3", "%") == "2.1% and 4.3%"
+    assert between("12.3", "30.4", "days", "to") == "12.3 to 30.4 days"
+
+
+def test_distinct_adds_decimals_until_two_numbers_differ() -> None:
+    assert distinct(12.3, 12.34, 1) == 2
+    assert distinct(12.3, 12.3, 1) == 1
+    assert distinct(10, 12.34, 1) == 1
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def test_predictable() -> None:
+    reading = read(BASE)
+    assert reading.paragraphs[0] == (
+        "Predictable since Jan 2024: expect between 9.4 and 30.6 complaints each month, "
+        "20.0 complaints on average."
+    )
+    assert reading.paragraphs[-1] == (
+        "No signal in the latest value (22 complaints in Aug 2025): don't react to the rise."
+    )
+    assert reading.summary == " ".join(reading.paragraphs)
+
+
+def test_a_dip_without_a_signal_is_not_news() -> None:
+    reading = read([*BASE, 18.0])
+    assert reading.paragraphs[-1] == (
+        "No signal in the latest value (18 complaints in Sep 2025): don't react to the dip."
+    )
+
+
+def test_lower_limit_below_zero_for_data_that_cannot_be_negative() -> None:
+    reading = read([1.0, 9.0] * 10)
+    assert reading.paragraphs[0].startswith(
+        "Predictable since Jan 2024: expect up to 26.3 complaints each month"
+    )
+
+
+def test_long_run_below_is_an_improvement_when_lower_is_better() -> None:
+    reading = read([*BASE, *[17.0] * 8])
+    assert reading.paragraphs[0] == (
+        "Not predictable: 1 signal since Jan 2024, against natural process limits of 9.4 to "
+        "30.6 complaints (central line 20.0 complaints)."
+    )
+    assert (
+        "Signal: 8 values in a row below the central line of 20.0 complaints, since Sep 2025 "
+        "(an improvement). Consider a new phase from Sep 2025 if you know what changed."
+    ) in reading.paragraphs
+    assert reading.summary == (
+        "Signal: 8 values in a row below the central line of 20.0 complaints, since Sep 2025 "
+        "(an improvement)."
+    )
+    assert reading.paragraphs[-1] == (
+        "The latest value (17 complaints in Apr 2026) is part of that signal: the change is "
+        "still going on."
+    )
+
+
+def test_long_run_below_is_a_concern_when_higher_is_better() -> None:
+    reading = read([*BASE, *[17.0] * 8], better="up")
+    assert reading.summary.endswith("since Sep 2025 (a concern).")
+
+
+def test_a_long_run_that_ended_is_dated_from_and_to() -> None:
+    reading = read([*BASE, *[17.0] * 8, 23.0])
+    assert (
+        "Signal: 8 values in a row below the central line of 20.0 complaints, from Sep 2025 to "
+        "Apr 2026 (an improvement)."
+    ) in reading.paragraphs
+    assert reading.summary.endswith(
+        "No signal in the latest value (23 complaints in May 2026): don't react to the rise."
+    )
+
+
+def test_outlier_in_the_latest_point() -> None:
+    reading = read([*BASE, 40.0])
+    assert reading.summary == (
+        "Signal: 40 complaints in Sep 2025 is above the upper natural process limit of "
+        "30.6 complaints (a concern)."
+    )
+    assert (
+        "Signal: a rise of 18.0 from Aug 2025 to Sep 2025, more than the upper range limit of "
+        "13.1 (a concern)."
+    ) in reading.paragraphs
+    assert reading.paragraphs[-1] == (
+        "Signal in the latest value (40 complaints in Sep 2025): find out what happened while "
+        "it is fresh."
+    )
+
+
+def test_a_favourable_outlier_is_worth_learning_from() -> None:
+    reading = read([*BASE, 2.0])
+    assert reading.paragraphs[-1] == (
+        "Signal in the latest value (2 complaints in Sep 2025): find out what happened, and "
+        "keep it if it can be repeated."
+    )
+
+
+def test_neutral_measures_have_signals_without_a_verdict() -> None:
+    reading = read([*BASE, 40.0], better="neutral")
+    assert reading.summary == (
+        "Signal: 40 complaints in Sep 2025 is above the upper natural process limit of "
+        "30.6 complaints."
+    )
+
+
+def test_trial_limits() -> None:
+    reading = read(BASE[:9])
+    assert reading.paragraphs[0].endswith("19.8 complaints on average (trial limits).")
+    assert reading.paragraphs[1] == (
+        "Trial limits: based on only 9 values; they will firm up with more data."
+    )
+
+
+def test_run_chart() -> None:
+    reading = read([18.0, 22.0, 19.0])
+    assert reading.summary == "Run chart: 3 values so far; limits need 5."
+    assert reading.paragraphs == (
+        "Run chart: 3 values so far; limits need 5.",
+        "Latest value: 19 complaints in Mar 2024.",
+    )
+
+
+def test_run_chart_after_a_new_phase() -> None:
+    phases = {"phases": [{"from": "2025-09", "reason": "New process"}]}
+    reading = read([*BASE, 15.0, 16.0], limits=phases)
+    assert reading.paragraphs[:2] == (
+        "Run chart since Sep 2025: 2 values so far; limits need 5.",
+        "Current phase since Sep 2025: New process.",
+    )
+
+
+def test_weekly_periods_in_sentences() -> None:
+    reading = read(BASE, frequency="weekly", start="2026-W01")
+    assert reading.paragraphs[0].startswith("Predictable since week 1 of 2026: expect between")
+    assert "each week" in reading.paragraphs[0]
+
+
+def test_percent_units_attach_to_every_number() -> None:
+    reading = read([3.8, 4.2] * 10, unit="%")
+    assert reading.paragraphs[0] == (
+        "Predictable since Jan 2024: expect between 2.94% and 5.06% each month, 4.00% on average."
+    )
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+def test_target_that_will_not_be_met_unless_the_process_changes() -> None:
+    reading = read(BASE, **improve(5))
+    assert reading.paragraphs[-1] == (
+        "The target of 5 complaints sits below the lower natural process limit (9.4 complaints): "
+        "it will not be met unless the process changes. To reach it, the central line has to "
+        "move from 20.0 complaints to 5 complaints."
+    )
+
+
+def test_target_that_will_be_met_consistently() -> None:
+    reading = read(BASE, **improve(35))
+    assert reading.paragraphs[-1] == (
+        "The target of 35 complaints sits above the upper natural process limit "
+        "(30.6 complaints): it will be met consistently as the process stands, without any change."
+    )
+
+
+def test_hit_or_miss_target() -> None:
+    reading = read(BASE, **improve(15))
+    assert reading.paragraphs[-1] == (
+        "The target of 15 complaints sits inside the natural process limits (9.4 to 30.6 "
+        "complaints): hit or miss. Some values will meet it and some won't, so one value "
+        "meeting it proves nothing. To reach it, the central line has to move from "
+        "20.0 complaints to 15 complaints."
+    )
+
+
+def test_target_next_to_a_limit_gets_enough_decimals_to_tell_them_apart() -> None:
+    reading = read(BASE, **improve(9.355))
+    assert "sits below the lower natural process limit (9.360 complaints)" in reading.paragraphs[-1]
+
+
+def test_target_without_limits_cannot_be_judged() -> None:
+    reading = read([18.0, 22.0, 19.0], **improve(10))
+    assert reading.paragraphs[-1] == (
+        "The target of 10 complaints can't be judged yet: the chart has no limits."
+    )
+
+
+def test_target_judged_on_limits_a_signal_has_outdated() -> None:
+    reading = read([*BASE, *[17.0] * 8], **improve(5))
+    assert reading.paragraphs[-1].endswith(
+        "The latest values are part of a signal, so these limits may no longer describe the "
+        "process: judge the target again once a new phase is recorded."
+    )
+
+
+def test_achieved_only_by_a_sustained_shift_of_the_central_line() -> None:
+    new_level: list[float | None] = [7.0, 9.0] * 5
+    phases = {"phases": [{"from": "2025-09", "reason": "Customer success programme"}]}
+    reading = read([*BASE, *new_level], limits=phases, **improve(10))
+    assert (
+        "Target achieved: since Sep 2025 the central line (8.0 complaints) has been at or "
+        "beyond the target of 10 complaints."
+    ) in reading.paragraphs[-1]
+    assert "Current phase since Sep 2025: Customer success programme." in reading.paragraphs
+
+
+def test_one_value_beyond_the_target_is_not_achievement() -> None:
+    reading = read([*BASE, 5.0], **improve(10))
+    assert "achieved" not in " ".join(reading.paragraphs)
