@@ -13,10 +13,10 @@ from pathlib import Path
 
 from pumpsite import _mkdocs
 from pumpsite.chart import render_chart
-from pumpsite.model import Problem, Severity
+from pumpsite.model import Problem, Severity, sort_problems
 from pumpsite.pipeline import Inspection, inspect
 from pumpsite.resultsmap import render_results_map
-from pumpsite.site import Site, render_site
+from pumpsite.site import Site, TemplateFailure, render_site
 
 Progress = Callable[[str], None]
 
@@ -27,10 +27,15 @@ class BuildResult:
     site_dir: Path | None  # None when nothing was built
     engine_warnings: list[str] = field(default_factory=list)
     failure: str | None = None  # why the build stopped, when it did
+    render_problems: list[Problem] = field(default_factory=list)  # user templates that failed
 
     @property
     def ok(self) -> bool:
         return self.site_dir is not None
+
+    @property
+    def problems(self) -> list[Problem]:
+        return sort_problems([*self.inspection.problems, *self.render_problems])
 
 
 def edit_base(site_config: object) -> str | None:
@@ -107,7 +112,12 @@ def build(
             failure=f"{site_dir} exists and is not a built site; refusing to replace it",
         )
     progress(f"Rendering {len(inspection.repo.measures)} measures")
-    site = render(inspection)
+    try:
+        site = render(inspection)
+    except TemplateFailure as error:
+        return BuildResult(
+            inspection, None, failure="a page template failed", render_problems=[error.problem]
+        )
     project = root / _mkdocs.PROJECT_DIR
     config = _mkdocs.engine_config(inspection.repo.site_config, site, default_name=root.name)
     _mkdocs.write_project(project, _mkdocs.project_files(site, config))

@@ -145,7 +145,7 @@ def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -
     result = build_site(
         path, today=_today(), site_dir=site_dir, as_of=as_of, strict=strict, progress=progress
     )
-    report_problems(result.inspection.problems, "text")
+    report_problems(result.problems, "text")
     for warning in result.engine_warnings:
         click.echo(f"mkdocs: {click.style('warning', fg='yellow', bold=True)}: {warning}")
     if not result.ok:

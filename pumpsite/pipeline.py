@@ -16,6 +16,7 @@ from pumpsite.lint import lint_repo
 from pumpsite.load import load_repo
 from pumpsite.model import Problem, Repo, sort_problems
 from pumpsite.schema import SiteSettings
+from pumpsite.templating import syntax_problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ def inspect(root: Path, *, today: date, as_of: date | None = None) -> Inspection
     """Load, check, analyse and lint the repository at `root`. Never raises on bad input."""
     repo, problems = load_repo(root)
     problems += check_repo(repo)
+    problems += syntax_problems(repo.templates)
     on = report_date(repo.settings, as_of, today)
     analyses = analyse_repo(repo, on)
     problems += lint_repo(repo, analyses, on)

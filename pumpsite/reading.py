@@ -330,7 +330,9 @@ def phase_sentence(analysis: MeasureAnalysis) -> str:
     phase = analysis.xmr.current_phase
     if phase.reason is None:
         return ""
-    return f"Current phase since {period_name(analysis.periods[phase.start])}: {phase.reason}."
+    reason = phase.reason.rstrip()
+    stop = "" if reason.endswith((".", "!", "?")) else "."
+    return f"Current phase since {period_name(analysis.periods[phase.start])}: {reason}{stop}"
 
 
 def latest_sentence(measure: Measure, analysis: MeasureAnalysis) -> str:

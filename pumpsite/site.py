@@ -28,7 +28,7 @@ import jinja2
 import yaml
 
 from pumpsite.analysis import MeasureAnalysis
-from pumpsite.model import Goal, Measure, Repo
+from pumpsite.model import Goal, Measure, Problem, Repo
 from pumpsite.numbers import data_decimals, display_decimals, fmt, fmt_plain
 from pumpsite.periods import Period, quarter_of
 from pumpsite.reading import (
@@ -47,6 +47,7 @@ from pumpsite.reading import (
 )
 from pumpsite.schema import Role
 from pumpsite.signals import Signal
+from pumpsite.templating import environment, render_problem
 
 ChartSize = Literal["full", "small"]
 ChartRenderer = Callable[[Measure, MeasureAnalysis, str, ChartSize], str]
@@ -852,21 +853,15 @@ class Page:
 
 
 def _environment(templates: Mapping[str, str]) -> jinja2.Environment:
-    loader = jinja2.ChoiceLoader(
-        [jinja2.DictLoader(dict(templates)), jinja2.PackageLoader("pumpsite", "templates")]
-    )
-    env = jinja2.Environment(
-        loader=loader,
-        autoescape=False,  # Markdown output: user text goes through the `e` filter instead
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["e"] = md_escape
-    env.filters["escape"] = md_escape
-    env.filters["md_escape"] = md_escape
-    return env
+    return environment(templates, {"e": md_escape, "escape": md_escape, "md_escape": md_escape})
+
+
+class TemplateFailure(Exception):
+    """A user template failed while rendering a page; `problem` says where."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 def _source(env: jinja2.Environment, name: str) -> str:
@@ -892,7 +887,14 @@ def _render(env: jinja2.Environment, page: Page, edit_base: str | None) -> str:
     def link(target: str) -> str:
         return relative_link(page.path, target)
 
-    body = env.get_template(page.template).render(**page.context, link=link, page_path=page.path)
+    try:
+        template = env.get_template(page.template)
+        body = template.render(**page.context, link=link, page_path=page.path)
+    except jinja2.TemplateError as error:
+        problem = render_problem(error, page.path)
+        if problem is None:
+            raise
+        raise TemplateFailure(problem) from error
     edit_url = f"{edit_base}{quote(page.source)}" if edit_base and page.source else None
     return frontmatter(page.title, edit_url) + _tidy(body)
 
@@ -1066,7 +1068,8 @@ def render_site(
     templates: Mapping[str, str] = {},
     edit_base: str | None = None,
 ) -> Site:
-    """The whole site for `report_date`: every page, the CSV copies, the CSS, nav and glossary."""
+    """The whole site for `report_date`: every page, the CSV copies, the CSS, nav and glossary.
+    Raises TemplateFailure when a user template fails."""
     env = _environment(templates)
     model = build_model(repo, analyses, report_date, chart)
     files: dict[str, str] = {}

@@ -313,3 +313,9 @@ def test_achieved_only_by_a_sustained_shift_of_the_central_line() -> None:
 def test_one_value_beyond_the_target_is_not_achievement() -> None:
     reading = read([*BASE, 5.0], **improve(10))
     assert "achieved" not in " ".join(reading.paragraphs)
+
+
+def test_a_phase_reason_that_ends_its_own_sentence_gets_no_second_full_stop() -> None:
+    phases = {"phases": [{"from": "2025-09", "reason": "Programme launched (see notes)."}]}
+    reading = read([*BASE, *[20.0] * 6], limits=phases)
+    assert "Current phase since Sep 2025: Programme launched (see notes)." in reading.paragraphs

@@ -1,0 +1,99 @@
+"""The Jinja2 environment of the page templates, and user-template failures as problems.
+
+Built-in templates live in `pumpsite/templates/`; a file of the same name in the repository's
+`site_templates/` replaces one. A user template that does not parse is found by `pumpsite check`;
+one that fails while rendering (an undefined variable, a bad filter) is found by the build. Both
+become problems on the user's file and line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Mapping
+
+import jinja2
+
+from pumpsite.model import Problem
+
+USER_FOLDER = "site_templates"
+SYNTAX_ERROR = "PS601"
+RENDER_ERROR = "PS602"
+CODES = {
+    SYNTAX_ERROR: "a page template in site_templates/ does not parse.",
+    RENDER_ERROR: "a page template in site_templates/ fails while rendering a page.",
+}
+
+
+def environment(
+    templates: Mapping[str, str], filters: Mapping[str, Callable[..., str]]
+) -> jinja2.Environment:
+    """User templates first (named `site_templates/<name>` in errors), then the built-in ones."""
+
+    def user_template(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        if name not in templates:
+            return None
+        return templates[name], f"{USER_FOLDER}/{name}", lambda: True
+
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FunctionLoader(user_template), jinja2.PackageLoader("pumpsite", "templates")]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=False,  # Markdown output: user text goes through the `e` filter instead
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(filters)
+    return env
+
+
+def syntax_problems(templates: Mapping[str, str]) -> list[Problem]:
+    """Every user template that does not parse, at its line."""
+    env = environment(templates, {})
+    problems = []
+    for name in sorted(templates):
+        if name.endswith(".css"):
+            continue  # copied, not rendered
+        try:
+            env.parse(templates[name], name, f"{USER_FOLDER}/{name}")
+        except jinja2.TemplateSyntaxError as error:
+            problems.append(
+                Problem(
+                    f"{USER_FOLDER}/{name}",
+                    error.lineno,
+                    SYNTAX_ERROR,
+                    f"The template does not parse: {error.message}. See docs/templates.md.",
+                )
+            )
+    return problems
+
+
+def render_problem(error: jinja2.TemplateError, page: str) -> Problem | None:
+    """The user template line where rendering `page` failed, or None when no user template is
+    involved (then the failure is pumpsite's own bug and should surface as one)."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and (error.filename or "").startswith(
+        USER_FOLDER + "/"
+    ):
+        return Problem(
+            error.filename or "",
+            error.lineno,
+            SYNTAX_ERROR,
+            f"The template does not parse: {error.message}.",
+        )
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if frame.filename.startswith(USER_FOLDER + "/")
+    ]
+    if not frames:
+        return None
+    frame = frames[-1]
+    return Problem(
+        frame.filename,
+        frame.lineno,
+        RENDER_ERROR,
+        f"The template failed while rendering {page}: {error.message or error}. "
+        "Each template lists its variables in its first comment; see docs/templates.md.",
+    )

@@ -1,0 +1,74 @@
+"""User page templates: a broken one is a problem on its file and line, never a traceback, and
+the previous site stays whole."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pumpsite import cli as cli_module
+from pumpsite.build import build
+from pumpsite.templating import syntax_problems
+from tests.example_site import TODAY, copy_example, tree_snapshot
+
+
+def test_a_template_that_does_not_parse_is_reported_at_its_line() -> None:
+    problems = syntax_problems(
+        {"index.md": "# Hi\n\n{% if %}\n", "review.md": "fine {{ quarter }}"}
+    )
+    assert [(p.path, p.line, p.code) for p in problems] == [("site_templates/index.md", 3, "PS601")]
+    assert "does not parse" in problems[0].message
+
+
+def test_css_overrides_are_not_parsed_as_templates() -> None:
+    assert syntax_problems({"pumpsite.css": ".a { color: red } {# not jinja"}) == []
+
+
+def test_check_reports_a_template_syntax_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example(tmp_path / "repo")
+    (root / "site_templates").mkdir()
+    (root / "site_templates" / "strategic.md").write_text("# S\n{% for %}\n", encoding="utf-8")
+    monkeypatch.setattr(cli_module, "_today", lambda: TODAY)
+    result = CliRunner().invoke(cli_module.cli, ["check", str(root)])
+    assert result.exit_code == 1
+    assert "site_templates/strategic.md:2: error: The template does not parse" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_template_failing_at_render_time_stops_the_build_and_keeps_the_site(
+    tmp_path: Path,
+) -> None:
+    root = copy_example(tmp_path / "repo")
+    assert build(root, today=TODAY).ok
+    before = tree_snapshot(root / "site")
+    (root / "site_templates").mkdir()
+    (root / "site_templates" / "review.md").write_text(
+        "# Review\n\n{{ groups[0].goal.no_such_field }}\n", encoding="utf-8"
+    )
+    result = build(root, today=TODAY)
+    assert not result.ok
+    assert [(p.path, p.line, p.code) for p in result.problems if p.is_error] == [
+        ("site_templates/review.md", 3, "PS602")
+    ]
+    assert "no_such_field" in result.problems[0].message
+    assert tree_snapshot(root / "site") == before
+
+
+def test_a_user_template_replaces_the_page(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    (root / "site_templates").mkdir()
+    (root / "site_templates" / "glossary.md").write_text(
+        "# Our words\n\n{% for term, meaning in terms %}- **{{ term|e }}**: {{ meaning|e }}\n"
+        "{% endfor %}",
+        encoding="utf-8",
+    )
+    result = build(root, today=TODAY)
+    assert result.ok
+    html = (root / "site" / "glossary" / "index.html").read_text(encoding="utf-8")
+    assert "Our words" in html
+    assert re.search(r"<li><strong>(<abbr [^>]*>)?KPI(</abbr>)?</strong>: ", html), html
