@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -158,6 +159,45 @@ def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -
         f"{len(repo.measures)} measures) into {result.site_dir} in {seconds:.1f} s.",
         err=True,
     )
+
+
+# --- schema ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("kind", required=False, type=click.Choice(["goal", "measure"]))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write goal.schema.json and measure.schema.json into this folder.",
+)
+def schema(kind: str | None, out: Path | None) -> None:
+    """Print the JSON Schema of goal or measure frontmatter, or write both with --out DIR.
+
+    The schemas come from the same model `pumpsite check` validates with; they serve editors and
+    other tools. `pumpsite check` stays the full check (cross-file references, data, lint).
+    """
+    from pumpsite.schema import schema_files
+
+    files = schema_files()
+    if out is None:
+        if kind is None:
+            raise click.UsageError("Name the schema to print (goal or measure), or use --out DIR.")
+        click.echo(files[f"{kind}.schema.json"], nl=False)
+        return
+    names = [f"{kind}.schema.json"] if kind else sorted(files)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            (out / name).write_text(files[name], encoding="utf-8")
+    except OSError as error:
+        _fail(f"Cannot write the schema into {out}: {error.strerror or error}.")
+    click.echo(f"Wrote {', '.join(str(out / name) for name in names)}.", err=True)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"{click.style('error', fg='red', bold=True)}: {message}", err=True)
+    sys.exit(1)
 
 
 # --- xmr ---------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ Every field's `description` doubles as the "expected ..." phrase of problem mess
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -249,9 +250,25 @@ class SiteSettings(_Strict):
     glossary: Text = Field(default="glossary.yml", description="the glossary file's path")
 
 
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
 def json_schemas() -> dict[str, dict[str, Any]]:
     """JSON Schemas of goal and measure frontmatter, for editors and CI."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for kind, model in (("goal", GoalMeta), ("measure", MeasureMeta)):
+        schema = model.model_json_schema(by_alias=True)
+        schemas[kind] = {
+            "$schema": JSON_SCHEMA_DIALECT,
+            **schema,
+            "title": f"pumpsite {kind} frontmatter",
+        }
+    return schemas
+
+
+def schema_files() -> dict[str, str]:
+    """What `pumpsite schema --out DIR` writes: file name -> JSON text."""
     return {
-        "goal": GoalMeta.model_json_schema(by_alias=True),
-        "measure": MeasureMeta.model_json_schema(by_alias=True),
+        f"{kind}.schema.json": json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+        for kind, schema in json_schemas().items()
     }
