@@ -10,12 +10,17 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from pumpsite import __version__
 from pumpsite.model import Problem
+from pumpsite.periods import FREQUENCIES, Frequency
+
+if TYPE_CHECKING:
+    from pumpsite.build import BuildResult
+    from pumpsite.scaffold import Written
 
 FORMATS = ("text", "github", "json")
 
@@ -36,6 +41,11 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 
 def _today() -> date:
     return date.today()
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"{click.style('error', fg='red', bold=True)}: {message}", err=True)
+    sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,6 +128,16 @@ def check(path: Path, strict: bool, fmt: str, as_of: date | None) -> None:
         sys.exit(1)
 
 
+def _progress(step: str) -> None:
+    click.echo(click.style(f"▸ {step}…", dim=True), err=True)
+
+
+def report_build(result: BuildResult) -> None:
+    report_problems(result.problems, "text")
+    for warning in result.engine_warnings:
+        click.echo(f"mkdocs: {click.style('warning', fg='yellow', bold=True)}: {warning}")
+
+
 # --- build -------------------------------------------------------------------------------------
 
 
@@ -139,16 +159,10 @@ def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -
     from pumpsite.build import build as build_site
 
     started = time.monotonic()
-
-    def progress(step: str) -> None:
-        click.echo(click.style(f"▸ {step}…", dim=True), err=True)
-
     result = build_site(
-        path, today=_today(), site_dir=site_dir, as_of=as_of, strict=strict, progress=progress
+        path, today=_today(), site_dir=site_dir, as_of=as_of, strict=strict, progress=_progress
     )
-    report_problems(result.problems, "text")
-    for warning in result.engine_warnings:
-        click.echo(f"mkdocs: {click.style('warning', fg='yellow', bold=True)}: {warning}")
+    report_build(result)
     if not result.ok:
         click.echo(f"Build stopped: {result.failure}. The previous site is unchanged.", err=True)
         sys.exit(1)
@@ -159,6 +173,195 @@ def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -
         f"{len(repo.measures)} measures) into {result.site_dir} in {seconds:.1f} s.",
         err=True,
     )
+
+
+# --- init and new ------------------------------------------------------------------------------
+
+
+def _report_written(written: Written, what: str) -> None:
+    for rel in sorted(written.created):
+        click.echo(f"  created {rel}", err=True)
+    for rel in sorted(written.kept):
+        click.echo(f"  kept    {rel} (it already existed)", err=True)
+    click.echo(f"{what}", err=True)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="The site's name (default: from the folder's name).")
+def init(directory: Path, name: str | None) -> None:
+    """Create a new measures repository in DIRECTORY (new or empty), ready to build.
+
+    It holds a sample goal and measure with data, mkdocs.yml, glossary.yml, a README, a
+    .gitignore, a pre-commit hook running pumpsite check, and GitHub Actions workflows that check
+    pull requests and publish the site from main.
+    """
+    from pumpsite.scaffold import ScaffoldError, init_repo
+
+    try:
+        written = init_repo(directory, _today(), name)
+    except ScaffoldError as error:
+        _fail(str(error))
+    _report_written(
+        written,
+        f"Created a measures repository in {directory}. Next:\n"
+        f"  cd {directory}\n"
+        "  pumpsite build            # then open site/index.html\n"
+        "  pumpsite new goal ID      # your own goals and measures; delete the samples\n"
+        "  git init && git add . && git commit -m 'Our measures'   # if it is not a git repo yet",
+    )
+
+
+@cli.group()
+def new() -> None:
+    """Write a starter goal or measure file (never overwrites a file)."""
+
+
+@new.command("goal")
+@click.argument("goal_id", metavar="ID")
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--title", help="The result, worded as if already happening (default: from ID).")
+@click.option("--parent", help="The id of the goal this one contributes to.")
+@click.option("--owner", help="Who is accountable for the result.")
+def new_goal(
+    goal_id: str, path: Path, title: str | None, parent: str | None, owner: str | None
+) -> None:
+    """Write measures/ID.md, a starter goal, in the repository at PATH."""
+    from pumpsite.scaffold import ScaffoldError
+    from pumpsite.scaffold import new_goal as write_goal
+
+    try:
+        written = write_goal(path, goal_id, title=title, parent=parent, owner=owner)
+    except ScaffoldError as error:
+        _fail(str(error))
+    _report_written(
+        written,
+        f"Word the title as a result, then add its measures: pumpsite new measure ID --goal "
+        f"{goal_id}",
+    )
+
+
+@new.command("measure")
+@click.argument("measure_id", metavar="ID")
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--goal", help="The id of the goal it is evidence of (default: the only goal).")
+@click.option("--title", help="The measure's name (default: from ID).")
+@click.option("--owner", help="Who owns the measure.")
+@click.option("--unit", default="", help="The unit of a value, like % or days.")
+@click.option(
+    "--frequency",
+    type=click.Choice(FREQUENCIES),
+    default="monthly",
+    show_default=True,
+    help="How often a value is taken.",
+)
+@click.option(
+    "--better",
+    type=click.Choice(["up", "down", "neutral"]),
+    default="up",
+    show_default=True,
+    help="Which direction is good.",
+)
+def new_measure(
+    measure_id: str,
+    path: Path,
+    goal: str | None,
+    title: str | None,
+    owner: str | None,
+    unit: str,
+    frequency: Frequency,
+    better: str,
+) -> None:
+    """Write measures/ID.md, a starter measure, and data/ID.csv (its header) at PATH."""
+    from pumpsite.scaffold import ScaffoldError
+    from pumpsite.scaffold import new_measure as write_measure
+
+    try:
+        written = write_measure(
+            path,
+            measure_id,
+            today=_today(),
+            goal=goal,
+            title=title,
+            owner=owner,
+            unit=unit,
+            frequency=frequency,
+            better=better,
+        )
+    except ScaffoldError as error:
+        _fail(str(error))
+    _report_written(
+        written,
+        "Fill in the definition, add a row per period to the CSV, then run pumpsite check.",
+    )
+
+
+# --- publish -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--remote", default="origin", show_default=True, help="The git remote to push to.")
+@click.option("--branch", default="gh-pages", show_default=True, help="The branch of the site.")
+@click.option(
+    "--prefix", metavar="DIR", help="Publish into this folder (a preview), keep the rest."
+)
+@click.option("--remove", is_flag=True, help="Delete the --prefix folder instead of publishing.")
+@click.option("--message", help="The commit message (default: says the source commit).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors, as build --strict does.")
+@click.option(
+    "--as-of", type=DateType(), help="Report date (default: extra.pumpsite.as_of or today)."
+)
+def publish(
+    path: Path,
+    remote: str,
+    branch: str,
+    prefix: str | None,
+    remove: bool,
+    message: str | None,
+    strict: bool,
+    as_of: date | None,
+) -> None:
+    """Build the site at PATH and push it to a branch (gh-pages), one commit per publish.
+
+    The source branch, the index and the working tree are never touched. A normal publish
+    replaces the branch's content but keeps the folders published with --prefix (previews).
+    """
+    from pumpsite.publish import PublishError, publish_site, remove_prefix
+
+    if remove and not prefix:
+        raise click.UsageError("--remove deletes a preview folder: name it with --prefix DIR.")
+    try:
+        if remove:
+            assert prefix is not None
+            done = remove_prefix(path, prefix=prefix, remote=remote, branch=branch, message=message)
+        else:
+            done = publish_site(
+                path,
+                today=_today(),
+                remote=remote,
+                branch=branch,
+                prefix=prefix,
+                message=message,
+                as_of=as_of,
+                strict=strict,
+                progress=_progress,
+            )
+    except PublishError as error:
+        _fail(str(error))
+    if done.build is not None:
+        report_build(done.build)
+        if not done.build.ok:
+            _fail(f"Publish stopped: {done.build.failure}. Nothing was pushed.")
+    for warning in done.warnings:
+        click.echo(f"{click.style('warning', fg='yellow', bold=True)}: {warning}", err=True)
+    where = f"{done.remote}/{done.branch}" + (f" under {prefix.strip('/')}/" if prefix else "")
+    if done.commit is None:
+        click.echo(f"The site on {where} is already up to date: nothing to publish.", err=True)
+    elif remove:
+        click.echo(f"Removed {done.files} files from {where} (commit {done.commit[:7]}).", err=True)
+    else:
+        click.echo(f"Published {done.files} files to {where} (commit {done.commit[:7]}).", err=True)
 
 
 # --- schema ------------------------------------------------------------------------------------
@@ -193,11 +396,6 @@ def schema(kind: str | None, out: Path | None) -> None:
     except OSError as error:
         _fail(f"Cannot write the schema into {out}: {error.strerror or error}.")
     click.echo(f"Wrote {', '.join(str(out / name) for name in names)}.", err=True)
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"{click.style('error', fg='red', bold=True)}: {message}", err=True)
-    sys.exit(1)
 
 
 # --- xmr ---------------------------------------------------------------------------------------

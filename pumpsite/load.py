@@ -66,7 +66,8 @@ PROBLEM_CODES: dict[str, str] = dict(
 )
 """Every problem code the loader reports, with a one-line description (for the docs)."""
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+"""A valid goal or measure id (the file name without .md), which becomes part of a URL."""
 _DEFAULT_GLOSSARY = "glossary.yml"
 
 
@@ -92,7 +93,7 @@ def load_repo(root: Path) -> tuple[Repo, list[Problem]]:
 # --- the loader -----------------------------------------------------------------------------------
 
 
-def _slug(name: str) -> str:
+def slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_name).strip("-_").lower()
 
@@ -281,8 +282,8 @@ class _Loader:
         for rel in paths:
             file_id = posixpath.basename(rel).removesuffix(".md")
             by_id.setdefault(file_id.casefold(), []).append(rel)
-            if not _ID.fullmatch(file_id):
-                slug = _slug(file_id)
+            if not ID_PATTERN.fullmatch(file_id):
+                slug = slugify(file_id)
                 rename = f"{slug}.md" if slug else "a name like on-time-delivery.md"
                 message = (
                     f"Invalid id '{file_id}': the file name becomes a URL, so expected letters, "
