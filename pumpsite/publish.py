@@ -169,7 +169,7 @@ class Git:
         done = self.run("push", "--quiet", remote, f"{commit}:refs/heads/{branch}", check=False)
         if done.returncode != 0:
             raise PublishError(
-                f"The push to {remote}/{branch} was rejected: {last_lines(done.stderr)} "
+                f"The push to {remote}/{branch} was rejected: {push_reason(done.stderr)} "
                 "Nothing was published. If someone else published at the same time, run "
                 "pumpsite publish again."
             )
@@ -184,6 +184,17 @@ class Git:
 
     def dirty(self) -> bool:
         return bool(self.out("status", "--porcelain", "--", "."))
+
+
+def push_reason(stderr: str) -> str:
+    """What the remote said (a hook, branch protection) and why git refused, in one sentence."""
+    lines = [line.strip() for line in stderr.splitlines()]
+    said = [line.removeprefix("remote:").strip() for line in lines if line.startswith("remote:")]
+    why = [line.rsplit("(", 1)[-1].rstrip(")") for line in lines if line.startswith("! [")]
+    if not said and not why:
+        return last_lines(stderr) + "."
+    parts = ["; ".join(filter(None, said)), f"({why[0]})" if why else ""]
+    return " ".join(filter(None, parts)) + "."
 
 
 def last_lines(text: str, count: int = 3) -> str:

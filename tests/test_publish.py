@@ -1,0 +1,316 @@
+"""`pumpsite publish` against real git repositories: a local bare repository is the remote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pumpsite import cli as cli_module
+from pumpsite.cli import cli
+from pumpsite.publish import (
+    MARKER,
+    Entry,
+    PublishError,
+    kept_entries,
+    merge,
+    normal_prefix,
+    push_reason,
+)
+from pumpsite.scaffold import init_repo
+from tests.example_site import TODAY
+from tests.git_helpers import commit_all, git, git_repo_with_remote, isolated_git
+
+__all__ = ["isolated_git"]
+
+DATA = "data/on-time-delivery.csv"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch, isolated_git: None) -> None:
+    monkeypatch.setattr(cli_module, "_today", lambda: TODAY)
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    return tmp_path / "remote.git"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, remote: Path) -> Path:
+    root = tmp_path / "measures"
+    init_repo(root, TODAY)
+    return git_repo_with_remote(root, remote)
+
+
+def publish(repo: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["publish", str(repo), *args])
+    assert "Traceback" not in result.output, result.output
+    return result.exit_code, result.stderr
+
+
+def files_on(remote: Path, ref: str = "gh-pages") -> set[str]:
+    return set(git(remote, "ls-tree", "-r", "--name-only", ref).splitlines())
+
+
+def history(remote: Path, ref: str = "gh-pages") -> list[str]:
+    return git(remote, "rev-list", ref).splitlines()
+
+
+def add_a_month(repo: Path, value: str = "97.5") -> None:
+    with (repo / DATA).open("a") as csv:
+        csv.write(f"2026-11,{value}\n")
+    commit_all(repo, "November's value")
+
+
+def local_state(repo: Path) -> dict[str, str]:
+    return {
+        "HEAD": git(repo, "rev-parse", "HEAD"),
+        "branch": git(repo, "symbolic-ref", "HEAD"),
+        "index": git(repo, "ls-files", "--stage"),
+        "status": git(repo, "status", "--porcelain", "--untracked-files=all"),
+        "branches": git(repo, "for-each-ref", "refs/heads"),
+    }
+
+
+# --- publishing -------------------------------------------------------------------------------
+
+
+def test_each_publish_adds_one_commit_on_the_previous_tip(repo: Path, remote: Path) -> None:
+    code, err = publish(repo)
+    assert code == 0, err
+    assert "Published" in err and "origin/gh-pages" in err
+    first = history(remote)
+    assert len(first) == 1
+    assert {"index.html", ".nojekyll", "sitemap.xml", DATA} <= files_on(remote)
+
+    add_a_month(repo)
+    code, err = publish(repo, "--message", "November")
+    assert code == 0, err
+    second = history(remote)
+    assert len(second) == 2
+    assert git(remote, "rev-parse", "gh-pages^") == first[0]
+    assert git(remote, "log", "-1", "--format=%s", "gh-pages") == "November"
+    assert "2026-11,97.5" in git(remote, "show", f"gh-pages:{DATA}")
+
+
+def test_the_default_message_names_the_source_commit(repo: Path, remote: Path) -> None:
+    head = git(repo, "rev-parse", "--short", "HEAD")
+    assert publish(repo)[0] == 0
+    subject = git(remote, "log", "-1", "--format=%s", "gh-pages")
+    assert subject == f"Publish the site from main at {head} (report date {TODAY})"
+
+
+def test_source_branch_index_and_working_tree_are_untouched(repo: Path, remote: Path) -> None:
+    (repo / "notes.txt").write_text("work in progress\n")
+    git(repo, "add", "notes.txt")  # something staged, to see that the index is kept as it is
+    before = local_state(repo)
+    main_before = git(remote, "rev-parse", "main")
+    code, err = publish(repo)
+    assert code == 0, err
+    assert local_state(repo) == before
+    assert git(remote, "rev-parse", "main") == main_before
+    assert "notes.txt" not in files_on(remote)
+    assert "uncommitted changes" in err  # the staged file is in the working tree, so: a warning
+
+
+def test_previews_survive_a_normal_publish(repo: Path, remote: Path) -> None:
+    assert publish(repo)[0] == 0
+    code, err = publish(repo, "--prefix", "previews/pr-7")
+    assert code == 0, err
+    files = files_on(remote)
+    assert {"index.html", "previews/pr-7/index.html", f"previews/pr-7/{MARKER}"} <= files
+    assert "previews/pr-7/.nojekyll" not in files
+
+    add_a_month(repo)
+    assert publish(repo)[0] == 0
+    files = files_on(remote)
+    assert {"previews/pr-7/index.html", f"previews/pr-7/{MARKER}", "index.html"} <= files
+    assert len(history(remote)) == 3
+    assert "2026-11" in git(remote, "show", f"gh-pages:{DATA}")
+    assert "2026-11" not in git(remote, "show", f"gh-pages:previews/pr-7/{DATA}")
+
+
+def test_a_preview_leaves_the_site_and_other_previews_alone(repo: Path, remote: Path) -> None:
+    assert publish(repo)[0] == 0
+    assert publish(repo, "--prefix", "previews/pr-7")[0] == 0
+    site = {f for f in files_on(remote) if not f.startswith("previews/")}
+    add_a_month(repo)
+    assert publish(repo, "--prefix", "previews/pr-8")[0] == 0
+    files = files_on(remote)
+    assert {f for f in files if not f.startswith("previews/")} == site
+    assert "2026-11" not in git(remote, "show", f"gh-pages:{DATA}")
+    assert {"previews/pr-7/index.html", "previews/pr-8/index.html"} <= files
+    assert "2026-11" in git(remote, "show", f"gh-pages:previews/pr-8/{DATA}")
+
+
+def test_remove_deletes_only_the_preview(repo: Path, remote: Path) -> None:
+    assert publish(repo)[0] == 0
+    assert publish(repo, "--prefix", "previews/pr-7")[0] == 0
+    code, err = publish(repo, "--prefix", "previews/pr-7", "--remove")
+    assert code == 0, err
+    files = files_on(remote)
+    assert not any(f.startswith("previews/") for f in files) and "index.html" in files
+    code, err = publish(repo, "--prefix", "previews/pr-7", "--remove")
+    assert code == 1 and "nothing to remove" in err
+    assert publish(repo, "--remove")[0] == 2
+
+
+def test_an_unchanged_site_makes_no_commit(repo: Path, remote: Path) -> None:
+    assert publish(repo)[0] == 0
+    code, err = publish(repo)
+    assert code == 0
+    assert "already up to date" in err
+    assert len(history(remote)) == 1
+
+
+def test_a_cname_on_the_branch_is_kept(repo: Path, remote: Path, tmp_path: Path) -> None:
+    assert publish(repo)[0] == 0
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--branch", "gh-pages", str(remote), str(clone))
+    (clone / "CNAME").write_text("measures.example.org\n")
+    commit_all(clone, "Custom domain")
+    git(clone, "push", "-q", "origin", "gh-pages")
+    add_a_month(repo)
+    assert publish(repo)[0] == 0
+    assert git(remote, "show", "gh-pages:CNAME") == "measures.example.org"
+
+
+def test_the_history_of_an_existing_branch_is_kept(repo: Path, remote: Path) -> None:
+    # gh-pages made by something else first (mkdocs gh-deploy, by hand): publish builds on it.
+    worktree = repo.parent / "old-site"
+    git(repo, "worktree", "add", "-q", "--detach", str(worktree))
+    git(worktree, "checkout", "-q", "--orphan", "gh-pages")
+    git(worktree, "rm", "-rqf", ".")
+    (worktree / "index.html").write_text("<p>old site</p>\n")
+    commit_all(worktree, "The old site")
+    git(worktree, "push", "-q", "origin", "gh-pages")
+    git(repo, "worktree", "remove", "--force", str(worktree))
+    git(repo, "branch", "-D", "-q", "gh-pages")
+    assert publish(repo)[0] == 0
+    assert len(history(remote)) == 2
+    assert "old site" not in git(remote, "show", "gh-pages:index.html")
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+def test_a_build_with_errors_pushes_nothing(repo: Path, remote: Path) -> None:
+    assert publish(repo)[0] == 0
+    refs = git(remote, "for-each-ref")
+    measure = repo / "measures" / "on-time-delivery.md"
+    measure.write_text(measure.read_text().replace("better: up", "better: higher"))
+    code, err = publish(repo)
+    assert code == 1
+    assert "Nothing was pushed" in err
+    assert git(remote, "for-each-ref") == refs
+
+
+def test_strict_stops_on_warnings(repo: Path, remote: Path) -> None:
+    (repo / "measures" / "lonely.md").write_text("---\nkind: goal\ntitle: Lonely\n---\n")
+    commit_all(repo, "A goal without measures")
+    code, err = publish(repo, "--strict")
+    assert code == 1 and "Nothing was pushed" in err
+    assert "gh-pages" not in git(remote, "branch")
+
+
+def test_not_a_git_repository(tmp_path: Path) -> None:
+    root = tmp_path / "plain"
+    init_repo(root, TODAY)
+    code, err = publish(root)
+    assert code == 1
+    assert "is not in a git repository" in err and "git init" in err
+
+
+def test_a_missing_remote(repo: Path) -> None:
+    code, err = publish(repo, "--remote", "upstream")
+    assert code == 1
+    assert "There is no git remote 'upstream'" in err and "The remotes are: origin" in err
+
+
+def test_a_rejected_push(repo: Path, remote: Path) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'gh-pages is protected' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    code, err = publish(repo)
+    assert code == 1
+    assert "was rejected" in err and "gh-pages is protected" in err
+    assert "gh-pages" not in git(remote, "branch")
+
+
+def test_an_unreachable_remote(repo: Path, tmp_path: Path) -> None:
+    git(repo, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    code, err = publish(repo)
+    assert code == 1 and "Cannot reach the remote 'origin'" in err
+
+
+def test_git_without_an_identity(
+    repo: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anonymous = tmp_path / "anonymous-gitconfig"
+    anonymous.write_text("[user]\n\tuseConfigOnly = true\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(anonymous))
+    for name in ("AUTHOR", "COMMITTER"):
+        monkeypatch.delenv(f"GIT_{name}_NAME", raising=False)
+        monkeypatch.delenv(f"GIT_{name}_EMAIL", raising=False)
+    monkeypatch.delenv("EMAIL", raising=False)
+    code, err = publish(repo)
+    assert code == 1
+    assert "git config user.name" in err
+    assert "gh-pages" not in git(remote, "branch")
+
+
+# --- the branch's content (pure) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [("previews/pr-7", "previews/pr-7"), ("/previews//pr-7/", "previews/pr-7"), ("v1.2", "v1.2")],
+)
+def test_prefixes_are_normalised(prefix: str, expected: str) -> None:
+    assert normal_prefix(prefix) == expected
+
+
+@pytest.mark.parametrize("prefix", ["", "/", "../up", "a/../b", ".git", "a/.hidden", "a b"])
+def test_bad_prefixes_are_refused(prefix: str) -> None:
+    with pytest.raises(PublishError, match="Invalid --prefix"):
+        normal_prefix(prefix)
+
+
+def entry(path: str) -> Entry:
+    return Entry("100644", "0" * 40, path)
+
+
+def test_a_normal_publish_keeps_marked_folders_and_cname() -> None:
+    old = [entry(p) for p in ("index.html", "CNAME", "previews/pr-7/index.html")]
+    old.append(entry(f"previews/pr-7/{MARKER}"))
+    kept = {e.path for e in kept_entries(old, None, {"index.html"})}
+    assert kept == {"CNAME", "previews/pr-7/index.html", f"previews/pr-7/{MARKER}"}
+    assert "CNAME" not in {e.path for e in kept_entries(old, None, {"CNAME"})}
+
+
+def test_a_folder_publish_keeps_everything_outside_its_folder() -> None:
+    old = [entry(p) for p in ("index.html", ".nojekyll", "pr/a.html", "pr-8/a.html")]
+    assert {e.path for e in kept_entries(old, "pr", set())} == {"index.html", "pr-8/a.html"}
+
+
+def test_merge_drops_kept_files_that_clash_with_new_ones() -> None:
+    kept = [entry(p) for p in ("a", "b/c", "d/e", "f")]
+    new = [entry(p) for p in ("a", "b", "d/e/g", "h")]
+    merged, dropped = merge(kept, new)
+    assert sorted(dropped) == ["a", "b/c", "d/e"]
+    assert sorted(e.path for e in merged) == ["a", "b", "d/e/g", "f", "h"]
+
+
+def test_push_rejections_read_as_one_sentence() -> None:
+    hook = (
+        "remote: gh-pages is protected        \nTo ../r.git\n ! [remote rejected] 3cb7e88 -> "
+        "gh-pages (pre-receive hook declined)\nerror: failed to push some refs to '../r.git'\n"
+    )
+    assert push_reason(hook) == "gh-pages is protected (pre-receive hook declined)."
+    raced = (
+        "To ../r.git\n ! [rejected]        3cb7e88 -> gh-pages (fetch first)\n"
+        "error: failed to push some refs to '../r.git'\nhint: Updates were rejected because\n"
+    )
+    assert push_reason(raced) == "(fetch first)."

@@ -1,0 +1,300 @@
+"""`pumpsite init` and `pumpsite new`: starter files that pass `pumpsite check`, a new repository
+that builds at once, workflows GitHub accepts, and refusals that never overwrite a file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pumpsite import __version__
+from pumpsite import cli as cli_module
+from pumpsite.build import build
+from pumpsite.cli import cli
+from pumpsite.load import load_repo
+from pumpsite.pipeline import inspect
+from pumpsite.scaffold import TEMPLATES, init_repo, new_measure, yaml_scalar
+from tests.example_site import ROOT, TODAY, copy_example, tree_snapshot
+from tests.git_helpers import commit_all, git, isolated_git
+
+__all__ = ["isolated_git"]
+
+EXPECTED_FILES = {
+    ".github/workflows/publish.yml",
+    ".github/workflows/pull-request.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "README.md",
+    "data/on-time-delivery.csv",
+    "glossary.yml",
+    "measures/on-time-delivery.md",
+    "measures/orders-arrive-on-time.md",
+    "mkdocs.yml",
+}
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_module, "_today", lambda: TODAY)
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Path:
+    root = tmp_path / "acme-measures"
+    init_repo(root, TODAY)
+    return root
+
+
+def codes(root: Path) -> list[str]:
+    return [p.code for p in inspect(root, today=TODAY).problems]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- init -------------------------------------------------------------------------------------
+
+
+def test_init_writes_a_repository_that_checks_clean(tmp_path: Path) -> None:
+    code, _, err = run("init", str(tmp_path / "acme-measures"))
+    assert code == 0, err
+    root = tmp_path / "acme-measures"
+    assert set(tree_snapshot(root)) == EXPECTED_FILES
+    assert codes(root) == []
+    assert "created mkdocs.yml" in err and "pumpsite build" in err
+    settings = yaml.safe_load((root / "mkdocs.yml").read_text())
+    assert settings["site_name"] == "Acme measures"
+
+
+def test_the_new_repository_builds_at_once(fresh: Path) -> None:
+    result = build(fresh, today=TODAY, strict=True)
+    assert result.ok, (result.failure, result.problems, result.engine_warnings)
+    assert (fresh / "site" / "index.html").is_file()
+    page = (fresh / "site" / "measures" / "on-time-delivery" / "index.html").read_text()
+    assert "On-time delivery" in page and "<svg" in page
+
+
+def test_the_sample_data_ends_last_month_and_starts_the_role(fresh: Path) -> None:
+    repo, _ = load_repo(fresh)
+    measure = repo.measures["on-time-delivery"]
+    assert measure.series is not None
+    periods = [str(o.period) for o in measure.series.observations]
+    assert periods[-1] == "2026-10" and len(periods) == 24
+    assert str(measure.meta.roles[0].start) == "2024-Q4"
+
+
+def test_init_refuses_a_folder_with_other_files(tmp_path: Path) -> None:
+    root = tmp_path / "busy"
+    (root / "src").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text("site_name: Mine\n")
+    before = tree_snapshot(root)
+    code, _, err = run("init", str(root))
+    assert code == 1
+    assert "is not empty (it has mkdocs.yml, src/)" in err
+    assert tree_snapshot(root) == before
+
+
+def test_init_refuses_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    code, _, err = run("init", str(target))
+    assert code in (1, 2) and "file" in err.lower()
+    assert target.read_text() == "x"
+
+
+def test_init_fills_an_empty_git_repository_and_keeps_its_readme(
+    tmp_path: Path, isolated_git: None
+) -> None:
+    root = tmp_path / "measures-repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "README.md").write_text("# Ours\n")
+    (root / "LICENSE").write_text("MIT\n")
+    written = init_repo(root, TODAY, site_name="Acme: measures")
+    assert written.kept == ["README.md"]
+    assert (root / "README.md").read_text() == "# Ours\n"
+    assert yaml.safe_load((root / "mkdocs.yml").read_text())["site_name"] == "Acme: measures"
+    assert codes(root) == []
+
+
+def test_the_gitignore_keeps_build_output_out_of_git(fresh: Path, isolated_git: None) -> None:
+    git(fresh, "init", "-q")
+    assert build(fresh, today=TODAY).ok
+    assert (fresh / ".pumpsite").is_dir()
+    untracked = git(fresh, "status", "--porcelain", "--untracked-files=all")
+    assert "site/" not in untracked and ".pumpsite" not in untracked
+    assert "measures/on-time-delivery.md" in untracked
+
+
+# --- the workflow templates -------------------------------------------------------------------
+
+
+def test_workflows_are_valid_github_workflows(fresh: Path) -> None:
+    workflows = sorted((fresh / ".github" / "workflows").glob("*.yml"))
+    done = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
+        + [str(w) for w in workflows],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_pull_request_workflow_checks_builds_and_comments(fresh: Path) -> None:
+    text = (fresh / ".github/workflows/pull-request.yml").read_text()
+    steps = yaml.safe_load(text)["jobs"]["check"]["steps"]
+    commands = [step.get("run", "") for step in steps]
+    assert "pumpsite check --format github" in commands
+    assert "pumpsite build --strict" in commands
+    assert any(c.startswith('pumpsite diff "origin/${{ github.base_ref }}"') for c in commands)
+    comment = next(s for s in steps if "sticky-pull-request-comment" in s.get("uses", ""))
+    assert comment["with"]["path"] == "pumpsite-diff.md"
+    assert f'pip install "pumpsite=={__version__}"' in text
+    checkout = steps[0]
+    assert checkout["with"]["fetch-depth"] == 0
+
+
+def test_publish_workflow_publishes_from_main(fresh: Path) -> None:
+    workflow = yaml.safe_load((fresh / ".github/workflows/publish.yml").read_text())
+    assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key 'on' as True
+    assert workflow["permissions"]["contents"] == "write"
+    runs = " ".join(step.get("run", "") for step in workflow["jobs"]["publish"]["steps"])
+    assert "pumpsite publish --strict" in runs and "git config user.email" in runs
+
+
+def test_pre_commit_hook_runs_pumpsite_check(
+    fresh: Path, tmp_path: Path, isolated_git: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-cache"))
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    git(fresh, "init", "-q")
+    commit_all(fresh)
+
+    def pre_commit() -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "pre_commit", "run", "--all-files"]
+        return subprocess.run(command, cwd=fresh, capture_output=True, text=True)
+
+    clean = pre_commit()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "pumpsite check" in clean.stdout and "Passed" in clean.stdout
+    measure = fresh / "measures" / "on-time-delivery.md"
+    measure.write_text(measure.read_text().replace("better: up", "better: higher"))
+    git(fresh, "add", "-A")
+    broken = pre_commit()
+    assert broken.returncode == 1
+    assert "measures/on-time-delivery.md:8: error:" in broken.stdout
+
+
+def test_every_template_is_in_the_wheel() -> None:
+    settings = (ROOT / "pyproject.toml").read_text()
+    patterns = yaml.safe_load(
+        settings.split("[tool.setuptools.package-data]")[1].split("]")[0].split("=", 1)[1] + "]"
+    )
+    package = ROOT / "pumpsite"
+    packaged = {p for pattern in patterns for p in package.glob(pattern) if p.is_file()}
+    templates = {p for p in Path(str(TEMPLATES)).rglob("*") if p.is_file()}
+    assert templates and templates <= packaged
+
+
+# --- new --------------------------------------------------------------------------------------
+
+
+def test_new_measure_goes_beside_its_goal_and_checks_clean_once_it_has_data(
+    tmp_path: Path,
+) -> None:
+    root = copy_example(tmp_path / "repo")
+    code, _, err = run(
+        "new", "measure", "renewal-rate", str(root), "--goal", "customers-stay-with-us",
+        "--title", "Renewal rate", "--unit", "%", "--owner", "Tom Baker",
+    )  # fmt: skip
+    assert code == 0, err
+    path = root / "measures" / "customers" / "renewal-rate.md"
+    assert path.is_file() and "created measures/customers/renewal-rate.md" in err
+    assert (root / "data" / "renewal-rate.csv").read_text() == "period,value\n"
+    assert codes(root) == ["PS310"]  # no data yet
+    rows = "".join(f"2026-{m:02d},{80 + m % 3}\n" for m in range(1, 11))
+    (root / "data" / "renewal-rate.csv").write_text("period,value\n" + rows)
+    assert codes(root) == []
+    measure = load_repo(root)[0].measures["renewal-rate"]
+    assert (measure.meta.title, measure.meta.unit, measure.meta.owner) == (
+        "Renewal rate",
+        "%",
+        "Tom Baker",
+    )
+    assert measure.meta.roles[0].role == "sustain" and str(measure.meta.roles[0].start) == "2026-Q4"
+
+
+def test_new_goal_with_a_parent_checks_clean_but_for_having_no_measures(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    code, _, err = run(
+        "new", "goal", "invoices-are-right", str(root), "--parent", "customers-delighted",
+        "--title", "Invoices are right: first time",
+    )  # fmt: skip
+    assert code == 0, err
+    assert codes(root) == ["PS204"]  # a goal without measures
+    goal = load_repo(root)[0].goals["invoices-are-right"]
+    assert goal.path == "measures/customers/invoices-are-right.md"
+    assert goal.meta.title == "Invoices are right: first time"
+    assert goal.meta.parent == "customers-delighted"
+
+
+def test_new_measure_uses_the_only_goal(fresh: Path) -> None:
+    code, _, err = run("new", "measure", "late-orders", str(fresh), "--better", "down")
+    assert code == 0, err
+    measure = load_repo(fresh)[0].measures["late-orders"]
+    assert measure.meta.goal == "orders-arrive-on-time" and measure.meta.better == "down"
+    assert measure.meta.title == "Late orders"
+
+
+def test_new_measure_needs_a_goal_when_there_are_several(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    code, _, err = run("new", "measure", "renewal-rate", str(root))
+    assert code == 1
+    assert "name it with --goal" in err and "customers-stay-with-us" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["new", "goal", "Bad Id"], "Invalid id 'Bad Id'"),
+        (["new", "goal", "Bad Id"], "Try 'bad-id'"),
+        (["new", "goal", "on-time-delivery"], "is taken by measures/on-time-delivery.md"),
+        (["new", "measure", "ON-TIME-DELIVERY"], "is taken by measures/on-time-delivery.md"),
+        (["new", "measure", "x", "--goal", "orders-arrive-on-tim"], "Did you mean"),
+        (["new", "measure", "x", "--goal", "on-time-delivery"], "is a measure, not a goal"),
+        (["new", "goal", "x", "--parent", "nowhere"], "Create it first with pumpsite new goal"),
+    ],
+)
+def test_new_refuses_with_a_clear_message(fresh: Path, args: list[str], message: str) -> None:
+    before = tree_snapshot(fresh)
+    code, _, err = run(*args[:3], str(fresh), *args[3:])
+    assert code == 1
+    assert message in err, err
+    assert tree_snapshot(fresh) == before
+
+
+def test_new_outside_a_measures_repository(tmp_path: Path) -> None:
+    code, _, err = run("new", "goal", "x", str(tmp_path))
+    assert code == 1 and "has no measures/ folder" in err and "pumpsite init" in err
+
+
+def test_new_measure_keeps_existing_data(fresh: Path) -> None:
+    (fresh / "data" / "returns.csv").write_text("period,value\n2026-09,4\n")
+    written = new_measure(fresh, "returns", today=TODAY)
+    assert written.kept == ["data/returns.csv"]
+    assert (fresh / "data" / "returns.csv").read_text() == "period,value\n2026-09,4\n"
+
+
+@given(st.text(st.characters(categories=["L", "N", "P", "S", "Zs"]), min_size=1, max_size=40))
+def test_yaml_scalar_reads_back_as_the_same_text(text: str) -> None:
+    assert yaml.safe_load(f"key: {yaml_scalar(text)}") == {"key": text}
