@@ -4,6 +4,7 @@ that builds at once, workflows GitHub accepts, and refusals that never overwrite
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -169,7 +170,7 @@ def test_publish_workflow_publishes_from_main(fresh: Path) -> None:
     assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key 'on' as True
     assert workflow["permissions"]["contents"] == "write"
     runs = " ".join(step.get("run", "") for step in workflow["jobs"]["publish"]["steps"])
-    assert "pumpsite publish --strict" in runs and "git config user.email" in runs
+    assert "pumpsite publish" in runs and "git config user.email" in runs
 
 
 def test_pre_commit_hook_runs_pumpsite_check(
@@ -298,3 +299,18 @@ def test_new_measure_keeps_existing_data(fresh: Path) -> None:
 @given(st.text(st.characters(categories=["L", "N", "P", "S", "Zs"]), min_size=1, max_size=40))
 def test_yaml_scalar_reads_back_as_the_same_text(text: str) -> None:
     assert yaml.safe_load(f"key: {yaml_scalar(text)}") == {"key": text}
+
+
+def test_setting_repo_url_links_each_page_to_its_source_file(fresh: Path) -> None:
+    settings = fresh / "mkdocs.yml"
+    settings.write_text(
+        settings.read_text().replace(
+            "# repo_url: https://github.com/OWNER/REPOSITORY",
+            "repo_url: https://github.com/acme/measures",
+        )
+    )
+    assert build(fresh, today=TODAY).ok
+    page = (fresh / "site" / "measures" / "on-time-delivery" / "index.html").read_text()
+    source = "https://github.com/acme/measures/edit/main/measures/on-time-delivery.md"
+    button = re.search(r'<a href="([^"]*)"[^>]*rel="edit"', page)
+    assert button is not None and button.group(1) == source
