@@ -51,7 +51,8 @@ def _fail(message: str) -> NoReturn:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pumpsite")
 def cli() -> None:
-    """Measures-as-code for the PuMP method: check measures, analyse XmR charts, build the site."""
+    """Measures-as-code for the PuMP method: check measures, analyse XmR charts, build and publish
+    the site."""
 
 
 # --- check -------------------------------------------------------------------------------------

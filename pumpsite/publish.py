@@ -33,7 +33,6 @@ MARKER = ".pumpsite-prefix"
 NOJEKYLL = ".nojekyll"
 CNAME = "CNAME"
 _SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
-_IDENTITY_HINTS = ("tell me who you are", "empty ident", "unable to auto-detect email")
 
 
 class PublishError(Exception):
@@ -153,17 +152,18 @@ class Git:
         self.run("update-index", "-z", "--add", "--index-info", stdin=info, env=env)
         return self.out("write-tree", env=env)
 
-    def commit_tree(self, tree: str, parent: str | None, message: str) -> str:
-        args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message]
-        done = self.run(*args, check=False)
-        if done.returncode == 0:
-            return done.stdout.strip()
-        if any(hint in done.stderr.lower() for hint in _IDENTITY_HINTS):
+    def check_identity(self) -> None:
+        """Fail before building when git cannot sign the publish commit with a name and email."""
+        idents = ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT")
+        if any(self.run("var", ident, check=False).returncode != 0 for ident in idents):
             raise PublishError(
                 "git needs a name and an email for the publish commit: run "
                 'git config user.name "Your Name" and git config user.email you@example.org.'
             )
-        raise PublishError(f"git commit-tree failed: {last_lines(done.stderr)}")
+
+    def commit_tree(self, tree: str, parent: str | None, message: str) -> str:
+        args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message]
+        return self.out(*args)
 
     def push(self, remote: str, commit: str, branch: str) -> None:
         done = self.run("push", "--quiet", remote, f"{commit}:refs/heads/{branch}", check=False)
@@ -295,10 +295,13 @@ def publish_site(
     folder = normal_prefix(prefix)
     git = Git(root)
     git.check_remote(remote)
+    git.check_identity()
     source, warnings = git.source(), []
     if git.dirty():
         source += " with uncommitted changes"
         warnings.append("The working tree has uncommitted changes: the published site has them.")
+    progress(f"Fetching {branch} from {remote}")
+    parent = git.remote_tip(remote, branch)  # first, so that an unreachable remote fails fast
     with tempfile.TemporaryDirectory(prefix="pumpsite-publish-") as tmp:
         scratch = Path(tmp)
         site_dir = scratch / "site"
@@ -307,8 +310,6 @@ def publish_site(
         )
         if not result.ok:
             return PublishResult(result, remote, branch)
-        progress(f"Fetching {branch} from {remote}")
-        parent = git.remote_tip(remote, branch)
         files = branch_files(site_dir, folder, scratch / "extra")
         progress(f"Committing {len(files)} files")
         kept = kept_entries(git.tree_entries(parent), folder, set(files))
@@ -336,6 +337,7 @@ def remove_prefix(
     assert folder is not None
     git = Git(root.resolve())
     git.check_remote(remote)
+    git.check_identity()
     parent = git.remote_tip(remote, branch)
     old = git.tree_entries(parent)
     entries = [e for e in old if not _under(e.path, folder)]

@@ -95,11 +95,17 @@ def test_each_publish_adds_one_commit_on_the_previous_tip(repo: Path, remote: Pa
     assert "2026-11,97.5" in git(remote, "show", f"gh-pages:{DATA}")
 
 
-def test_the_default_message_names_the_source_commit(repo: Path, remote: Path) -> None:
+def test_the_message_names_the_source_and_an_unchanged_site_makes_no_commit(
+    repo: Path, remote: Path
+) -> None:
     head = git(repo, "rev-parse", "--short", "HEAD")
     assert publish(repo)[0] == 0
     subject = git(remote, "log", "-1", "--format=%s", "gh-pages")
     assert subject == f"Publish the site from main at {head} (report date {TODAY})"
+    code, err = publish(repo)
+    assert code == 0
+    assert "already up to date" in err
+    assert len(history(remote)) == 1
 
 
 def test_source_branch_index_and_working_tree_are_untouched(repo: Path, remote: Path) -> None:
@@ -115,7 +121,7 @@ def test_source_branch_index_and_working_tree_are_untouched(repo: Path, remote: 
     assert "uncommitted changes" in err  # the staged file is in the working tree, so: a warning
 
 
-def test_previews_survive_a_normal_publish(repo: Path, remote: Path) -> None:
+def test_previews_survive_a_normal_publish_until_removed(repo: Path, remote: Path) -> None:
     assert publish(repo)[0] == 0
     code, err = publish(repo, "--prefix", "previews/pr-7")
     assert code == 0, err
@@ -131,6 +137,14 @@ def test_previews_survive_a_normal_publish(repo: Path, remote: Path) -> None:
     assert "2026-11" in git(remote, "show", f"gh-pages:{DATA}")
     assert "2026-11" not in git(remote, "show", f"gh-pages:previews/pr-7/{DATA}")
 
+    code, err = publish(repo, "--prefix", "previews/pr-7", "--remove")
+    assert code == 0, err
+    files = files_on(remote)
+    assert not any(f.startswith("previews/") for f in files) and "index.html" in files
+    code, err = publish(repo, "--prefix", "previews/pr-7", "--remove")
+    assert code == 1 and "nothing to remove" in err
+    assert publish(repo, "--remove")[0] == 2
+
 
 def test_a_preview_leaves_the_site_and_other_previews_alone(repo: Path, remote: Path) -> None:
     assert publish(repo)[0] == 0
@@ -145,45 +159,15 @@ def test_a_preview_leaves_the_site_and_other_previews_alone(repo: Path, remote: 
     assert "2026-11" in git(remote, "show", f"gh-pages:previews/pr-8/{DATA}")
 
 
-def test_remove_deletes_only_the_preview(repo: Path, remote: Path) -> None:
-    assert publish(repo)[0] == 0
-    assert publish(repo, "--prefix", "previews/pr-7")[0] == 0
-    code, err = publish(repo, "--prefix", "previews/pr-7", "--remove")
-    assert code == 0, err
-    files = files_on(remote)
-    assert not any(f.startswith("previews/") for f in files) and "index.html" in files
-    code, err = publish(repo, "--prefix", "previews/pr-7", "--remove")
-    assert code == 1 and "nothing to remove" in err
-    assert publish(repo, "--remove")[0] == 2
-
-
-def test_an_unchanged_site_makes_no_commit(repo: Path, remote: Path) -> None:
-    assert publish(repo)[0] == 0
-    code, err = publish(repo)
-    assert code == 0
-    assert "already up to date" in err
-    assert len(history(remote)) == 1
-
-
-def test_a_cname_on_the_branch_is_kept(repo: Path, remote: Path, tmp_path: Path) -> None:
-    assert publish(repo)[0] == 0
-    clone = tmp_path / "clone"
-    git(tmp_path, "clone", "-q", "--branch", "gh-pages", str(remote), str(clone))
-    (clone / "CNAME").write_text("measures.example.org\n")
-    commit_all(clone, "Custom domain")
-    git(clone, "push", "-q", "origin", "gh-pages")
-    add_a_month(repo)
-    assert publish(repo)[0] == 0
-    assert git(remote, "show", "gh-pages:CNAME") == "measures.example.org"
-
-
-def test_the_history_of_an_existing_branch_is_kept(repo: Path, remote: Path) -> None:
-    # gh-pages made by something else first (mkdocs gh-deploy, by hand): publish builds on it.
+def test_an_existing_branch_keeps_its_history_and_cname(repo: Path, remote: Path) -> None:
+    # gh-pages made by something else first (mkdocs gh-deploy, by hand): publish builds on it,
+    # and keeps the custom domain GitHub Pages reads from CNAME.
     worktree = repo.parent / "old-site"
     git(repo, "worktree", "add", "-q", "--detach", str(worktree))
     git(worktree, "checkout", "-q", "--orphan", "gh-pages")
     git(worktree, "rm", "-rqf", ".")
     (worktree / "index.html").write_text("<p>old site</p>\n")
+    (worktree / "CNAME").write_text("measures.example.org\n")
     commit_all(worktree, "The old site")
     git(worktree, "push", "-q", "origin", "gh-pages")
     git(repo, "worktree", "remove", "--force", str(worktree))
@@ -191,6 +175,7 @@ def test_the_history_of_an_existing_branch_is_kept(repo: Path, remote: Path) -> 
     assert publish(repo)[0] == 0
     assert len(history(remote)) == 2
     assert "old site" not in git(remote, "show", "gh-pages:index.html")
+    assert git(remote, "show", "gh-pages:CNAME") == "measures.example.org"
 
 
 # --- refusals ---------------------------------------------------------------------------------

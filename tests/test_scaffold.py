@@ -77,12 +77,18 @@ def test_init_writes_a_repository_that_checks_clean(tmp_path: Path) -> None:
     assert settings["site_name"] == "Acme measures"
 
 
-def test_the_new_repository_builds_at_once(fresh: Path) -> None:
+def test_the_new_repository_builds_at_once_and_git_ignores_the_output(
+    fresh: Path, isolated_git: None
+) -> None:
+    git(fresh, "init", "-q")
     result = build(fresh, today=TODAY, strict=True)
     assert result.ok, (result.failure, result.problems, result.engine_warnings)
-    assert (fresh / "site" / "index.html").is_file()
+    assert (fresh / "site" / "index.html").is_file() and (fresh / ".pumpsite").is_dir()
     page = (fresh / "site" / "measures" / "on-time-delivery" / "index.html").read_text()
     assert "On-time delivery" in page and "<svg" in page
+    untracked = git(fresh, "status", "--porcelain", "--untracked-files=all")
+    assert "site/" not in untracked and ".pumpsite" not in untracked
+    assert "measures/on-time-delivery.md" in untracked
 
 
 def test_the_sample_data_ends_last_month_and_starts_the_role(fresh: Path) -> None:
@@ -126,15 +132,6 @@ def test_init_fills_an_empty_git_repository_and_keeps_its_readme(
     assert (root / "README.md").read_text() == "# Ours\n"
     assert yaml.safe_load((root / "mkdocs.yml").read_text())["site_name"] == "Acme: measures"
     assert codes(root) == []
-
-
-def test_the_gitignore_keeps_build_output_out_of_git(fresh: Path, isolated_git: None) -> None:
-    git(fresh, "init", "-q")
-    assert build(fresh, today=TODAY).ok
-    assert (fresh / ".pumpsite").is_dir()
-    untracked = git(fresh, "status", "--porcelain", "--untracked-files=all")
-    assert "site/" not in untracked and ".pumpsite" not in untracked
-    assert "measures/on-time-delivery.md" in untracked
 
 
 # --- the workflow templates -------------------------------------------------------------------
