@@ -58,14 +58,19 @@ def cli() -> None:
 # --- check -------------------------------------------------------------------------------------
 
 
+def _escape(text: str, *, property_value: bool = False) -> str:
+    """GitHub workflow-command escaping; property values also escape ':' and ','."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
 def format_problem(problem: Problem, fmt: str) -> str:
     if fmt == "github":
         kind = "error" if problem.is_error else "warning"
-        where = f"file={problem.path or '.'}"
+        where = f"file={_escape(problem.path or '.', property_value=True)}"
         if problem.line:
             where += f",line={problem.line}"
-        message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{kind} {where},title={problem.code}::{message}"
+        return f"::{kind} {where},title={problem.code}::{_escape(problem.message)}"
     text = str(problem)
     color = "red" if problem.is_error else "yellow"
     word = problem.severity.value

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from pumpsite import cli as cli_module
 from pumpsite.cli import cli
+from pumpsite.model import Problem, Severity
 from tests import worked_examples
 from tests.example_site import TODAY, copy_example
 
@@ -63,6 +64,16 @@ def test_check_github_annotations(example: Path) -> None:
         line.startswith("::error file=measures/") and ",line=" in line and "title=PS107::" in line
         for line in result.stdout.splitlines()
     ), result.stdout
+
+
+def test_github_annotations_escape_what_github_would_misread() -> None:
+    problem = Problem("data/a,b:c.csv", 3, "PS305", "100% wrong\nsee row", Severity.WARNING)
+    line = cli_module.format_problem(problem, "github")
+    assert line == "::warning file=data/a%2Cb%3Ac.csv,line=3,title=PS305::100%25 wrong%0Asee row"
+    whole_repo = Problem("", None, "PS116", "No measures/ folder.")
+    assert cli_module.format_problem(whole_repo, "github") == (
+        "::error file=.,title=PS116::No measures/ folder."
+    )
 
 
 def test_check_json(example: Path) -> None:
