@@ -468,5 +468,46 @@ def xmr(
     )
 
 
+# --- diff --------------------------------------------------------------------------------------
+
+
+class GitFailure(click.ClickException):
+    """A git problem the user can fix: a usage error (exit 2), shown without a traceback."""
+
+    exit_code = 2
+
+
+@cli.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--as-of",
+    type=DateType(),
+    help="Report date of both sides (default: HEAD's extra.pumpsite.as_of, or today).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="markdown for a pull-request comment, json for tools.",
+)
+def diff(base: str, head: str | None, path: Path, as_of: date | None, fmt: str) -> None:
+    """The statistical news from BASE to HEAD: git revisions of the measures repository at PATH;
+    HEAD omitted or '.' is the working tree. Prints a Markdown pull-request comment."""
+    from pumpsite.diff import diff_revisions, render_json, render_markdown
+    from pumpsite.gitstate import GitError
+
+    try:
+        result = diff_revisions(path, base, head, today=_today(), as_of=as_of)
+    except GitError as error:
+        raise GitFailure(str(error)) from None
+    render = render_json if fmt == "json" else render_markdown
+    args = (result.head_inspection.errors, result.report_date, result.base, result.head)
+    click.echo(render(result.changes, *args))
+
+
 def main() -> None:
     cli(prog_name="pumpsite")

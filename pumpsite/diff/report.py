@@ -1,0 +1,333 @@
+"""Changes as a pull-request comment (Markdown, grouped by measure) or as JSON for tools.
+
+The comment starts with a hidden marker, so a workflow can find and update its own comment.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import date
+from itertools import groupby
+
+from pumpsite.diff.change import KINDS, Change, Value
+from pumpsite.gitstate import Revision
+from pumpsite.model import Problem
+from pumpsite.numbers import data_decimals, fmt
+
+MARKER = "<!-- pumpsite-diff -->"
+NO_NEWS = "No statistical news."
+SHOWN_ERRORS = 3
+SHORT_TEXT = 40
+"""Edited text up to this long is shown before → after; longer text is named only."""
+LONG_TEXT = 120
+
+ROLE_NAMES = {"improve": "key result", "sustain": "KPI"}
+ASSURANCE = {
+    "met_consistently": "met consistently",
+    "hit_or_miss": "hit or miss",
+    "not_met": "not met unless the process changes",
+    None: "not known until the current phase has limits",
+}
+EFFECT = {"improvement": " (improvement)", "concern": " (concern)", "neutral": ""}
+
+
+def render_json(
+    changes: Sequence[Change],
+    errors: Sequence[Problem],
+    report_date: date,
+    base: Revision,
+    head: Revision | None,
+) -> str:
+    document = {
+        "base": {"ref": base.ref, "commit": base.commit},
+        "head": {"ref": head.ref, "commit": head.commit} if head else None,
+        "report_date": report_date.isoformat(),
+        "errors": [
+            {"path": p.path, "line": p.line, "code": p.code, "message": p.message} for p in errors
+        ],
+        "changes": [asdict(change) for change in changes],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def render_markdown(
+    changes: Sequence[Change],
+    errors: Sequence[Problem],
+    report_date: date,
+    base: Revision,
+    head: Revision | None,
+) -> str:
+    head_name = f"`{head.ref}` ({head.short})" if head else "the working tree"
+    lines = [
+        MARKER,
+        "### Statistical news",
+        "",
+        f"`{base.ref}` ({base.short}) → {head_name}, both read at the report date {report_date}.",
+        "",
+    ]
+    lines += _errors(errors)
+    if not changes:
+        return "\n".join([*lines, NO_NEWS, ""])
+    lines += [f"**In short:** {_summary(changes)}.", ""]
+    for change in (c for c in changes if c.subject == "site"):
+        lines += [f"**Site settings:** {change.label} {_pair(change.before, change.after)}.", ""]
+    goals = [c for c in changes if c.subject == "goal"]
+    if goals:
+        lines += ["#### Goals", *(f"- {line}" for line in _goal_lines(goals)), ""]
+    lines += _measures([c for c in changes if c.subject == "measure"])
+    return "\n".join(lines)
+
+
+def _errors(errors: Sequence[Problem]) -> list[str]:
+    if not errors:
+        return []
+    count = _count(len(errors), "error", "errors")
+    lines = [
+        f"> **This version has {count}.** `pumpsite check` lists them all; "
+        "files with errors are left out of the news below."
+    ]
+    for problem in errors[:SHOWN_ERRORS]:
+        where = f"{problem.path}:{problem.line}" if problem.line else problem.path or "."
+        lines.append(f"> - `{where}`: {_text(problem.message, LONG_TEXT)} [{problem.code}]")
+    if len(errors) > SHOWN_ERRORS:
+        lines.append(f"> - and {len(errors) - SHOWN_ERRORS} more")
+    return [*lines, ""]
+
+
+# --- the one-line summary -------------------------------------------------------------------------
+
+
+def _summary(changes: Sequence[Change]) -> str:
+    def count(*kinds: str) -> int:
+        return len({(c.id, c.key, c.at) for c in changes if c.kind in kinds})
+
+    def measures(*kinds: str) -> int:
+        return len({c.id for c in changes if c.subject == "measure" and c.kind in kinds})
+
+    role_changes = {(c.id, c.at) for c in changes if c.kind == "role"}
+    moved = {(c.id, c.at) for c in changes if c.kind in ("target", "deadline")} - role_changes
+    parts = [
+        _count(count("signal_new"), "new signal", "new signals"),
+        _count(count("signal_cleared"), "signal cleared", "signals cleared"),
+        _count(count("assurance", "target_reached"), "assurance changed", "assurances changed"),
+        _count(len(role_changes), "role change", "role changes"),
+        _count(len(moved), "target or deadline moved", "targets or deadlines moved"),
+        _count(measures("stale"), "measure stale", "measures stale"),
+    ]
+    for subject in ("measure", "goal"):
+        for kind in ("added", "removed", "renamed"):
+            n = len([c for c in changes if c.subject == subject and c.kind == kind])
+            parts.append(_count(n, f"{subject} {kind}", f"{subject}s {kind}"))
+    parts += [
+        _count(measures("data"), "measure with data changes", "measures with data changes"),
+        _count(
+            measures("field", "limits_settings"),
+            "measure definition edited",
+            "measure definitions edited",
+        ),
+    ]
+    return ", ".join(part for part in parts if part) or "settings changed"
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return "" if n == 0 else f"1 {singular}" if n == 1 else f"{n} {plural}"
+
+
+# --- goals ----------------------------------------------------------------------------------------
+
+
+def _goal_lines(changes: Sequence[Change]) -> Iterator[str]:
+    for goal_id, items in _by_id(changes):
+        name = f"**{_text(items[0].title)}** (`{goal_id}`)"
+        yield f"{name}: " + "; ".join(_identity(c) or _field_text(c) for c in items)
+
+
+def _by_id(changes: Sequence[Change]) -> list[tuple[str, list[Change]]]:
+    """Changes grouped by goal or measure, ordered by title, each in the order of KINDS."""
+    groups: dict[str, list[Change]] = {}
+    for change in changes:
+        groups.setdefault(change.id, []).append(change)
+    for items in groups.values():
+        items.sort(key=lambda c: KINDS.index(c.kind))
+    return sorted(groups.items(), key=lambda item: (item[1][0].title.casefold(), item[0]))
+
+
+def _identity(change: Change) -> str:
+    if change.kind == "added":
+        return "new"
+    if change.kind == "removed":
+        return f"removed (was {change.before})"
+    if change.kind == "unreadable":
+        return "left out: its file has errors now"
+    if change.kind == "renamed":
+        return f"renamed from `{change.before}`"
+    return ""
+
+
+# --- measures -------------------------------------------------------------------------------------
+
+
+def _measures(changes: Sequence[Change]) -> list[str]:
+    lines: list[str] = []
+    data_only: list[str] = []
+    for measure_id, items in _by_id(changes):
+        if all(c.kind == "data" and c.key == "added" for c in items):
+            data_only.append(f"{_text(items[0].title)} ({items[0].at})")
+            continue
+        lines += [f"#### {_text(items[0].title)} · `{measure_id}`"]
+        lines += [f"- {line}" for line in _measure_lines(items)]
+        lines.append("")
+    if data_only:
+        lines += [f"**New data, nothing else to tell:** {'; '.join(data_only)}.", ""]
+    return lines
+
+
+def _measure_lines(items: Sequence[Change]) -> Iterator[str]:
+    roles = [c for c in items if c.kind in ("role", "target", "deadline")]
+    data = [c for c in items if c.kind == "data"]
+    fields = [c for c in items if c.kind == "field"]
+    for change in items:
+        if change.kind in ("added", "removed", "unreadable", "renamed"):
+            yield _measure_identity(change)
+        elif change.kind in LINE:
+            yield LINE[change.kind](change)
+    for at, group in groupby(sorted(roles, key=lambda c: c.at), key=lambda c: c.at):
+        yield f"From {at}: " + "; ".join(_role_part(c) for c in group)
+    if data:
+        yield "Data: " + "; ".join(_data_part(c) for c in data)
+    if fields:
+        yield "Edited: " + "; ".join(_field_text(c) for c in fields)
+
+
+def _measure_identity(change: Change) -> str:
+    if change.kind == "added":
+        return f"**New measure**, a {ROLE_NAMES.get(str(change.after), 'KPI')}"
+    return _identity(change).capitalize()
+
+
+def _signal(change: Change, word: str) -> str:
+    effect = EFFECT.get(str(change.after if word == "New" else change.before), "")
+    return f"**{word} signal** at {change.at}: {change.label}{effect}"
+
+
+def _assurance(change: Change) -> str:
+    was = f" (was {ASSURANCE[str(change.before)]})" if change.before else ""
+    return f"Target {change.label}: **{ASSURANCE.get(_str(change.after))}**{was}"
+
+
+def _reached(change: Change) -> str:
+    if change.after:
+        return f"Target {change.label} **reached**: the central line is at or past it"
+    return f"Target {change.label} no longer reached"
+
+
+def _stale(change: Change) -> str:
+    was = f" (was {change.before})" if change.before else ""
+    return f"**Stale data**: latest value {change.after}{was}, expected {change.at}"
+
+
+def _limits_moved(change: Change) -> str:
+    return f"Limits now {change.after} (were {change.before})"
+
+
+def _limits_setting(change: Change) -> str:
+    old, new = _str(change.before), _str(change.after)
+    if change.key == "phase":
+        if old is None:
+            return f"New phase from {change.at}: “{_text(new or '', LONG_TEXT)}”"
+        return (
+            f"Phase from {change.at} removed"
+            if new is None
+            else f"Phase from {change.at}: reason edited"
+        )
+    if change.key == "exclude":
+        if old is None:
+            return f"{change.at} left out of the limits: “{_text(new or '', LONG_TEXT)}”"
+        return (
+            f"{change.at} back in the limits"
+            if new is None
+            else f"Exclusion of {change.at}: reason edited"
+        )
+    if change.key == "baseline":
+        return f"Baseline: {_baseline(change.before)} → {_baseline(change.after)}"
+    default = "site-wide" if change.key in ("rules", "run_length") else "default"
+    return f"{change.label.capitalize()}: {old or default} → {new or default}"
+
+
+def _baseline(value: Value) -> str:
+    return f"first {_value(value)} points" if isinstance(value, int | float) else str(value)
+
+
+LINE: dict[str, Callable[[Change], str]] = {
+    "signal_new": lambda c: _signal(c, "New"),
+    "signal_cleared": lambda c: _signal(c, "Cleared"),
+    "assurance": _assurance,
+    "target_reached": _reached,
+    "stale": _stale,
+    "limits_moved": _limits_moved,
+    "limits_settings": _limits_setting,
+}
+
+
+def _data_part(change: Change) -> str:
+    word = {"added": "new", "corrected": "corrected", "removed": "removed"}[change.key]
+    n = int(change.after or 0)
+    return f"{_count(n, f'{word} value', f'{word} values')} ({change.at})"
+
+
+def _role_part(change: Change) -> str:
+    if change.kind == "role":
+        was, now = (ROLE_NAMES[_str(value) or "sustain"] for value in (change.before, change.after))
+        return f"**{was} → {now}**"
+    was, now = _plain(change.before), _plain(change.after)
+    if change.before is None:
+        return f"{change.key} {now}"
+    if change.after is None:
+        return f"no {change.key} (was {was})"
+    return f"{change.key} {was} → {now}"
+
+
+def _field_text(change: Change) -> str:
+    if change.key in ("goal", "parent"):
+        return f"{change.label} `{change.before}` → `{change.after}`"
+    if _short(change.before) and _short(change.after):
+        return f"{change.label} {_pair(change.before, change.after)}"
+    return change.label
+
+
+def _pair(before: Value, after: Value) -> str:
+    return f"{_value(before)} → {_value(after)}"
+
+
+def _short(value: Value) -> bool:
+    return not isinstance(value, str) or (len(value) <= SHORT_TEXT and "\n" not in value)
+
+
+def _value(value: Value) -> str:
+    """A value for people: numbers and dates as they are, text in quotes."""
+    return f"“{_text(value)}”" if isinstance(value, str) else _plain(value)
+
+
+def _plain(value: Value) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return fmt(value, data_decimals([value]))
+    return _text(value)
+
+
+def _str(value: Value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _text(text: str, limit: int | None = None) -> str:
+    """User text on one line, safe in Markdown: no HTML, shortened to `limit` characters."""
+    flat = re.sub(r"\s+", " ", text).strip().replace("<", "&lt;")
+    if limit is not None and len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return flat
