@@ -42,15 +42,16 @@ def _stderr(result: subprocess.CompletedProcess[bytes]) -> str:
     return result.stderr.decode(errors="replace").strip()
 
 
-def repository_prefix(folder: Path) -> str:
-    """Where `folder` sits inside its git repository: '' at the top, else 'sub/dir/'."""
-    result = _git(folder, "rev-parse", "--show-prefix")
+def repository_prefix(folder: Path) -> tuple[Path, str]:
+    """The top of `folder`'s git repository, and where `folder` sits in it ('' at the top)."""
+    result = _git(folder, "rev-parse", "--show-toplevel", "--show-prefix")
     if result.returncode != 0:
         raise GitError(
             f"{folder} is not inside a git repository ({_stderr(result)}). "
             "pumpsite diff compares two git revisions: run it in a clone of your measures."
         )
-    return result.stdout.decode().strip()
+    top, *prefix = result.stdout.decode().splitlines()
+    return Path(top), "".join(prefix).strip().rstrip("/")
 
 
 def resolve(folder: Path, ref: str) -> Revision:
@@ -73,14 +74,16 @@ def resolve(folder: Path, ref: str) -> Revision:
 def checked_out(folder: Path, revision: Revision) -> Iterator[Path]:
     """The measures repository at `folder` as of `revision`, in a temporary folder that is
     removed afterwards. The working tree, the index and the branches are not touched."""
-    prefix = repository_prefix(folder).rstrip("/")
+    top, prefix = repository_prefix(folder)
     tree = f"{revision.commit}:{prefix}" if prefix else revision.commit
-    result = _git(folder, "archive", "--format=tar", tree)
-    if result.returncode != 0:
-        where = f"The folder {prefix}" if prefix else "The repository"
+    if prefix and _git(top, "cat-file", "-e", tree).returncode != 0:
         raise GitError(
-            f"{where} cannot be read at '{revision.ref}' ({revision.short}): {_stderr(result)}"
+            f"The folder {prefix} does not exist at '{revision.ref}' ({revision.short}): "
+            "compare with a revision that has the measures repository in it."
         )
+    result = _git(top, "archive", "--format=tar", tree)
+    if result.returncode != 0:
+        raise GitError(f"git cannot read '{revision.ref}' ({revision.short}): {_stderr(result)}")
     with tempfile.TemporaryDirectory(prefix="pumpsite-diff-") as temp:
         root = Path(temp)
         with tarfile.open(fileobj=io.BytesIO(result.stdout), mode="r:") as archive:

@@ -125,8 +125,8 @@ def target_changes(
     """Can the process meet the target in force? Only told while a target is in force."""
     was = base.target if base else None
     now = head.target if head else None
-    if now is None:
-        return
+    if now is None or news.measure.meta.better == "neutral":
+        return  # no target in force (the role change tells it), or no assurance to read
     label = _number(now.target)
     if (was.assurance if was else None) != now.assurance:
         before = was.assurance if was else None
@@ -167,7 +167,7 @@ def _limits_text(analysis: MeasureAnalysis, decimals: int) -> str:
     limits = analysis.xmr.current_phase.limits
     if limits is None:
         return "none yet (too few points)"
-    trial = " (trial limits)" if limits.trial else ""
+    trial = f" — trial, from {limits.baseline_points} points" if limits.trial else ""
     low, high, center = (fmt(v, decimals) for v in (limits.lnpl, limits.unpl, limits.center))
     return f"{low} to {high}, central line {center}{trial}"
 

@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import date
-from itertools import groupby
 
 from pumpsite.diff.change import KINDS, Change, Value
 from pumpsite.gitstate import Revision
@@ -24,6 +23,7 @@ SHORT_TEXT = 40
 """Edited text up to this long is shown before → after; longer text is named only."""
 LONG_TEXT = 120
 
+ROLE_KINDS = ("role", "target", "deadline")
 ROLE_NAMES = {"improve": "key result", "sustain": "KPI"}
 ASSURANCE = {
     "met_consistently": "met consistently",
@@ -73,7 +73,8 @@ def render_markdown(
         return "\n".join([*lines, NO_NEWS, ""])
     lines += [f"**In short:** {_summary(changes)}.", ""]
     for change in (c for c in changes if c.subject == "site"):
-        lines += [f"**Site settings:** {change.label} {_pair(change.before, change.after)}.", ""]
+        was, now = _plain(change.before), _plain(change.after)
+        lines += [f"**Site settings:** {change.label} {was} → {now}.", ""]
     goals = [c for c in changes if c.subject == "goal"]
     if goals:
         lines += ["#### Goals", *(f"- {line}" for line in _goal_lines(goals)), ""]
@@ -151,7 +152,7 @@ def _by_id(changes: Sequence[Change]) -> list[tuple[str, list[Change]]]:
     for change in changes:
         groups.setdefault(change.id, []).append(change)
     for items in groups.values():
-        items.sort(key=lambda c: KINDS.index(c.kind))
+        items.sort(key=lambda c: (KINDS.index(_group(c)), c.at if c.kind in ROLE_KINDS else ""))
     return sorted(groups.items(), key=lambda item: (item[1][0].title.casefold(), item[0]))
 
 
@@ -186,20 +187,38 @@ def _measures(changes: Sequence[Change]) -> list[str]:
 
 
 def _measure_lines(items: Sequence[Change]) -> Iterator[str]:
-    roles = [c for c in items if c.kind in ("role", "target", "deadline")]
-    data = [c for c in items if c.kind == "data"]
-    fields = [c for c in items if c.kind == "field"]
-    for change in items:
-        if change.kind in ("added", "removed", "unreadable", "renamed"):
-            yield _measure_identity(change)
-        elif change.kind in LINE:
-            yield LINE[change.kind](change)
-    for at, group in groupby(sorted(roles, key=lambda c: c.at), key=lambda c: c.at):
-        yield f"From {at}: " + "; ".join(_role_part(c) for c in group)
-    if data:
-        yield "Data: " + "; ".join(_data_part(c) for c in data)
-    if fields:
-        yield "Edited: " + "; ".join(_field_text(c) for c in fields)
+    """One line per change, except the changes told together: the signals at one period,
+    the role, target and deadline from one quarter, the data, and the edited fields."""
+    lines: dict[tuple[str, str], list[Change]] = {}
+    for index, change in enumerate(items):
+        lines.setdefault(_line_key(change, index), []).append(change)
+    for (group, _), changes in lines.items():
+        first = changes[0]
+        if group in ("added", "removed", "unreadable", "renamed"):
+            yield _measure_identity(first)
+        elif group in ("signal_new", "signal_cleared"):
+            yield _signals(changes)
+        elif group == "role":
+            yield f"From {first.at}: " + "; ".join(_role_part(c) for c in changes)
+        elif group == "data":
+            yield "Data: " + "; ".join(_data_part(c) for c in changes)
+        elif group == "field":
+            yield "Edited: " + "; ".join(_field_text(c) for c in changes)
+        else:
+            yield LINE[group](first)
+
+
+def _group(change: Change) -> str:
+    return "role" if change.kind in ROLE_KINDS else change.kind
+
+
+def _line_key(change: Change, index: int) -> tuple[str, str]:
+    group = _group(change)
+    if group in ("data", "field"):
+        return group, ""
+    if group in ("signal_new", "signal_cleared", "role"):
+        return group, change.at
+    return group, str(index)
 
 
 def _measure_identity(change: Change) -> str:
@@ -208,9 +227,14 @@ def _measure_identity(change: Change) -> str:
     return _identity(change).capitalize()
 
 
-def _signal(change: Change, word: str) -> str:
-    effect = EFFECT.get(str(change.after if word == "New" else change.before), "")
-    return f"**{word} signal** at {change.at}: {change.label}{effect}"
+def _signals(changes: Sequence[Change]) -> str:
+    first = changes[0]
+    new = first.kind == "signal_new"
+    word = ("New signal" if new else "Cleared signal") + ("s" if len(changes) > 1 else "")
+    names = "; ".join(
+        f"{c.label}{EFFECT.get(str(c.after if new else c.before), '')}" for c in changes
+    )
+    return f"**{word}** at {first.at}: {names}"
 
 
 def _assurance(change: Change) -> str:
@@ -262,8 +286,6 @@ def _baseline(value: Value) -> str:
 
 
 LINE: dict[str, Callable[[Change], str]] = {
-    "signal_new": lambda c: _signal(c, "New"),
-    "signal_cleared": lambda c: _signal(c, "Cleared"),
     "assurance": _assurance,
     "target_reached": _reached,
     "stale": _stale,
