@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -104,7 +105,7 @@ def section(markdown: str, title: str) -> str:
     """The lines under the `#### title` heading, up to the next blank line."""
     start = markdown.index(f"#### {title}")
     end = markdown.find("\n\n", start)
-    return markdown[start : end if end >= 0 else None]
+    return markdown[start : end if end >= 0 else None].rstrip("\n")
 
 
 # --- the command on real commits --------------------------------------------------------------
@@ -250,6 +251,18 @@ def test_errors_in_head_come_first(repo: Path) -> None:
     assert "Removed" not in text
 
 
+def test_a_file_fixed_since_the_base_is_readable_again(repo: Path) -> None:
+    churn = measure_file(repo, "customer-churn")
+    edit(churn, "better: down", "better: lower")
+    commit_all(repo, "A broken measure")
+    edit(churn, "better: lower", "better: down")
+    text = news(repo)
+    assert "- Readable again: its file had errors at the base" in section(
+        text, "Monthly customer churn"
+    )
+    assert "New measure" not in text and "This version has" not in text
+
+
 def test_json_format(repo: Path) -> None:
     edit(measure_file(repo, "customer-complaints"), "target: 10\n", "target: 15\n")
     result = diff("main", ".", str(repo), "--format", "json")
@@ -320,6 +333,43 @@ def test_a_folder_missing_at_the_base_revision(tmp_path: Path) -> None:
     result = diff("main", ".", str(root))
     assert result.exit_code == 2
     assert "The folder performance does not exist at 'main'" in result.stderr
+
+
+def november_review(root: Path) -> None:
+    """The pull request shown in the README."""
+    for measure_id, row in (
+        ("customer-satisfaction", "2026-11,89.0"),
+        ("customer-churn", "2026-11,4.9"),
+        ("new-customers", "2026-11,58,"),
+        ("customer-complaints", "2026-11,12,"),
+    ):
+        append_rows(root, measure_id, row)
+    complaints = measure_file(root, "customer-complaints")
+    edit(complaints, "target: 10\n", "target: 15\n")
+    edit(complaints, "deadline: 2026-12-31", "deadline: 2027-03-31")
+    edit(
+        measure_file(root, "customer-satisfaction"),
+        "No target, no improvement project.\n",
+        "No target, no improvement project.\n"
+        "  - {from: 2027-Q1, role: improve, target: 95, deadline: 2027-06-30, owner: Aisha Khan}\n",
+    )
+    old = measure_file(root, "response-time-days")
+    old.rename(old.with_name("first-reply-days.md"))
+    (root / "data/response-time-days.csv").rename(root / "data/first-reply-days.csv")
+    edit(
+        measure_file(root, "first-reply-days"), "October 2025, Freshdesk", "October 2025; Freshdesk"
+    )
+
+
+def test_the_readme_example_is_what_the_command_prints(repo: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = re.search(
+        r"```console\n\$ pumpsite diff main\n```\n.*?```markdown\n(.*?)```", readme, re.S
+    )
+    assert shown, "the README shows `pumpsite diff main` and its output"
+    november_review(repo)
+    printed = news(repo)
+    assert re.sub(r"\([0-9a-f]{7}\)", "(…)", printed) == re.sub(r"\([0-9a-f]{7}\)", "(…)", shown[1])
 
 
 # --- the comparison on its own ------------------------------------------------------------------

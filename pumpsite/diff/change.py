@@ -10,6 +10,7 @@ Kind = Literal[
     "added",
     "removed",
     "unreadable",  # still there, but its file has errors now, so the loader left it out
+    "repaired",  # its file had errors at the base: read again now
     "renamed",
     "signal_new",
     "signal_cleared",

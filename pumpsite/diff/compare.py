@@ -55,9 +55,9 @@ def compare(base: Inspection, head: Inspection) -> list[Change]:
     changes += _removed(base.repo.measures, measures.removed, head.errors, "measure")
     for measure_id in measures.added:
         measure = head.repo.measures[measure_id]
-        changes += measure_changes(
-            None, measure, None, head.analyses.get(measure_id), head.report_date
-        )
+        analysis = head.analyses.get(measure_id)
+        arrival = _arrival(measure, base.errors)
+        changes += measure_changes(None, measure, None, analysis, head.report_date, arrival=arrival)
     for old, new in measures.pairs.items():
         before, after = base.repo.measures[old], head.repo.measures[new]
         if old != new:
@@ -131,7 +131,8 @@ def measure_fingerprints(measure: Measure) -> set[Hashable]:
 
 def goal_changes(base: Inspection, head: Inspection, goals: Matching) -> Iterator[Change]:
     for goal_id in goals.added:
-        yield Change("goal", goal_id, head.repo.goals[goal_id].title, "added")
+        goal = head.repo.goals[goal_id]
+        yield Change("goal", goal_id, goal.title, _arrival(goal, base.errors))
     yield from _removed(base.repo.goals, goals.removed, head.errors, "goal")
     for old, new in goals.pairs.items():
         before, after = base.repo.goals[old], head.repo.goals[new]
@@ -155,6 +156,11 @@ def _removed(
         item = items[item_id]
         kind: Literal["removed", "unreadable"] = "unreadable" if item.path in broken else "removed"
         yield Change(subject, item_id, item.title, kind, before=item.path)
+
+
+def _arrival(item: Goal | Measure, base_errors: list[Problem]) -> Literal["added", "repaired"]:
+    """New, or there before but left out then because its file had errors."""
+    return "repaired" if item.path in {p.path for p in base_errors} else "added"
 
 
 def settings_changes(before: SiteSettings, after: SiteSettings) -> Iterator[Change]:

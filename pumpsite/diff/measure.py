@@ -72,11 +72,13 @@ def measure_changes(
     head: MeasureAnalysis | None,
     report_date: date,
     goal_renames: Mapping[str, str] | None = None,
+    *,
+    arrival: Kind = "added",
 ) -> Iterator[Change]:
-    """The news about `after`; `before` is None for a new measure."""
+    """The news about `after`; `before` is None for a measure that arrives (`arrival`)."""
     news = _About(after)
     if before is None:
-        yield news("added", after=after.role_kind_at(report_date))
+        yield news(arrival, after=after.role_kind_at(report_date))
     yield from signal_changes(news, base, head)
     yield from target_changes(news, base, head)
     yield from stale_changes(news, base, head, report_date)

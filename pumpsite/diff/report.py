@@ -23,6 +23,7 @@ SHORT_TEXT = 40
 """Edited text up to this long is shown before → after; longer text is named only."""
 LONG_TEXT = 120
 
+REPAIRED = ("repaired", "readable again")
 ROLE_KINDS = ("role", "target", "deadline")
 ROLE_NAMES = {"improve": "key result", "sustain": "KPI"}
 ASSURANCE = {
@@ -70,7 +71,7 @@ def render_markdown(
     ]
     lines += _errors(errors)
     if not changes:
-        return "\n".join([*lines, NO_NEWS, ""])
+        return "\n".join([*lines, NO_NEWS])
     lines += [f"**In short:** {_summary(changes)}.", ""]
     for change in (c for c in changes if c.subject == "site"):
         was, now = _plain(change.before), _plain(change.after)
@@ -79,7 +80,7 @@ def render_markdown(
     if goals:
         lines += ["#### Goals", *(f"- {line}" for line in _goal_lines(goals)), ""]
     lines += _measures([c for c in changes if c.subject == "measure"])
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n")
 
 
 def _errors(errors: Sequence[Problem]) -> list[str]:
@@ -108,20 +109,22 @@ def _summary(changes: Sequence[Change]) -> str:
     def measures(*kinds: str) -> int:
         return len({c.id for c in changes if c.subject == "measure" and c.kind in kinds})
 
+    reached = len([c for c in changes if c.kind == "target_reached" and c.after])
     role_changes = {(c.id, c.at) for c in changes if c.kind == "role"}
     moved = {(c.id, c.at) for c in changes if c.kind in ("target", "deadline")} - role_changes
     parts = [
         _count(count("signal_new"), "new signal", "new signals"),
         _count(count("signal_cleared"), "signal cleared", "signals cleared"),
-        _count(count("assurance", "target_reached"), "assurance changed", "assurances changed"),
+        _count(count("assurance"), "assurance changed", "assurances changed"),
+        _count(reached, "target reached", "targets reached"),
         _count(len(role_changes), "role change", "role changes"),
         _count(len(moved), "target or deadline moved", "targets or deadlines moved"),
         _count(measures("stale"), "measure stale", "measures stale"),
     ]
     for subject in ("measure", "goal"):
-        for kind in ("added", "removed", "renamed"):
+        for kind, verb in (*((k, k) for k in ("added", "removed", "renamed")), REPAIRED):
             n = len([c for c in changes if c.subject == subject and c.kind == kind])
-            parts.append(_count(n, f"{subject} {kind}", f"{subject}s {kind}"))
+            parts.append(_count(n, f"{subject} {verb}", f"{subject}s {verb}"))
     parts += [
         _count(measures("data"), "measure with data changes", "measures with data changes"),
         _count(
@@ -163,6 +166,8 @@ def _identity(change: Change) -> str:
         return f"removed (was {change.before})"
     if change.kind == "unreadable":
         return "left out: its file has errors now"
+    if change.kind == "repaired":
+        return "readable again: its file had errors at the base"
     if change.kind == "renamed":
         return f"renamed from `{change.before}`"
     return ""
@@ -194,7 +199,7 @@ def _measure_lines(items: Sequence[Change]) -> Iterator[str]:
         lines.setdefault(_line_key(change, index), []).append(change)
     for (group, _), changes in lines.items():
         first = changes[0]
-        if group in ("added", "removed", "unreadable", "renamed"):
+        if group in ("added", "removed", "unreadable", "repaired", "renamed"):
             yield _measure_identity(first)
         elif group in ("signal_new", "signal_cleared"):
             yield _signals(changes)
