@@ -249,6 +249,7 @@ def test_errors_in_head_come_first(repo: Path) -> None:
     assert "> - `measures/customers/customer-churn.md:" in text and "[PS107]" in text
     assert "- Left out: its file has errors now" in section(text, "Monthly customer churn")
     assert "Removed" not in text
+    assert "**In short:** 2 measures left out (errors)." in text
 
 
 def test_a_file_fixed_since_the_base_is_readable_again(repo: Path) -> None:
@@ -415,6 +416,35 @@ def test_changes_are_in_head_order_and_typed(
         Change("measure", "customer-churn", "Monthly customer churn", "field", "unit", "unit",
                before="%", after="percent"),
     ]  # fmt: skip
+
+
+def test_a_corrected_baseline_value_moves_the_limits(
+    example_inspection: Inspection, tmp_path: Path
+) -> None:
+    root = copy_example(tmp_path / "corrected")
+    edit(root / "data/customer-churn.csv", "2024-03,4.15", "2024-03,3.95")
+    changes = compare(example_inspection, inspect(root, today=TODAY))
+    assert [(c.kind, c.key, c.at, c.after) for c in changes if c.kind == "data"] == [
+        ("data", "corrected", "2024-03", 1)
+    ]
+    moved = next(c for c in changes if c.kind == "limits_moved")
+    assert moved.before == "3.146 to 4.771, central line 3.958"
+    # 0.2 less in one of 20 baseline points: the centre drops by 0.01, and the two moving
+    # ranges around March shrink, so the limits close in.
+    assert moved.after == "3.192 to 4.705, central line 3.949"
+
+
+def test_a_broken_file_is_not_taken_for_a_rename(
+    example_inspection: Inspection, tmp_path: Path
+) -> None:
+    root = copy_example(tmp_path / "broken")
+    churn = measure_file(root, "customer-churn")
+    shutil.copy(churn, churn.with_name("churn-copy.md"))
+    shutil.copy(root / "data/customer-churn.csv", root / "data/churn-copy.csv")
+    edit(churn, "better: down", "better: lower")
+    changes = compare(example_inspection, inspect(root, today=TODAY))
+    kinds = {(c.id, c.kind) for c in changes if c.kind in ("renamed", "added", "unreadable")}
+    assert kinds == {("churn-copy", "added"), ("customer-churn", "unreadable")}
 
 
 def test_find_renames_needs_an_unambiguous_match() -> None:

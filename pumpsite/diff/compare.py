@@ -48,8 +48,9 @@ class Matching:
 
 def compare(base: Inspection, head: Inspection) -> list[Change]:
     """Everything statistically worth telling a reviewer, from `base` to `head`."""
-    goals = match(base.repo.goals, head.repo.goals, goal_fingerprints)
-    measures = match(base.repo.measures, head.repo.measures, measure_fingerprints)
+    unreadable = {p.path for p in head.errors}
+    goals = match(base.repo.goals, head.repo.goals, goal_fingerprints, unreadable)
+    measures = match(base.repo.measures, head.repo.measures, measure_fingerprints, unreadable)
     changes = list(settings_changes(base.repo.settings, head.repo.settings))
     changes += goal_changes(base, head, goals)
     changes += _removed(base.repo.measures, measures.removed, head.errors, "measure")
@@ -76,11 +77,14 @@ def match(
     base: Mapping[str, Item],
     head: Mapping[str, Item],
     fingerprints: Callable[[Item], set[Hashable]],
+    unreadable: set[str],
 ) -> Matching:
+    """Ids on both sides; a base item whose file is `unreadable` now stays put, never renamed."""
     kept = sorted(base.keys() & head.keys())
     gone = {i: fingerprints(base[i]) for i in sorted(base.keys() - head.keys())}
     new = {i: fingerprints(head[i]) for i in sorted(head.keys() - base.keys())}
-    renames = find_renames(gone, new)
+    movable = {i: fps for i, fps in gone.items() if base[i].path not in unreadable}
+    renames = find_renames(movable, new)
     return Matching(
         pairs={**{i: i for i in kept}, **renames},
         added=tuple(i for i in new if i not in renames.values()),

@@ -112,7 +112,8 @@ def signal_changes(
     news: _About, base: MeasureAnalysis | None, head: MeasureAnalysis | None
 ) -> Iterator[Change]:
     was, now = current_signals(base), current_signals(head)
-    at = str(head.latest_period) if head and head.latest_period else ""
+    latest = (head and head.latest_period) or (base and base.latest_period)
+    at = str(latest) if latest else ""
     for (rule, effect), label in now.items():
         if (rule, effect) not in was:
             yield news("signal_new", rule, label, at, after=effect)

@@ -23,7 +23,13 @@ SHORT_TEXT = 40
 """Edited text up to this long is shown before → after; longer text is named only."""
 LONG_TEXT = 120
 
-REPAIRED = ("repaired", "readable again")
+IDENTITY_VERBS = {
+    "added": "added",
+    "removed": "removed",
+    "renamed": "renamed",
+    "unreadable": "left out (errors)",
+    "repaired": "readable again",
+}
 ROLE_KINDS = ("role", "target", "deadline")
 ROLE_NAMES = {"improve": "key result", "sustain": "KPI"}
 ASSURANCE = {
@@ -122,9 +128,10 @@ def _summary(changes: Sequence[Change]) -> str:
         _count(measures("stale"), "measure stale", "measures stale"),
     ]
     for subject in ("measure", "goal"):
-        for kind, verb in (*((k, k) for k in ("added", "removed", "renamed")), REPAIRED):
+        for kind, verb in IDENTITY_VERBS.items():
             n = len([c for c in changes if c.subject == subject and c.kind == kind])
             parts.append(_count(n, f"{subject} {verb}", f"{subject}s {verb}"))
+    edited_goals = len({c.id for c in changes if c.subject == "goal" and c.kind == "field"})
     parts += [
         _count(measures("data"), "measure with data changes", "measures with data changes"),
         _count(
@@ -132,8 +139,9 @@ def _summary(changes: Sequence[Change]) -> str:
             "measure definition edited",
             "measure definitions edited",
         ),
+        _count(edited_goals, "goal edited", "goals edited"),
     ]
-    return ", ".join(part for part in parts if part) or "settings changed"
+    return ", ".join(part for part in parts if part) or "see below"
 
 
 def _count(n: int, singular: str, plural: str) -> str:
@@ -319,7 +327,7 @@ def _role_part(change: Change) -> str:
 
 def _field_text(change: Change) -> str:
     if change.key in ("goal", "parent"):
-        return f"{change.label} `{change.before}` → `{change.after}`"
+        return f"{change.label} {_code(change.before)} → {_code(change.after)}"
     if _short(change.before) and _short(change.after):
         return f"{change.label} {_pair(change.before, change.after)}"
     return change.label
@@ -327,6 +335,10 @@ def _field_text(change: Change) -> str:
 
 def _pair(before: Value, after: Value) -> str:
     return f"{_value(before)} → {_value(after)}"
+
+
+def _code(value: Value) -> str:
+    return "none" if value is None else f"`{value}`"
 
 
 def _short(value: Value) -> bool:
