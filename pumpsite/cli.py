@@ -504,9 +504,7 @@ def diff(base: str, head: str | None, path: Path, as_of: date | None, fmt: str) 
         result = diff_revisions(path, base, head, today=_today(), as_of=as_of)
     except GitError as error:
         raise GitFailure(str(error)) from None
-    render = render_json if fmt == "json" else render_markdown
-    args = (result.head_inspection.errors, result.report_date, result.base, result.head)
-    click.echo(render(result.changes, *args))
+    click.echo(render_json(result) if fmt == "json" else render_markdown(result))
 
 
 def main() -> None:

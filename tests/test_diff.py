@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from pumpsite import cli as cli_module
 from pumpsite.cli import cli
-from pumpsite.diff import Change, compare, render_markdown
+from pumpsite.diff import Change, Diff, compare, render_markdown
 from pumpsite.diff.compare import find_renames
 from pumpsite.diff.measure import expected_latest
 from pumpsite.diff.report import MARKER, NO_NEWS
@@ -375,6 +375,8 @@ def test_the_readme_example_is_what_the_command_prints(repo: Path) -> None:
 
 # --- the comparison on its own ------------------------------------------------------------------
 
+BASE = Revision("main", "0123456789abcdef0123456789abcdef01234567")
+
 
 @pytest.fixture(scope="module")
 def example_inspection(tmp_path_factory: pytest.TempPathFactory) -> Inspection:
@@ -447,6 +449,27 @@ def test_a_broken_file_is_not_taken_for_a_rename(
     assert kinds == {("churn-copy", "added"), ("customer-churn", "unreadable")}
 
 
+def test_limits_settings(example_inspection: Inspection, tmp_path: Path) -> None:
+    downtime = "downtime-percent"
+    head = inspect_edited(
+        tmp_path,
+        "limits",
+        (downtime, "limits:\n  exclude:", "limits:\n  baseline: 12\n  rules: pump\n  exclude:"),
+        (downtime, "    - period: 2024-W38\n", "    - period: 2024-W39\n"),
+        (downtime, "The most problematic modules", "The slowest modules"),
+    )
+    diff = Diff(BASE, None, TODAY, compare(example_inspection, head))
+    text = section(render_markdown(diff), "Downtime per week")
+    for line in (
+        "- Baseline: first 20 points → first 12 points",
+        "- Signal rules: site-wide → pump",
+        "- Phase from 2026-W24: reason edited",
+        "- 2024-W38 back in the limits",
+        "- 2024-W39 left out of the limits: “Power failure at the hosting provider (11.5 hours",
+    ):
+        assert f"\n{line}" in text
+
+
 def test_find_renames_needs_an_unambiguous_match() -> None:
     # Two old items share the title "A": that fingerprint proves nothing.
     old = {"a1": {("title", "a")}, "a2": {("title", "a")}, "b": {("title", "b"), ("data", 1)}}
@@ -470,12 +493,10 @@ def test_expected_latest_is_the_last_full_period(latest: str, expected: str) -> 
 
 # --- the report on its own ----------------------------------------------------------------------
 
-BASE = Revision("main", "0123456789abcdef0123456789abcdef01234567")
-
 
 def test_report_lists_a_few_errors_and_counts_the_rest() -> None:
     errors = [Problem(f"measures/m{i}.md", i + 1, "PS101", f"Problem {i}") for i in range(5)]
-    text = render_markdown([], errors, TODAY, BASE, None)
+    text = render_markdown(Diff(BASE, None, TODAY, [], errors))
     assert text.startswith(MARKER)
     assert "**This version has 5 errors.**" in text
     assert "> - `measures/m2.md:3`: Problem 2 [PS101]" in text
@@ -485,14 +506,14 @@ def test_report_lists_a_few_errors_and_counts_the_rest() -> None:
 
 def test_report_keeps_user_text_on_one_line_and_free_of_html() -> None:
     change = Change("measure", "m", "A <b>bold</b>\nmeasure", "field", "unit", "unit", "", "a", "b")
-    text = render_markdown([change], [], TODAY, BASE, None)
+    text = render_markdown(Diff(BASE, None, TODAY, [change]))
     assert "#### A &lt;b>bold&lt;/b> measure · `m`" in text
 
 
 def test_long_text_edits_are_named_not_quoted() -> None:
     long_text = "word " * 20
     change = Change("measure", "m", "M", "field", "definition.scope", "scope", "", "x", long_text)
-    text = render_markdown([change], [], TODAY, BASE, None)
+    text = render_markdown(Diff(BASE, None, TODAY, [change]))
     assert "- Edited: scope\n" in text + "\n"
     assert "word" not in text
 

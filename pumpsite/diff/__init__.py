@@ -5,9 +5,9 @@
 pull-request comment or JSON.
 """
 
-from pumpsite.diff.change import Change
+from pumpsite.diff.change import Change, Diff
 from pumpsite.diff.compare import compare
 from pumpsite.diff.report import render_json, render_markdown
-from pumpsite.diff.run import Diff, diff_revisions
+from pumpsite.diff.run import diff_revisions
 
 __all__ = ["Change", "Diff", "compare", "diff_revisions", "render_json", "render_markdown"]

@@ -1,9 +1,14 @@
-"""One piece of statistical news: what changed about a goal, a measure or the site."""
+"""What `pumpsite diff` finds: changes to goals, measures and the site, between two revisions."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal, get_args
+
+from pumpsite.gitstate import Revision
+from pumpsite.model import Problem
 
 Subject = Literal["site", "goal", "measure"]
 Kind = Literal[
@@ -46,3 +51,15 @@ class Change:
     at: str = ""
     before: Value = None
     after: Value = None
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """The news from `base` to `head` (None: the working tree), both read at `report_date`;
+    `errors` are the head's, which the news cannot see into."""
+
+    base: Revision
+    head: Revision | None
+    report_date: date
+    changes: Sequence[Change]
+    errors: Sequence[Problem] = ()

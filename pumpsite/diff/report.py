@@ -9,10 +9,8 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
-from datetime import date
 
-from pumpsite.diff.change import KINDS, Change, Value
-from pumpsite.gitstate import Revision
+from pumpsite.diff.change import KINDS, Change, Diff, Value
 from pumpsite.model import Problem
 from pumpsite.numbers import data_decimals, fmt
 
@@ -38,44 +36,48 @@ ASSURANCE = {
     "not_met": "not met unless the process changes",
     None: "not known until the current phase has limits",
 }
+REASONED = {  # added, removed, reason edited
+    "phase": (
+        "New phase from {at}: “{reason}”",
+        "Phase from {at} removed",
+        "Phase from {at}: reason edited",
+    ),
+    "exclude": (
+        "{at} left out of the limits: “{reason}”",
+        "{at} back in the limits",
+        "Exclusion of {at}: reason edited",
+    ),
+}
 EFFECT = {"improvement": " (improvement)", "concern": " (concern)", "neutral": ""}
 
 
-def render_json(
-    changes: Sequence[Change],
-    errors: Sequence[Problem],
-    report_date: date,
-    base: Revision,
-    head: Revision | None,
-) -> str:
+def render_json(diff: Diff) -> str:
+    base, head = diff.base, diff.head
     document = {
         "base": {"ref": base.ref, "commit": base.commit},
         "head": {"ref": head.ref, "commit": head.commit} if head else None,
-        "report_date": report_date.isoformat(),
+        "report_date": diff.report_date.isoformat(),
         "errors": [
-            {"path": p.path, "line": p.line, "code": p.code, "message": p.message} for p in errors
+            {"path": p.path, "line": p.line, "code": p.code, "message": p.message}
+            for p in diff.errors
         ],
-        "changes": [asdict(change) for change in changes],
+        "changes": [asdict(change) for change in diff.changes],
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def render_markdown(
-    changes: Sequence[Change],
-    errors: Sequence[Problem],
-    report_date: date,
-    base: Revision,
-    head: Revision | None,
-) -> str:
+def render_markdown(diff: Diff) -> str:
+    base, head, changes = diff.base, diff.head, diff.changes
     head_name = f"`{head.ref}` ({head.short})" if head else "the working tree"
     lines = [
         MARKER,
         "### Statistical news",
         "",
-        f"`{base.ref}` ({base.short}) → {head_name}, both read at the report date {report_date}.",
+        f"`{base.ref}` ({base.short}) → {head_name}, both read at the report date "
+        f"{diff.report_date}.",
         "",
     ]
-    lines += _errors(errors)
+    lines += _errors(diff.errors)
     if not changes:
         return "\n".join([*lines, NO_NEWS])
     lines += [f"**In short:** {_summary(changes)}.", ""]
@@ -272,22 +274,10 @@ def _limits_moved(change: Change) -> str:
 
 def _limits_setting(change: Change) -> str:
     old, new = _str(change.before), _str(change.after)
-    if change.key == "phase":
-        if old is None:
-            return f"New phase from {change.at}: “{_text(new or '', LONG_TEXT)}”"
-        return (
-            f"Phase from {change.at} removed"
-            if new is None
-            else f"Phase from {change.at}: reason edited"
-        )
-    if change.key == "exclude":
-        if old is None:
-            return f"{change.at} left out of the limits: “{_text(new or '', LONG_TEXT)}”"
-        return (
-            f"{change.at} back in the limits"
-            if new is None
-            else f"Exclusion of {change.at}: reason edited"
-        )
+    if change.key in REASONED:
+        added, removed, edited = REASONED[change.key]
+        text = added if old is None else removed if new is None else edited
+        return text.format(at=change.at, reason=_text(new or "", LONG_TEXT))
     if change.key == "baseline":
         return f"Baseline: {_baseline(change.before)} → {_baseline(change.after)}"
     default = "site-wide" if change.key in ("rules", "run_length") else "default"

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pumpsite.diff.change import Change
+from pumpsite.diff.change import Diff
 from pumpsite.diff.compare import compare
-from pumpsite.gitstate import Revision, checked_out, repository_prefix, resolve
-from pumpsite.pipeline import Inspection, inspect
+from pumpsite.gitstate import checked_out, repository_prefix, resolve
+from pumpsite.pipeline import inspect
 
 WORKING_TREE = "."
 """The HEAD argument that means the working tree, as it is (also the default)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Diff:
-    base: Revision
-    head: Revision | None  # None: the working tree
-    base_inspection: Inspection
-    head_inspection: Inspection
-    changes: list[Change]
-
-    @property
-    def report_date(self) -> date:
-        return self.head_inspection.report_date
 
 
 def diff_revisions(
@@ -45,4 +31,4 @@ def diff_revisions(
     with checked_out(folder, base) as root:
         base_inspection = inspect(root, today=today, as_of=head_inspection.report_date)
     changes = compare(base_inspection, head_inspection)
-    return Diff(base, head, base_inspection, head_inspection, changes)
+    return Diff(base, head, head_inspection.report_date, changes, head_inspection.errors)
