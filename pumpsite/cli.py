@@ -43,9 +43,9 @@ def _today() -> date:
     return date.today()
 
 
-def _fail(message: str) -> NoReturn:
+def _fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"{click.style('error', fg='red', bold=True)}: {message}", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -471,12 +471,6 @@ def xmr(
 # --- diff --------------------------------------------------------------------------------------
 
 
-class GitFailure(click.ClickException):
-    """A git problem the user can fix: a usage error (exit 2), shown without a traceback."""
-
-    exit_code = 2
-
-
 @cli.command()
 @click.argument("base")
 @click.argument("head", required=False)
@@ -503,7 +497,7 @@ def diff(base: str, head: str | None, path: Path, as_of: date | None, fmt: str) 
     try:
         result = diff_revisions(path, base, head, today=_today(), as_of=as_of)
     except GitError as error:
-        raise GitFailure(str(error)) from None
+        _fail(str(error), code=2)  # like a usage error: nothing was compared
     click.echo(render_json(result) if fmt == "json" else render_markdown(result))
 
 

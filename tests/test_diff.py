@@ -4,10 +4,8 @@ comparison and the report on their own."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,36 +22,13 @@ from pumpsite.model import Problem
 from pumpsite.periods import parse_label
 from pumpsite.pipeline import Inspection, inspect
 from tests.example_site import TODAY, copy_example, tree_snapshot
+from tests.git_helpers import commit_all, git, isolated_git
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(root: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-C", str(root), *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **GIT_ENV},
-    )
-    return result.stdout.strip()
-
-
-def commit_all(root: Path, message: str) -> str:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
-    return git(root, "rev-parse", "HEAD")
+__all__ = ["isolated_git"]
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+def fixed_today(monkeypatch: pytest.MonkeyPatch, isolated_git: None) -> None:
     monkeypatch.setattr(cli_module, "_today", lambda: TODAY)
 
 
@@ -61,7 +36,7 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
 def repo(tmp_path: Path) -> Path:
     """The example repository, committed on `main`."""
     root = copy_example(tmp_path / "measures-repo")
-    git(root, "init", "-q", "-b", "main")
+    git(root, "init", "-q")
     commit_all(root, "The example measures")
     return root
 
@@ -302,7 +277,7 @@ def test_a_measures_folder_inside_a_bigger_repository(tmp_path: Path) -> None:
     top = tmp_path / "company"
     root = copy_example(top / "performance")
     (top / "README.md").write_text("Other things\n")
-    git(top, "init", "-q", "-b", "main")
+    git(top, "init", "-q")
     commit_all(top, "Everything")
     drop_last_rows(root, "customer-churn", 1)
     text = news(root)
@@ -328,7 +303,7 @@ def test_a_folder_missing_at_the_base_revision(tmp_path: Path) -> None:
     top = tmp_path / "company"
     (top / "docs").mkdir(parents=True)
     (top / "docs" / "x.txt").write_text("x\n")
-    git(top, "init", "-q", "-b", "main")
+    git(top, "init", "-q")
     commit_all(top, "Before the measures")
     root = copy_example(top / "performance")
     result = diff("main", ".", str(root))
