@@ -48,7 +48,7 @@ def check_goal_references(repo: Repo) -> Iterator[Problem]:
     goal_ids = sorted(repo.goals)
     for measure in repo.measures.values():
         goal = measure.meta.goal
-        if goal in repo.goals:
+        if goal in repo.goals or goal in repo.broken:
             continue
         line = measure.line("goal")
         if goal in repo.measures:
@@ -69,7 +69,7 @@ def check_parents(repo: Repo) -> Iterator[Problem]:
     goal_ids = sorted(repo.goals)
     for goal in repo.goals.values():
         parent = goal.meta.parent
-        if parent is not None and parent not in repo.goals:
+        if parent is not None and parent not in repo.goals and parent not in repo.broken:
             hint = _did_you_mean(parent, goal_ids)
             yield Problem(
                 goal.path,
@@ -104,8 +104,11 @@ def _cycles(repo: Repo) -> Iterator[Problem]:
 
 
 def check_empty_goals(repo: Repo) -> Iterator[Problem]:
+    if any(refs is None for refs in repo.broken.values()):
+        return  # a file that could not be read may be the measure a goal is waiting for
     used = {m.meta.goal for m in repo.measures.values()}
     used |= {g.meta.parent for g in repo.goals.values() if g.meta.parent}
+    used |= {ref for refs in repo.broken.values() for ref in refs or ()}
     for goal in repo.goals.values():
         if goal.id not in used:
             yield _warning(

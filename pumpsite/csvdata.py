@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pumpsite.frontmatter import (
+    NOT_TEXT,
     UNREADABLE,
     encoding_problem,
     nul_problem,
@@ -24,6 +25,7 @@ from pumpsite.frontmatter import (
     utf16_problem,
 )
 from pumpsite.model import Observation, Problem, Series
+from pumpsite.numbers import LARGEST
 from pumpsite.periods import EXAMPLE_LABELS, Frequency, Period, detect_frequency, parse_period
 
 EMPTY_FILE = "PS303"
@@ -43,6 +45,7 @@ UNORDERED = "PS325"
 DUPLICATE_COLUMN = "PS326"
 NO_HEADER = "PS327"
 WHICH_COLUMN = "PS328"
+TOO_LARGE = "PS329"
 
 CODES: dict[str, str] = {
     EMPTY_FILE: "A CSV file (or xmr input) is empty: no header row.",
@@ -61,6 +64,7 @@ CODES: dict[str, str] = {
     DUPLICATE_COLUMN: "Two CSV columns have the same name.",
     NO_HEADER: "A CSV file has no header row: its first row looks like data.",
     WHICH_COLUMN: "xmr input: no column is named 'value' and several columns hold numbers.",
+    TOO_LARGE: "A value is beyond ±10^15: write it in a larger unit (thousands, millions).",
 }
 
 FIELD_SIZE_LIMIT = 1_000_000
@@ -91,7 +95,9 @@ def parse_number(text: str) -> Number:
     """Parse a non-empty, stripped cell as a finite number."""
     if _NUMBER.fullmatch(text):
         value = float(text)
-        return Number(value) if value - value == 0 else Number(None, NOT_FINITE)
+        if value - value != 0:
+            return Number(None, NOT_FINITE)
+        return Number(value) if abs(value) <= LARGEST else Number(None, TOO_LARGE)
     if _NON_FINITE.fullmatch(text):
         return Number(None, NOT_FINITE)
     if grouped := _GROUPED.fullmatch(text):
@@ -110,6 +116,11 @@ def number_message(text: str, column: str, number: Number) -> str:
     mean = f" Did you mean {number.suggestion}?" if number.suggestion else ""
     if number.code == NOT_FINITE:
         return f"{subject} is not a finite number: leave the cell empty for a missing value."
+    if number.code == TOO_LARGE:
+        return (
+            f"{subject} is too large: expected a number between -10^15 and 10^15. "
+            "Write the values in a larger unit (thousands, millions) and say so in unit:."
+        )
     if number.code == DECIMAL_COMMA:
         return f"{subject} uses a decimal comma: expected a decimal point.{mean}"
     if number.code == THOUSANDS:
@@ -159,7 +170,7 @@ def _rows(lines: Iterable[str], path: str, problems: list[Problem]) -> Iterator[
         except StopIteration:
             return
         except csv.Error as error:
-            problems.append(_csv_error(path, reader.line_num, error))
+            problems.append(_csv_error(path, end + 1, error))  # where the bad row starts
             return
         start, end = end + 1, reader.line_num
         if "".join(cells).strip():
@@ -283,6 +294,8 @@ class _MeasureReader:
                 )
                 self.problem(1, EMPTY_FILE, message)
             return None
+        if any(p.code == NOT_TEXT for p in self.problems):
+            return None  # the header is not text: a binary file or another encoding
         header = self.header(first)
         if header is None:
             return None
@@ -311,23 +324,23 @@ class _MeasureReader:
         return _Header(names, period, value, _find(names, "note"))
 
     def observation(self, row: _Row, header: _Header) -> Observation | None:
-        width = len(header.names)
-        if len(row.cells) != width:
-            self.problem(row.line, CELL_COUNT, _cell_count_message(row, header.names))
-            return None
-        period_text, value_text = row.cells[header.period], row.cells[header.value]
-        if row.end > row.line and _NEWLINE.search(period_text + value_text):
+        if row.end > row.line and any(_NEWLINE.search(cell) for cell in row.cells[:2]):
             message = (
                 f'A quote (") on this line is not closed until line {row.end}: expected one row '
                 "per line. Remove the stray quote."
             )
             self.problem(row.line, CSV_SYNTAX, message)
             return None
+        cells = _padded(row.cells, header)
+        if cells is None:
+            self.problem(row.line, CELL_COUNT, _cell_count_message(row, header.names))
+            return None
+        period_text, value_text = cells[header.period], cells[header.value]
         period = self.period(row.line, period_text.strip(), header.names[header.period])
         valid, value = self.value(row.line, value_text.strip(), header.names[header.value])
         if period is None or not valid or not self.in_order(row.line, period):
             return None
-        note = row.cells[header.note].strip() if header.note is not None else ""
+        note = cells[header.note].strip() if header.note is not None else ""
         return Observation(period, value, note, row.line)
 
     def period(self, line: int, text: str, column: str) -> Period | None:
@@ -387,13 +400,23 @@ class _MeasureReader:
         return True
 
 
+def _padded(cells: list[str], header: _Header) -> list[str] | None:
+    """The row's cells, with missing trailing cells read as empty (hand-edited files leave them
+    out); None when a cell is too many, or the period or value cell is missing."""
+    width = len(header.names)
+    if len(cells) > width or len(cells) <= max(header.period, header.value):
+        return None if len(cells) != width else cells
+    return cells + [""] * (width - len(cells))
+
+
 def _cell_count_message(row: _Row, names: list[str]) -> str:
     count, width = len(row.cells), len(names)
     if count > width:
         hint = "Write numbers without commas (12.5, not 12,5) and quote text that contains one."
     else:
         hint = "Add the missing cells (a cell may be empty)."
-    return f"The row has {count} cells, expected {width} like the header ({_names(names)}). {hint}"
+    cells = f"{count} cell{'s' * (count != 1)}"
+    return f"The row has {cells}, expected {width} like the header ({_names(names)}). {hint}"
 
 
 # --- a single series for `pumpsite xmr` -----------------------------------------------------------

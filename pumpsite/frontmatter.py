@@ -66,6 +66,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _TAG = "tag:yaml.org,2002:"
 _TAB_INDENT = re.compile(r"^ *\t")
+_EXPONENT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+")
 
 
 # --- text -----------------------------------------------------------------------------------------
@@ -154,6 +155,7 @@ class YamlData:
     value: object
     lines: dict[KeyPath, int] = field(default_factory=dict)  # key (or list item) -> file line
     plain: dict[KeyPath, str] = field(default_factory=dict)  # unquoted scalars not read as text
+    refused: set[KeyPath] = field(default_factory=set)  # values already reported (tags, aliases)
 
     def line(self, at: KeyPath) -> int | None:
         """The line of the deepest known key on the path."""
@@ -161,6 +163,10 @@ class YamlData:
             if (line := self.lines.get(at[:depth])) is not None:
                 return line
         return None
+
+    def is_refused(self, at: KeyPath) -> bool:
+        """Whether the value at `at` (or around it) was already reported as unsupported YAML."""
+        return any(at[: len(refused)] == refused for refused in self.refused)
 
 
 def format_path(at: KeyPath) -> str:
@@ -218,22 +224,63 @@ def yaml_error_problem(error: yaml.YAMLError, text: str, path: str, first_line: 
         )
         return Problem(path, line, NOT_TEXT, message)
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    problem = str(getattr(error, "problem", None) or "the text is not valid YAML")
+    if context_mark is not None and ("<stream end>" in problem or "end of stream" in problem):
+        mark = context_mark  # found at the end of the file: where the unclosed thing began
+        opened = next((name for key, name in _OPENED.items() if key in str(context)), None)
+        if opened:
+            context, problem = None, f"{opened} that starts on this line is never closed"
     error_line = mark.line if mark is not None else 0
     for i, line_text in enumerate(split_lines(text)[: error_line + 1]):
         if _TAB_INDENT.match(line_text):
             message = "A tab is used for indentation: YAML allows only spaces. Indent with spaces."
             return Problem(path, i + first_line, YAML_SYNTAX, message)
-    problem = str(getattr(error, "problem", None) or "the text is not valid YAML")
-    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    quote = _open_quote(split_lines(text), error_line)
+    if quote is not None:
+        line, char = quote
+        message = (
+            f"YAML syntax error: the quote ({char}) that starts the value on this line is not "
+            f"closed on it. End the value with {char}."
+        )
+        return Problem(path, line + first_line, YAML_SYNTAX, message)
     if context and context_mark is not None and context_mark.line != error_line:
         problem += f" ({context} on line {context_mark.line + first_line})"
-    if "mapping values are not allowed" in problem:
-        hint = "Quote a value that contains ': ', like title: \"Cost: per unit\"."
+    if "mapping values are not allowed" in problem and mark is not None:
+        before = split_lines(text)[error_line][: mark.column]
+        hint = (
+            "Quote a value that contains ': ', like title: \"Cost: per unit\"."
+            if ": " in before
+            else "This key is indented differently from the keys above it: line them up."
+        )
     else:
         hint = "Check the indentation, and quote values that contain ':', '#', '[' or '{'."
     return Problem(
         path, error_line + first_line, YAML_SYNTAX, f"YAML syntax error: {problem}. {hint}"
     )
+
+
+_OPENED = {
+    "flow sequence": "the list in [ ]",
+    "flow mapping": "the mapping in { }",
+    "quoted scalar": "the quoted value",
+}
+_QUOTED_VALUE = re.compile(r"^ *(?:- +)*(?:[^\s\"'#-][^:#]*: +)?([\"'])")
+_CLOSING = {'"': re.compile(r'(?:[^"\\]|\\.)*"'), "'": re.compile(r"(?:[^']|'')*'")}
+
+
+def _open_quote(lines: list[str], error_line: int) -> tuple[int, str] | None:
+    """The 0-based line and quote character of a quoted value that runs on to the line of the
+    error: a quote opened and not closed, which YAML only notices later (or at the end)."""
+    for i, line in enumerate(lines[: error_line + 1]):
+        match = _QUOTED_VALUE.match(line)
+        if match is None or _CLOSING[match[1]].match(line, match.end()):
+            continue  # no quote, or closed on its own line
+        rest = "".join([line[match.end() :], *lines[i + 1 : error_line + 1]])
+        closed = _CLOSING[match[1]].match(rest)
+        if closed is None or i + closed.group().count("\n") >= error_line > i:
+            return i, match[1]
+    return None
 
 
 _CONSTRUCTOR = SafeConstructor()
@@ -264,8 +311,13 @@ class _Builder:
 
     def build(self, node: Node, at: KeyPath) -> object:
         if id(node) in self._seen:  # only an alias can share a node
-            where = f" at {format_path(at)}" if at else ""
-            self.problem(node, ALIAS, f"YAML alias{where} is not supported: write the value out.")
+            self.data.refused.add(at)
+            if not any(p.code == ALIAS for p in self.problems):  # one is enough (alias bombs)
+                where = f" at {format_path(at)}" if at else ""
+                message = f"YAML alias{where} is not supported: write the value out."
+                # the node is the anchored one: its line is the anchor's, so use the key's
+                line = self.data.line(at if at and isinstance(at[-1], str) else at[:-1])
+                self.problems.append(Problem(self.path, line, ALIAS, message))
             return None
         self._seen.add(id(node))
         if isinstance(node, MappingNode):
@@ -276,6 +328,7 @@ class _Builder:
         return self.scalar(node, at)
 
     def unsupported_tag(self, node: Node, at: KeyPath) -> None:
+        self.data.refused.add(at)
         where = f" at {format_path(at)}" if at else ""
         tag = str(node.tag).replace(_TAG, "!!")
         self.problem(
@@ -318,6 +371,9 @@ class _Builder:
         if construct is None:
             if node.tag != _TAG + "str":
                 self.unsupported_tag(node, at)
+            elif node.style is None and _EXPONENT.fullmatch(text):
+                self.data.plain[at] = text
+                return float(text)  # YAML 1.1 wants a dot in 1.0e5; 1e5 is a number to people
             return text
         try:
             value = construct(node)
@@ -383,11 +439,16 @@ def trap_message(at: KeyPath, raw: str, value: object) -> str:
     )
 
 
-def did_you_mean(word: object, choices: list[str]) -> str:
+def closest(word: object, choices: list[str]) -> str | None:
     if not isinstance(word, str):
-        return ""
+        return None
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" Did you mean '{close[0]}'?" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: object, choices: list[str]) -> str:
+    close = closest(word, choices)
+    return f" Did you mean '{close}'?" if close else ""
 
 
 # --- pydantic errors to problems ------------------------------------------------------------------
@@ -491,8 +552,18 @@ class Validator:
 
     def report(self, model: type[BaseModel], error: ValidationError) -> None:
         unions: dict[KeyPath, list[tuple[Any, _Target]]] = {}
-        for detail in error.errors(include_url=False):
-            target = _resolve(model, detail["loc"])
+        details = [(d, _resolve(model, d["loc"])) for d in error.errors(include_url=False)]
+        typos = {  # 'titel' is reported with "Did you mean 'title'?": title is not also missing
+            (*t.path[:-1], close)
+            for d, t in details
+            if d["type"] == "extra_forbidden" and t.model and t.path
+            if (close := closest(t.path[-1], _keys(t.model)))
+        }
+        for detail, target in details:
+            if self.doc.is_refused((*self.prefix, *target.path)):
+                continue  # the YAML problem is reported already; its value means nothing
+            if detail["type"] == "missing" and target.path in typos:
+                continue
             if target.union is None:
                 self.one(detail, target)
             else:
@@ -534,7 +605,7 @@ class Validator:
                 if text.startswith("expected ")
                 else text
             )
-            self.add(target, BAD_PERIOD, f"{subject} {text}.")
+            self.add(target, _CUSTOM[kind], f"{subject} {text}.")
         elif kind in _BOUNDS:
             word, key = _BOUNDS[kind]
             message = (
@@ -578,7 +649,12 @@ def _is_scalar(value: object) -> bool:
     return isinstance(value, str | int | float | date) and not isinstance(value, bool)
 
 
-_CUSTOM = ("period", "quarter", "date")  # error types raised by the schema's validators
+_CUSTOM = {  # error types raised by the schema's validators
+    "period": BAD_PERIOD,
+    "quarter": BAD_PERIOD,
+    "date": BAD_PERIOD,
+    "number": OUT_OF_RANGE,
+}
 _BOUNDS = {
     "greater_than_equal": ("at least", "ge"),
     "greater_than": ("more than", "gt"),
@@ -622,12 +698,20 @@ for _name in ("int", "float", "timestamp"):
     _lenient(_name)
 
 
+MAX_EXPANDED_NODES = 100_000
+"""Aliases may repeat a value in mkdocs.yml, but not into a 'billion laughs' alias bomb."""
+_PYTHON = _TAG + "python/"
+
+
 def load_tolerant(text: str, path: str) -> tuple[object, Node | None, list[Problem]]:
     """A whole YAML file (aliases allowed, unknown tags kept as `Tagged`) and its root node."""
     try:
         loader = _TolerantLoader(text)  # checks for control characters already
         try:
             node = loader.get_single_node()
+            refused = _refuse(node, path) if node else None
+            if refused:
+                return None, None, [refused]
             return (loader.construct_document(node) if node else None), node, []
         finally:
             loader.dispose()
@@ -635,6 +719,47 @@ def load_tolerant(text: str, path: str) -> tuple[object, Node | None, list[Probl
         return None, None, [yaml_error_problem(error, text, path, 1)]
     except RecursionError:
         return None, None, [Problem(path, 1, YAML_SYNTAX, "The YAML is nested too deeply.")]
+
+
+def _refuse(root: Node, path: str) -> Problem | None:
+    """A node that must not be handed on: a tag that makes a YAML loader build Python objects
+    (the engine's loader would: !!python/object/apply runs code), or aliases that expand to more
+    than MAX_EXPANDED_NODES values. Memoised by node, so an alias bomb is measured, not expanded."""
+    sizes: dict[int, int] = {}
+
+    def children(node: Node) -> list[Node]:
+        if isinstance(node, MappingNode):
+            return [n for pair in node.value for n in pair]
+        return list(node.value) if isinstance(node, SequenceNode) else []
+
+    def size(node: Node) -> int:
+        if id(node) not in sizes:
+            sizes[id(node)] = 0  # a recursive alias counts once
+            sizes[id(node)] = 1 + sum(size(child) for child in children(node))
+        return sizes[id(node)]
+
+    def walk(node: Node, seen: set[int]) -> Problem | None:
+        tag = str(node.tag)
+        if tag.startswith(_PYTHON) and not tag.startswith(_PYTHON + "name:"):
+            message = (
+                f"The YAML tag {tag.replace(_TAG, '!!')} makes the site engine build a Python "
+                "object (and run code) when it reads mkdocs.yml: remove it."
+            )
+            return Problem(path, int(node.start_mark.line) + 1, UNSUPPORTED_YAML, message)
+        big = [child for child in children(node) if size(child) > MAX_EXPANDED_NODES]
+        if size(node) > MAX_EXPANDED_NODES and not big:
+            message = (
+                f"The YAML aliases (*name) here expand to more than {MAX_EXPANDED_NODES:,} "
+                "values: write the values out, or use fewer aliases."
+            )
+            return Problem(path, int(node.start_mark.line) + 1, ALIAS, message)
+        for child in big or [c for c in children(node) if id(c) not in seen]:
+            seen.add(id(child))
+            if found := walk(child, seen):
+                return found
+        return None
+
+    return walk(root, {id(root)})
 
 
 def child_node(node: Node | None, key: str) -> Node | None:

@@ -86,6 +86,7 @@ def load_repo(root: Path) -> tuple[Repo, list[Problem]]:
         settings=settings,
         site_config=site_config,
         templates=templates,
+        broken=loader.broken,
     )
     return repo, sort_problems(loader.problems)
 
@@ -98,11 +99,23 @@ def slugify(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_name).strip("-_").lower()
 
 
+def _goals_named(data: dict[str, Any]) -> frozenset[str] | None:
+    """The goal ids a goal or measure file names (its parent, its goal); None when unknown."""
+    kind = data.get("kind", "measure")
+    key = {"goal": "parent", "measure": "goal"}.get(kind) if isinstance(kind, str) else None
+    ref = data.get(key) if key else None
+    if isinstance(ref, str):
+        return frozenset({ref})
+    return frozenset() if key == "parent" and ref is None else None
+
+
 class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.real_root = root.resolve()
         self.problems: list[Problem] = []
+        self.refs: dict[str, frozenset[str] | None] = {}  # path -> goal ids it names
+        self.broken: dict[str, frozenset[str] | None] = {}  # see Repo.broken
 
     def problem(self, path: str, line: int | None, code: str, message: str) -> None:
         self.problems.append(Problem(path, line, code, message))
@@ -239,6 +252,8 @@ class _Loader:
         self, terms: dict[str, str], rel: str, doc: YamlData, term: str, definition: object
     ) -> None:
         line = doc.line((term,))
+        if doc.is_refused((term,)):
+            return
         if definition is None or (isinstance(definition, str) and not definition.strip()):
             terms.pop(term, None)  # an empty definition removes a built-in term
         elif isinstance(definition, str):
@@ -271,13 +286,18 @@ class _Loader:
             self.problem("measures", None, NO_MEASURES, message)
             return []
         paths = self.walk("measures", ".md")
-        skip = self.check_ids(paths)
-        loaded = [self.document(rel) for rel in paths]
+        skip, unsettled = self.check_ids(paths)
+        loaded = [self.document(rel, with_data=rel not in unsettled) for rel in paths]
+        for rel, item in zip(paths, loaded, strict=True):
+            if item is None or rel in skip:
+                self.broken[posixpath.basename(rel).removesuffix(".md")] = self.refs.get(rel)
         return [item for rel, item in zip(paths, loaded, strict=True) if item and rel not in skip]
 
-    def check_ids(self, paths: list[str]) -> set[str]:
-        """Report invalid and duplicate ids; the paths not to load into the repository."""
+    def check_ids(self, paths: list[str]) -> tuple[set[str], set[str]]:
+        """Report invalid and duplicate ids. Returns the paths not to load into the repository,
+        and the paths whose id will change (their default data path with it)."""
         skip: set[str] = set()
+        unsettled: set[str] = set()
         by_id: dict[str, list[str]] = {}
         for rel in paths:
             file_id = posixpath.basename(rel).removesuffix(".md")
@@ -295,6 +315,7 @@ class _Loader:
             if len(same) < 2:
                 continue
             skip.update(same[1:])  # the first (in path order) is loaded
+            unsettled.update(same)
             for rel in same:
                 others = ", ".join(other for other in same if other != rel)
                 file_id = posixpath.basename(rel).removesuffix(".md")
@@ -303,9 +324,11 @@ class _Loader:
                     "unique across measures/ (folders do not count). Rename one of them."
                 )
                 self.problem(rel, None, DUPLICATE_ID, message)
-        return skip
+        return skip, unsettled | skip
 
-    def document(self, rel: str) -> Goal | Measure | None:
+    def document(self, rel: str, with_data: bool = True) -> Goal | Measure | None:
+        """The goal or measure in a file; without its data when its id is not valid (the data
+        path would follow the id once it is renamed)."""
         text = self.read_text(rel)
         if text is None:
             return None
@@ -322,10 +345,11 @@ class _Loader:
             message = f"The frontmatter is {shape}: expected keys like 'title: ...', one per line."
             self.problem(rel, 1, frontmatter.FRONTMATTER, message)
             return None
-        return self.typed_document(rel, doc, doc.value, split.body)
+        self.refs[rel] = _goals_named(doc.value)
+        return self.typed_document(rel, doc, doc.value, split.body, with_data)
 
     def typed_document(
-        self, rel: str, doc: YamlData, data: dict[str, Any], body: str
+        self, rel: str, doc: YamlData, data: dict[str, Any], body: str, with_data: bool
     ) -> Goal | Measure | None:
         file_id = posixpath.basename(rel).removesuffix(".md")
         kind = data.get("kind", "measure")
@@ -345,12 +369,14 @@ class _Loader:
             return None
         measure = validator.validate(MeasureMeta, context)
         self.problems += validator.problems
+        if measure is not None and not with_data:
+            return Measure(file_id, rel, measure, body, f"data/{file_id}.csv", None, lines)
         if measure is not None:
             data_path, series = self.series(
                 rel, file_id, doc, measure.data, measure.column, measure.frequency
             )
             return Measure(file_id, rel, measure, body, data_path, series, lines)
-        if frequency in FREQUENCIES:  # check the data anyway, with the raw settings
+        if with_data and frequency in FREQUENCIES:  # check the data anyway, with raw settings
             ref, column = data.get("data"), data.get("column")
             self.series(
                 rel,
@@ -391,6 +417,8 @@ class _Loader:
             return data_path, None
         series, problems = read_measure_csv(path, data_path, column, frequency)
         self.problems += problems
+        if any(p.is_error for p in problems):
+            return data_path, None  # nothing downstream computes on part of the data
         return data_path, series
 
     def missing_data(self, data_path: str, column: str) -> str:

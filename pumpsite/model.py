@@ -144,3 +144,7 @@ class Repo:
     settings: SiteSettings
     site_config: Mapping[str, object]  # the user's mkdocs.yml; custom tags kept as `Tagged`
     templates: Mapping[str, str] = field(default_factory=dict)  # site_templates/<name> -> text
+    # Files in measures/ that could not be loaded (their problems are reported): id -> the goal
+    # ids they name (goal:, parent:), or None when even that could not be read. Cross-file checks
+    # use it so a broken file does not also make its goal look missing or empty.
+    broken: Mapping[str, frozenset[str] | None] = field(default_factory=dict)

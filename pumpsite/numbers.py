@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 MAX_DECIMALS = 4
+LARGEST = 1e15
+"""Values and targets stay within ±10^15: beyond it a double no longer holds every whole number,
+and a chart scaled to it draws everyone else's data as a flat line. Use a larger unit instead."""
 
 
 def data_decimals(values: Iterable[float | None]) -> int:

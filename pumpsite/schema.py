@@ -9,10 +9,12 @@ Every field's `description` doubles as the "expected ..." phrase of problem mess
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -23,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from pumpsite.numbers import LARGEST
 from pumpsite.periods import (
     EXAMPLE_LABELS,
     FREQUENCIES,
@@ -100,6 +103,21 @@ def _date(value: Any) -> date:
     )
 
 
+def _number(value: float) -> float:
+    if math.isfinite(value) and abs(value) <= LARGEST:
+        return value
+    if not math.isfinite(value):
+        shown = "NaN" if math.isnan(value) else "infinity"
+        raise PydanticCustomError(
+            "number", "expected a finite number, got {value}", {"value": shown}
+        )
+    raise PydanticCustomError(
+        "number",
+        "expected a number between -10^15 and 10^15, got {value}: write it in a larger unit",
+        {"value": f"{value:g}"},
+    )
+
+
 def _string_schema(description: str, pattern: str) -> WithJsonSchema:
     return WithJsonSchema({"type": "string", "pattern": pattern, "description": description})
 
@@ -129,6 +147,7 @@ Day = Annotated[
     _string_schema("a date like 2026-12-31", r"^\d{4}-\d{2}-\d{2}$"),
 ]
 Text = Annotated[str, Field(min_length=1)]
+Number = Annotated[float, AfterValidator(_number)]
 
 
 class _Strict(BaseModel):
@@ -142,7 +161,7 @@ class Role(_Strict):
     role: RoleKind = Field(
         description="sustain (business as usual: monitored, no target) or improve (a key result)"
     )
-    target: float | None = Field(default=None, description="a number: the level to reach")
+    target: Number | None = Field(default=None, description="a number: the level to reach")
     deadline: Day | None = Field(default=None, description="a date like 2026-12-31")
     owner: Text | None = Field(default=None, description="text: who owns the improvement")
     note: Text | None = Field(default=None, description="text: why the role was chosen")

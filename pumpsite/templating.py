@@ -49,6 +49,11 @@ def environment(
     return env
 
 
+def _sentence(text: str | None) -> str:
+    """Jinja's message as a sentence: one full stop, whether Jinja wrote one or not."""
+    return (text or "invalid syntax").rstrip().rstrip(".") + "."
+
+
 def syntax_problems(templates: Mapping[str, str]) -> list[Problem]:
     """Every user template that does not parse, at its line."""
     env = environment(templates, {})
@@ -64,7 +69,8 @@ def syntax_problems(templates: Mapping[str, str]) -> list[Problem]:
                     f"{USER_FOLDER}/{name}",
                     error.lineno,
                     SYNTAX_ERROR,
-                    f"The template does not parse: {error.message}. See docs/templates.md.",
+                    f"The template does not parse: {_sentence(error.message)} "
+                    "See docs/templates.md.",
                 )
             )
     return problems
@@ -80,7 +86,7 @@ def render_problem(error: jinja2.TemplateError, page: str) -> Problem | None:
             error.filename or "",
             error.lineno,
             SYNTAX_ERROR,
-            f"The template does not parse: {error.message}.",
+            f"The template does not parse: {_sentence(error.message)}",
         )
     frames = [
         frame

@@ -262,12 +262,28 @@ def test_extra_cells(tmp_path: Path) -> None:
 
 
 def test_missing_cells(tmp_path: Path) -> None:
-    assert problems_of(tmp_path, "period,value,note\n2026-01,1\n") == one(
+    assert problems_of(tmp_path, "period,note,value\n2026-01,1\n") == one(
         2,
         "PS320",
-        "The row has 2 cells, expected 3 like the header (period, value, note). "
+        "The row has 2 cells, expected 3 like the header (period, note, value). "
         "Add the missing cells (a cell may be empty).",
     )
+
+
+def test_missing_trailing_cells_are_empty(tmp_path: Path) -> None:
+    series, problems = read(tmp_path, "period,value,note\n2026-01,1\n2026-02,2,late\n")
+    assert problems == [] and series is not None
+    assert [(o.value, o.note) for o in series.observations] == [(1.0, ""), (2.0, "late")]
+
+
+@pytest.mark.parametrize("cell", ["1e16", "-1000000000000001", "1.7e308"])
+def test_too_large(tmp_path: Path, cell: str) -> None:
+    assert [p.code for p in problems_of(tmp_path, f"period,value\n2026-01,{cell}\n")] == ["PS329"]
+
+
+def test_largest_allowed(tmp_path: Path) -> None:
+    series, problems = read(tmp_path, "period,value\n2026-01,1e15\n2026-02,-1e15\n")
+    assert problems == [] and series is not None
 
 
 def test_cell_larger_than_the_limit(tmp_path: Path) -> None:

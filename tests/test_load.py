@@ -473,6 +473,20 @@ CASES = [
         id="PS308",
     ),
     pytest.param(
+        {D: CSV + "2026-03,2e15\n"},
+        [
+            p(
+                D,
+                4,
+                "PS329",
+                "Value '2e15' in column 'value' is too large: expected a number between -10^15 "
+                "and 10^15. Write the values in a larger unit (thousands, millions) and say so "
+                "in unit:.",
+            )
+        ],
+        id="PS329",
+    ),
+    pytest.param(
         {D: "period;value\n2026-01;4,1\n"},
         [
             p(
@@ -683,8 +697,7 @@ def test_several_problems_in_one_run(repo_of: RepoOf) -> None:
         ("measures/bad.md", 1, "PS101"),
         ("measures/churn.md", 6, "PS106"),
         ("measures/churn.md", 7, "PS103"),
-        ("measures/customers-stay.md", 1, "PS104"),
-        ("measures/customers-stay.md", 3, "PS103"),
+        ("measures/customers-stay.md", 3, "PS103"),  # titel: not also "title is missing"
         ("mkdocs.yml", 4, "PS109"),
     ]
 
@@ -855,7 +868,7 @@ def test_mkdocs_yml_problems(repo_of: RepoOf) -> None:
 
 def test_mkdocs_yml_syntax_error_keeps_defaults(repo_of: RepoOf) -> None:
     repo, found = load_repo(repo_of({**BASE, "mkdocs.yml": "site_name: [x\n"}))
-    assert [(f.path, f.line, f.code) for f in found] == [("mkdocs.yml", 2, "PS102")]
+    assert [(f.path, f.line, f.code) for f in found] == [("mkdocs.yml", 1, "PS102")]
     assert (repo.site_config, repo.settings) == ({}, SiteSettings())
 
 
