@@ -277,9 +277,13 @@ def _prepare(measure: Measure, analysis: MeasureAnalysis, size: Size) -> _Chart:
 # --- words -------------------------------------------------------------------------------------
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _one_line(text: str) -> str:
-    """User text on one line: no blank line may reach the Markdown page."""
-    return " ".join(text.split())
+    """User text on one line: no blank line may reach the Markdown page, and no character an
+    SVG cannot hold (control characters, U+FFFE)."""
+    return " ".join(_NOT_XML.sub("", text).split())
 
 
 def truncate(text: str, room: float, font: float) -> str:
@@ -1102,7 +1106,7 @@ def _layout_text(root: ET.Element) -> None:
 def _finish_svg(
     svg: str, prefix: str, title: str, description: str, classes: str, marks: _Marks
 ) -> str:
-    root = ET.fromstring(svg)
+    root = ET.fromstring(_NOT_XML.sub("", svg))  # matplotlib writes text as it is given
     _local_names(root)
     _strip(root)
     _apply_marks(root, marks)

@@ -450,10 +450,11 @@ def xmr(
 ) -> None:
     """Analyse one series: a CSV (period and value columns) or a number per line. FILE may be -."""
     from pumpsite import xmr_report
-    from pumpsite.load import read_series_file, read_series_text
+    from pumpsite.load import read_series_bytes, read_series_file
 
     if str(file) == "-":
-        labels, values, problems = read_series_text(sys.stdin.read(), "<stdin>", column)
+        stdin = sys.stdin.buffer.read()  # bytes: an encoding other than UTF-8 is a problem
+        labels, values, problems = read_series_bytes(stdin, "<stdin>", column)
     elif not file.is_file():
         raise click.UsageError(f"File '{file}' does not exist.")
     else:

@@ -46,6 +46,7 @@ DUPLICATE_COLUMN = "PS326"
 NO_HEADER = "PS327"
 WHICH_COLUMN = "PS328"
 TOO_LARGE = "PS329"
+FAR_APART = "PS330"
 
 CODES: dict[str, str] = {
     EMPTY_FILE: "A CSV file (or xmr input) is empty: no header row.",
@@ -65,6 +66,15 @@ CODES: dict[str, str] = {
     NO_HEADER: "A CSV file has no header row: its first row looks like data.",
     WHICH_COLUMN: "xmr input: no column is named 'value' and several columns hold numbers.",
     TOO_LARGE: "A value is beyond ±10^15: write it in a larger unit (thousands, millions).",
+    FAR_APART: "A period comes more than a century after the row before it (a mistyped year?).",
+}
+
+CENTURY: dict[Frequency, int] = {
+    "daily": 36_525,
+    "weekly": 5_218,
+    "monthly": 1_200,
+    "quarterly": 400,
+    "yearly": 100,
 }
 
 FIELD_SIZE_LIMIT = 1_000_000
@@ -280,6 +290,7 @@ class _MeasureReader:
         self.seen: dict[int, int] = {}  # period ordinal -> line
         self.latest: tuple[Period, int] | None = None
         self.unordered_reported = False
+        self.jump_reported = False
 
     def problem(self, line: int, code: str, message: str) -> None:
         self.problems.append(Problem(self.path, line, code, message))
@@ -388,6 +399,7 @@ class _MeasureReader:
             return False
         self.seen[period.ordinal] = line
         if self.latest is None or period.ordinal > self.latest[0].ordinal:
+            self.check_jump(line, period)
             self.latest = (period, line)
         elif not self.unordered_reported:
             latest, latest_line = self.latest
@@ -398,6 +410,21 @@ class _MeasureReader:
             self.problem(line, UNORDERED, message)
             self.unordered_reported = True
         return True
+
+    def check_jump(self, line: int, period: Period) -> None:
+        """Report the first jump of more than a century between rows: a typo in a year, which
+        would also stretch the chart over every period in between."""
+        if self.latest is None or self.jump_reported:
+            return
+        latest, latest_line = self.latest
+        if period.ordinal - latest.ordinal > CENTURY[self.frequency]:
+            years = period.start.year - latest.start.year
+            message = (
+                f"Period {period} comes {years} years after {latest} (line {latest_line}): "
+                "expected periods close together. Is one of the years mistyped?"
+            )
+            self.problem(line, FAR_APART, message)
+            self.jump_reported = True
 
 
 def _padded(cells: list[str], header: _Header) -> list[str] | None:
@@ -433,6 +460,11 @@ def read_series_file(path: Path, column: str | None = None) -> Series3:
     except OSError as error:
         message = f"The file cannot be read: {error.strerror}."
         return [], [], [Problem(source, None, UNREADABLE, message)]
+    return read_series_bytes(data, source, column)
+
+
+def read_series_bytes(data: bytes, source: str, column: str | None = None) -> Series3:
+    """Labels and values from bytes (a file, or standard input): see `read_series_text`."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return [], [], [utf16_problem(source, EXCEL_HINT)]
     return read_series_text(data.decode("utf-8-sig", "surrogateescape"), source, column)
@@ -455,6 +487,9 @@ def read_series_text(text: str, source: str, column: str | None = None) -> Serie
         labels, values = _read_numbers(lines, source, problems)
     else:
         labels, values = _read_table(list(_rows(lines, source, problems)), source, column, problems)
+    if not values and not problems:
+        message = "The input has a header but no values: expected rows like 2026-01,12.5 below it."
+        problems.append(Problem(source, 1, EMPTY_FILE, message))
     return labels, values, problems
 
 

@@ -16,7 +16,12 @@ from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from pumpsite import csvdata, frontmatter
-from pumpsite.csvdata import read_measure_csv, read_series_file, read_series_text
+from pumpsite.csvdata import (
+    read_measure_csv,
+    read_series_bytes,
+    read_series_file,
+    read_series_text,
+)
 from pumpsite.frontmatter import (
     YAML_TRAP,
     Validator,
@@ -31,7 +36,13 @@ from pumpsite.model import Goal, Measure, Problem, Repo, Series, sort_problems
 from pumpsite.periods import FREQUENCIES, Frequency
 from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
 
-__all__ = ["PROBLEM_CODES", "load_repo", "read_series_file", "read_series_text"]
+__all__ = [
+    "PROBLEM_CODES",
+    "load_repo",
+    "read_series_bytes",
+    "read_series_file",
+    "read_series_text",
+]
 
 BAD_ID = "PS110"
 DUPLICATE_ID = "PS111"

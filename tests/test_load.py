@@ -487,6 +487,19 @@ CASES = [
         id="PS329",
     ),
     pytest.param(
+        {D: CSV + "2206-03,4\n"},
+        [
+            p(
+                D,
+                4,
+                "PS330",
+                "Period 2206-03 comes 180 years after 2026-02 (line 3): expected periods close "
+                "together. Is one of the years mistyped?",
+            )
+        ],
+        id="PS330",
+    ),
+    pytest.param(
         {D: "period;value\n2026-01;4,1\n"},
         [
             p(
