@@ -4,14 +4,13 @@ result into place atomically — a failed build leaves the previous site untouch
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pumpsite import _mkdocs
+from pumpsite import _mkdocs, atomic
 from pumpsite.chart import render_chart
 from pumpsite.model import Problem, Severity, sort_problems
 from pumpsite.pipeline import Inspection, inspect
@@ -72,22 +71,13 @@ def _looks_like_a_site(path: Path) -> bool:
 
 
 def _recover(site_dir: Path) -> None:
-    """Finish a swap that a killed build left half done."""
-    old = site_dir.with_name(site_dir.name + ".old")
-    if old.is_dir():
-        if site_dir.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.rename(site_dir)
+    """Finish a swap that a killed build left half done, and clear what it left behind."""
+    atomic.recover(site_dir)
 
 
 def swap_into_place(new: Path, site_dir: Path) -> None:
-    """Replace `site_dir` by `new` with two renames on the same filesystem."""
-    old = site_dir.with_name(site_dir.name + ".old")
-    if site_dir.exists():
-        site_dir.rename(old)
-    new.rename(site_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    """Replace `site_dir` by `new` atomically (see `pumpsite.atomic`)."""
+    atomic.replace_folder(new, site_dir)
 
 
 def build(
@@ -123,7 +113,7 @@ def build(
     _mkdocs.write_project(project, _mkdocs.project_files(site, config))
     progress("Building the site")
     _recover(site_dir)
-    staging = site_dir.with_name(f"{site_dir.name}.new-{os.getpid()}")
+    staging = atomic.staging_folder(site_dir)
     shutil.rmtree(staging, ignore_errors=True)
     try:
         warnings = _mkdocs.run_engine(project, staging, strict=strict)
