@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable, Mapping
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from pumpsite.model import Problem
 
@@ -37,7 +38,7 @@ def environment(
     loader = jinja2.ChoiceLoader(
         [jinja2.FunctionLoader(user_template), jinja2.PackageLoader("pumpsite", "templates")]
     )
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(  # a template from a pull request cannot reach Python
         loader=loader,
         autoescape=False,  # Markdown output: user text goes through the `e` filter instead
         trim_blocks=True,
@@ -100,6 +101,6 @@ def render_problem(error: jinja2.TemplateError, page: str) -> Problem | None:
         frame.filename,
         frame.lineno,
         RENDER_ERROR,
-        f"The template failed while rendering {page}: {error.message or error}. "
+        f"The template failed while rendering {page}: {_sentence(error.message or str(error))} "
         "Each template lists its variables in its first comment; see docs/templates.md.",
     )

@@ -4,6 +4,7 @@ the previous site stays whole."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,27 @@ def test_a_user_template_replaces_the_page(tmp_path: Path) -> None:
     html = (root / "site" / "glossary" / "index.html").read_text(encoding="utf-8")
     assert "Our words" in html
     assert re.search(r"<li><strong>(<abbr [^>]*>)?KPI(</abbr>)?</strong>: ", html), html
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cycler.__init__.__globals__.os.system('touch {marker}')",
+        "self._TemplateReference__context.cycler.__init__.__globals__.os.system('touch {marker}')",
+        "''.__class__.__mro__[1].__subclasses__()",
+    ],
+)
+def test_a_template_cannot_reach_python(tmp_path: Path, expression: str) -> None:
+    """Templates come in pull requests, and CI builds them: they run sandboxed."""
+    root = tmp_path / "repo"
+    shutil.copytree(Path(__file__).parent / "corpus" / "_base", root)
+    marker = tmp_path / "pwned"
+    (root / "site_templates").mkdir()
+    (root / "site_templates" / "index.md").write_text(
+        "# Home\n\n{{ " + expression.format(marker=marker) + " }}\n", encoding="utf-8"
+    )
+    result = build(root, today=TODAY)
+    assert not result.ok and not marker.exists()
+    assert [(p.path, p.line, p.code) for p in result.problems if p.is_error] == [
+        ("site_templates/index.md", 3, "PS602")
+    ]
