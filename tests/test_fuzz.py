@@ -158,7 +158,7 @@ def test_split_frontmatter_never_raises(text: str) -> None:
     assert (split is None) == bool(problems)
 
 
-@examples(60)
+@examples(40)
 @given(st.one_of(frontmatter_text, yamlish), st.sampled_from(["m.md", "g.md"]))
 def test_any_frontmatter_loads_into_problems(text: str, name: str) -> None:
     _inspect({f"measures/{name}": f"---\n{text}\n---\nNotes.\n".encode()})
@@ -243,7 +243,7 @@ def test_read_series_text_never_raises(text: str) -> None:
 free_text = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=60)
 
 
-@examples(15)
+@examples(10)
 @given(free_text, free_text, free_text)
 def test_any_text_that_passes_the_checks_renders(title: str, unit: str, note: str) -> None:
     measure = (BASE / "measures" / "m.md").read_text()
