@@ -47,6 +47,8 @@ def staging_folder(target: Path) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would end the process on Windows: keep its folder
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
