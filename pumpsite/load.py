@@ -338,8 +338,8 @@ class _Loader:
         return skip, unsettled | skip
 
     def document(self, rel: str, with_data: bool = True) -> Goal | Measure | None:
-        """The goal or measure in a file; without its data when its id is not valid (the data
-        path would follow the id once it is renamed)."""
+        """The goal or measure in a file; without its data when its id is invalid or shared (the
+        default data path follows the id, which will change when the file is renamed)."""
         text = self.read_text(rel)
         if text is None:
             return None
