@@ -1,0 +1,384 @@
+"""`pumpsite serve`: build the site, serve it on loopback, and rebuild and reload on every save.
+
+A bad save never stops the server: the last good pages stay served with the problems in a banner
+on top, and the next good save clears it. Builds go into fresh folders under a private temporary
+folder, never into the user's `site/`; the watcher looks only at the sources (not `.pumpsite/`,
+`site/` or the output), so a build cannot trigger the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import posixpath
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import traceback
+import webbrowser
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import FrameType
+
+from watchdog import events
+from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
+
+from pumpsite.build import BuildResult, build
+from pumpsite.livereload import LiveSite, PreviewServer
+from pumpsite.model import Problem, Repo
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_ADDRESS = f"{DEFAULT_HOST}:8000"
+QUIET = 0.05  # seconds without a further change before rebuilding: one save is several events
+SOURCES = ("measures", "data", "site_templates", "mkdocs.yml", "glossary.yml")
+KEPT_BUILDS = 2  # the one served, and the one before it for requests still reading it
+
+# Only changes to content: reading a file (open, close, access time) must not trigger a build.
+_CHANGE_EVENTS = [
+    events.FileCreatedEvent,
+    events.FileDeletedEvent,
+    events.FileModifiedEvent,
+    events.FileMovedEvent,
+    events.FileClosedEvent,
+    events.DirCreatedEvent,
+    events.DirDeletedEvent,
+    events.DirMovedEvent,
+]
+
+
+class AddressError(Exception):
+    """The server cannot listen on the address asked for; the message says why."""
+
+
+def parse_address(text: str) -> tuple[str, int]:
+    """`HOST:PORT`, `[IPv6]:PORT` or `:PORT` (loopback). Raises ValueError with the reason."""
+    host, colon, port = text.rpartition(":")
+    if not colon or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"expected HOST:PORT like {DEFAULT_ADDRESS}, got {text!r}")
+    return host.removeprefix("[").removesuffix("]") or DEFAULT_HOST, int(port)
+
+
+# --- what to watch -------------------------------------------------------------------------------
+
+
+def watched_paths(repo: Repo | None) -> set[str]:
+    """Repo-relative files and folders whose changes affect the site."""
+    paths = set(SOURCES)
+    if repo is not None:
+        paths.add(repo.settings.glossary)
+        paths |= {measure.data_path for measure in repo.measures.values()}
+        theme = repo.site_config.get("theme")
+        if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
+            paths.add(theme["custom_dir"])
+        extra = repo.site_config.get("watch")
+        paths |= {p for p in extra if isinstance(p, str)} if isinstance(extra, list) else set()
+    normalised = (posixpath.normpath(p.replace("\\", "/")) for p in paths)
+    return {p for p in normalised if p != "." and not p.startswith(("/", "../")) and p != ".."}
+
+
+def concerns(relative: str, watched: Iterable[str]) -> bool:
+    """Whether a change at `relative` can change the site; hidden files never do (the loader
+    skips them, and editors keep their swap files there)."""
+    if any(part.startswith(".") for part in relative.split("/")):
+        return False
+    return any(relative == w or relative.startswith(w + "/") for w in watched)
+
+
+@dataclass
+class Changes:
+    """The changed paths not yet built, and when the latest change came."""
+
+    _paths: set[str] = field(default_factory=set)
+    _latest: float = 0.0
+    _stopped: bool = False
+    _signal: threading.Condition = field(default_factory=threading.Condition)
+
+    def add(self, relative: str) -> None:
+        with self._signal:
+            self._paths.add(relative)
+            self._latest = time.monotonic()
+            self._signal.notify_all()
+
+    def stop(self) -> None:
+        with self._signal:
+            self._stopped = True
+            self._signal.notify_all()
+
+    def wait(self, quiet: float) -> list[str] | None:
+        """Block until something changed and then nothing for `quiet` seconds; None once stopped."""
+        with self._signal:
+            while not self._stopped and (
+                not self._paths or time.monotonic() < self._latest + quiet
+            ):
+                left = self._latest + quiet - time.monotonic() if self._paths else 1.0
+                self._signal.wait(max(left, 0.001))
+            if self._stopped:
+                return None
+            paths, self._paths = sorted(self._paths), set()
+            return paths
+
+
+class SourceWatcher(events.FileSystemEventHandler):
+    """Watches the repository's sources with the operating system's notifications (inotify).
+
+    The root is watched alone and each source folder recursively; when a folder is deleted,
+    renamed or recreated, the watches are renewed before the next build.
+    """
+
+    def __init__(self, root: Path, changes: Changes) -> None:
+        self.root = root.resolve()
+        self.changes = changes
+        self.watched = watched_paths(None)
+        self.observer = Observer()
+        self._watches: dict[tuple[Path, bool], tuple[ObservedWatch, tuple[int, int]]] = {}
+
+    def on_any_event(self, event: events.FileSystemEvent) -> None:
+        if event.is_directory and event.event_type == events.EVENT_TYPE_MODIFIED:
+            return  # echoes a change to a file inside, which is reported on its own
+        for path in (event.src_path, event.dest_path):
+            relative = self._relative(path)
+            if relative and concerns(relative, self.watched):
+                self.changes.add(relative)
+
+    def _relative(self, path: str | bytes) -> str | None:
+        text = path.decode(errors="replace") if isinstance(path, bytes) else path
+        try:
+            return Path(text).relative_to(self.root).as_posix() if text else None
+        except ValueError:
+            return None
+
+    def start(self) -> None:
+        self.refresh()
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join(timeout=5)
+
+    def follow(self, repo: Repo | None) -> None:
+        self.watched = watched_paths(repo)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Watch what exists now; drop watches on folders that were removed or replaced."""
+        wanted = dict(self._wanted())
+        for key, (watch, identity) in list(self._watches.items()):
+            if wanted.get(key) != identity:
+                del self._watches[key]
+                # KeyError: the emitter stopped itself when its folder was deleted.
+                with contextlib.suppress(KeyError, OSError):
+                    self.observer.unschedule(watch)
+        for (folder, recursive), identity in wanted.items():
+            if (folder, recursive) not in self._watches:
+                try:
+                    watch = self.observer.schedule(
+                        self, str(folder), recursive=recursive, event_filter=_CHANGE_EVENTS
+                    )
+                except OSError:
+                    continue  # gone since we looked: its parent's watch will report it
+                self._watches[folder, recursive] = (watch, identity)
+
+    def _wanted(self) -> Iterator[tuple[tuple[Path, bool], tuple[int, int]]]:
+        folders = {(self.root, False)}
+        for relative in self.watched:
+            path = self.root / relative
+            folders.add((path, True) if path.is_dir() else (path.parent, False))
+        recursive = [f for f, r in folders if r]
+        for folder, is_recursive in folders:
+            if any(folder != r and folder.is_relative_to(r) for r in recursive):
+                continue
+            try:
+                stat = folder.stat()
+            except OSError:
+                continue
+            if folder.is_dir():
+                yield (folder, is_recursive), (stat.st_dev, stat.st_ino)
+
+
+# --- building ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One build, as the terminal and the banner report it."""
+
+    result: BuildResult | None  # None when pumpsite itself failed (a bug)
+    seconds: float
+    changed: list[str]
+    crash: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None and self.result.ok
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.result.problems if self.result else []
+
+    @property
+    def failure(self) -> str | None:
+        return self.crash or (self.result.failure if self.result else None)
+
+
+class Preview:
+    """Builds into numbered folders and publishes the newest good one with the latest news."""
+
+    def __init__(
+        self,
+        root: Path,
+        output: Path,
+        site: LiveSite,
+        *,
+        today: Callable[[], date],
+        as_of: date | None,
+    ) -> None:
+        self.root, self.output, self.site = root, output, site
+        self.today, self.as_of = today, as_of
+        self.good: list[Path] = []
+        self.builds = 0
+
+    def rebuild(self, changed: list[str]) -> Outcome:
+        self.builds += 1
+        target = self.output / f"build-{self.builds}"
+        started = time.monotonic()
+        try:
+            result = build(self.root, today=self.today(), site_dir=target, as_of=self.as_of)
+        except Exception as error:  # a bug in pumpsite must not take the preview down with it
+            traceback.print_exc()
+            crash = f"pumpsite failed unexpectedly ({error!r}); please report this bug"
+            outcome = Outcome(None, time.monotonic() - started, changed, crash)
+        else:
+            outcome = Outcome(result, time.monotonic() - started, changed)
+            if result.site_dir is not None:
+                self._keep(result.site_dir)
+        news = banner(outcome, has_pages=bool(self.good))
+        self.site.publish(self.good[-1] if self.good else None, news)
+        return outcome
+
+    def _keep(self, site_dir: Path) -> None:
+        self.good.append(site_dir)
+        while len(self.good) > KEPT_BUILDS:
+            shutil.rmtree(self.good.pop(0), ignore_errors=True)
+
+
+# --- the banner ----------------------------------------------------------------------------------
+
+# Fixed to the bottom of the window: in view wherever the reader has scrolled to, and outside the
+# page's flow, so the browser keeps the scroll position across reloads.
+_BANNER_STYLE = (
+    "font: 14px/1.45 system-ui, sans-serif; margin: 0; padding: 10px 16px; position: fixed; "
+    "left: 0; right: 0; bottom: 0; z-index: 100; max-height: 40vh; overflow: auto; "
+    "color: #1a1a1a; background: {bg}; border-top: 3px solid {edge}; "
+    "box-shadow: 0 -2px 8px rgba(0, 0, 0, 0.25);"
+)
+_CODE_STYLE = "font: 13px ui-monospace, monospace; background: none; color: inherit;"
+STARTING_BANNER = (
+    f'<div id="pumpsite-serve-banner" style="{_BANNER_STYLE.format(bg="#e8f0fe", edge="#1a73e8")}">'
+    "Building the site… this page reloads by itself when it is ready.</div>"
+)
+
+
+def _problem_item(problem: Problem) -> str:
+    where = f"{problem.path}:{problem.line}" if problem.line else problem.path or "."
+    return (
+        f'<li><code style="{_CODE_STYLE}">{html.escape(where)}</code> '
+        f"<strong>{problem.severity.value}</strong>: {html.escape(problem.message)} "
+        f"[{html.escape(problem.code)}]</li>"
+    )
+
+
+def banner(outcome: Outcome, *, has_pages: bool) -> str:
+    """HTML shown above every page: the problems of the latest build; "" when there are none."""
+    problems = [_problem_item(p) for p in outcome.problems]
+    warnings = outcome.result.engine_warnings if outcome.result else []
+    problems += [f"<li>mkdocs <strong>warning</strong>: {html.escape(w)}</li>" for w in warnings]
+    items = f'<ul style="margin: 6px 0 0; padding-left: 20px;">{"".join(problems)}</ul>'
+    if outcome.ok:
+        if not problems:
+            return ""
+        style = _BANNER_STYLE.format(bg="#fff8e1", edge="#f9a825")
+        count = f"{len(problems)} warning{'s' * (len(problems) != 1)}"
+        return (
+            f'<details id="pumpsite-serve-banner" style="{style}"><summary>The site was rebuilt '
+            f"with {count}.</summary>{items}</details>"
+        )
+    style = _BANNER_STYLE.format(bg="#fdecea", edge="#d32f2f")
+    failure = html.escape(outcome.failure or "the build failed")
+    shown = "Showing the last good pages" if has_pages else "There are no good pages to show yet"
+    return (
+        f'<div id="pumpsite-serve-banner" role="alert" style="{style}">'
+        f"<strong>Not rebuilt: {failure}.</strong> {shown}; fix the files and this page "
+        f"reloads by itself.{items if problems else ''}</div>"
+    )
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _stop_on_terminate() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt so the temporary folder is removed either way."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def serve(
+    root: Path,
+    *,
+    host: str,
+    port: int,
+    today: Callable[[], date],
+    as_of: date | None = None,
+    open_browser: bool = False,
+    say: Callable[[str], None] = print,
+    on_build: Callable[[Outcome], None] = lambda outcome: None,
+) -> None:
+    """Serve until interrupted. Raises AddressError when the address cannot be listened on."""
+    root = root.resolve()
+    site = LiveSite(STARTING_BANNER)
+    try:
+        server = PreviewServer(host, port, site)
+    except OSError as error:  # in use, not this computer's, or not an address at all
+        raise AddressError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
+    output = Path(tempfile.mkdtemp(prefix="pumpsite-serve-"))
+    changes = Changes()
+    watcher = SourceWatcher(root, changes)
+    preview = Preview(root, output, site, today=today, as_of=as_of)
+    with _stop_on_terminate():
+        try:
+            server.start()
+            say(f"Serving {server.url} — press Ctrl+C to stop.")
+            watcher.start()
+            if open_browser:
+                webbrowser.open(server.url)
+            changed: list[str] | None = []
+            while changed is not None:
+                watcher.refresh()
+                outcome = preview.rebuild(changed)
+                watcher.follow(outcome.result.inspection.repo if outcome.result else None)
+                on_build(outcome)
+                changed = changes.wait(QUIET)
+        except KeyboardInterrupt:
+            say("Stopped.")
+        finally:
+            changes.stop()
+            watcher.stop()
+            server.shutdown()
+            server.server_close()
+            shutil.rmtree(output, ignore_errors=True)
