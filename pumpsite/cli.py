@@ -459,8 +459,8 @@ def _report_rebuild(outcome: Outcome) -> None:
 def serve(path: Path, dev_addr: tuple[str, int], open_browser: bool, as_of: date | None) -> None:
     """Build the site at PATH, serve it, and rebuild and reload the browser on every save.
 
-    A bad edit never stops the server: the browser keeps the last good pages with the problems
-    on top, and fixing the files clears them by themselves.
+    A bad edit never stops the server: the browser keeps the last good pages, with the problems
+    at the bottom of each, and fixing the files clears them by themselves.
     """
     from pumpsite.serve import DEFAULT_HOST, AddressError
     from pumpsite.serve import serve as run_server

@@ -286,7 +286,7 @@ def test_the_open_page_reloads_by_itself_after_each_save(
             shown = page.locator("#pumpsite-serve-banner")
             assert f"{CHURN_CSV}:35" in shown.inner_text()
             box = shown.bounding_box()
-            assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 800, box
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 800, box
             SHOTS.mkdir(exist_ok=True)
             page.screenshot(path=str(SHOTS / "serve-problems.png"))
             reloads_after("4.44")
