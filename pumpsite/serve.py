@@ -27,7 +27,8 @@ from types import FrameType
 
 from watchdog import events
 from watchdog.observers import Observer
-from watchdog.observers.api import ObservedWatch
+from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.polling import PollingObserver
 
 from pumpsite.build import BuildResult, build
 from pumpsite.livereload import LiveSite, PreviewServer
@@ -37,6 +38,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_ADDRESS = f"{DEFAULT_HOST}:8000"
 QUIET = 0.05  # seconds without a further change before rebuilding: one save is several events
 SOURCES = ("measures", "data", "site_templates", "mkdocs.yml", "glossary.yml")
+POLL_INTERVAL = 0.25  # seconds between looks at the files when notifications are unavailable
 KEPT_BUILDS = 2  # the one served, and the one before it for requests still reading it
 
 # Only changes to content: reading a file (open, close, access time) must not trigger a build.
@@ -131,11 +133,11 @@ class SourceWatcher(events.FileSystemEventHandler):
     renamed or recreated, the watches are renewed before the next build.
     """
 
-    def __init__(self, root: Path, changes: Changes) -> None:
+    def __init__(self, root: Path, changes: Changes, say: Callable[[str], None] = print) -> None:
         self.root = root.resolve()
-        self.changes = changes
+        self.changes, self.say = changes, say
         self.watched = watched_paths(None)
-        self.observer = Observer()
+        self.observer: BaseObserver = Observer()
         self._watches: dict[tuple[Path, bool], tuple[ObservedWatch, tuple[int, int]]] = {}
 
     def on_any_event(self, event: events.FileSystemEvent) -> None:
@@ -167,6 +169,27 @@ class SourceWatcher(events.FileSystemEventHandler):
 
     def refresh(self) -> None:
         """Watch what exists now; drop watches on folders that were removed or replaced."""
+        try:
+            self._refresh()
+        except OSError as error:  # out of notifications (inotify's limits are per user)
+            if isinstance(self.observer, PollingObserver):
+                raise
+            self._poll_instead(error)
+            self._refresh()
+
+    def _poll_instead(self, error: OSError) -> None:
+        self.say(
+            f"Cannot use the system's file notifications ({error.strerror or error}); "
+            f"looking for changes every {POLL_INTERVAL} s instead."
+        )
+        running = self.observer.is_alive()
+        self.observer.stop()
+        self.observer = PollingObserver(timeout=POLL_INTERVAL)
+        self._watches.clear()
+        if running:
+            self.observer.start()
+
+    def _refresh(self) -> None:
         wanted = dict(self._wanted())
         for key, (watch, identity) in list(self._watches.items()):
             if wanted.get(key) != identity:
@@ -180,8 +203,8 @@ class SourceWatcher(events.FileSystemEventHandler):
                     watch = self.observer.schedule(
                         self, str(folder), recursive=recursive, event_filter=_CHANGE_EVENTS
                     )
-                except OSError:
-                    continue  # gone since we looked: its parent's watch will report it
+                except (FileNotFoundError, NotADirectoryError, PermissionError):
+                    continue  # gone since we looked (its parent's watch reports it), or unreadable
                 self._watches[folder, recursive] = (watch, identity)
 
     def _wanted(self) -> Iterator[tuple[tuple[Path, bool], tuple[int, int]]]:
@@ -358,7 +381,7 @@ def serve(
         raise AddressError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
     output = Path(tempfile.mkdtemp(prefix="pumpsite-serve-"))
     changes = Changes()
-    watcher = SourceWatcher(root, changes)
+    watcher = SourceWatcher(root, changes, say)
     preview = Preview(root, output, site, today=today, as_of=as_of)
     with _stop_on_terminate():
         try:

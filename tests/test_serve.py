@@ -3,6 +3,7 @@ on disk, and the served pages (and, in a browser, the open page) following the e
 
 from __future__ import annotations
 
+import errno
 import shutil
 import socket
 import time
@@ -13,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from pumpsite.build import BuildResult, build
-from pumpsite.livereload import Snapshot, inject
 from pumpsite.pipeline import inspect
 from pumpsite.serve import Changes, Outcome, SourceWatcher, banner, concerns, parse_address
 from tests.example_site import TODAY, copy_example
@@ -73,14 +73,6 @@ def test_only_sources_concern_the_watcher() -> None:
         assert not concerns(output, watched), output
 
 
-def test_the_banner_is_put_at_the_top_of_the_body_and_the_script_at_the_end() -> None:
-    page = b'<html><body class="x"><p>content</p></body></html>'
-    served = inject(page, Snapshot(None, "<div>BANNER</div>", 42)).decode()
-    assert served.index('<body class="x"><div>BANNER</div><p>content') > 0
-    assert served.index("var epoch = 42;") < served.index("</body>")
-    assert "BANNER" in inject(b"no body at all", Snapshot(None, "BANNER", 1)).decode()
-
-
 def inspected(root: Path) -> BuildResult:
     """What a build reports, without running the engine: the banner needs no more."""
     inspection = inspect(root, today=TODAY)
@@ -103,6 +95,26 @@ def test_the_banner_lists_every_problem_escaped_and_is_empty_when_all_is_well(
     assert f"{CHURN_CSV}:2" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert len(failed.problems) >= 2 and all(p.code in html for p in failed.problems)
+
+
+def test_the_watcher_looks_every_quarter_second_when_notifications_run_out(
+    example: Path,
+) -> None:
+    changes, said = Changes(), []
+    watcher = SourceWatcher(example, changes, said.append)
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EMFILE, "inotify instance limit reached")
+
+    watcher.observer.schedule = exhausted  # type: ignore[method-assign]
+    watcher.start()
+    try:
+        assert "looking for changes every 0.25 s" in said[0]
+        set_last_value(example, "7.77")
+        assert wait_until(lambda: changes.wait(0.0), "the change") == [CHURN_CSV]
+    finally:
+        changes.stop()
+        watcher.stop()
 
 
 def test_a_build_does_not_wake_the_watcher(example: Path) -> None:
@@ -241,7 +253,7 @@ def test_a_hundred_bad_saves_in_a_row_never_stop_the_server(
         saves[number % len(saves)]()
         status, page = server.get("")
         assert status == 200 and "</html>" in page, f"no answer after save {number + 1}"
-        time.sleep((0.0, 0.05, 0.2)[number % 3])  # typing speed varies: some saves get built
+        time.sleep((0.0, 0.02, 0.1)[number % 3])  # typing speed varies: some saves get built
     # The last save left a binary CSV, a broken mkdocs.yml and glossary: all three are shown.
     page = server.page_when(
         "",
