@@ -214,6 +214,7 @@ def init(directory: Path, name: str | None) -> None:
         f"Created a measures repository in {directory}. Next:\n"
         f"  cd {directory}\n"
         "  pumpsite build            # then open site/index.html\n"
+        "  pumpsite serve            # or preview it, reloading as you save\n"
         "  pumpsite new goal ID      # your own goals and measures; delete the samples\n"
         "  git init && git add . && git commit -m 'Our measures'   # if it is not a git repo yet",
     )

@@ -208,20 +208,29 @@ class SourceWatcher(events.FileSystemEventHandler):
                 self._watches[folder, recursive] = (watch, identity)
 
     def _wanted(self) -> Iterator[tuple[tuple[Path, bool], tuple[int, int]]]:
-        folders = {(self.root, False)}
-        for relative in self.watched:
-            path = self.root / relative
-            folders.add((path, True) if path.is_dir() else (path.parent, False))
-        recursive = [f for f, r in folders if r]
-        for folder, is_recursive in folders:
-            if any(folder != r and folder.is_relative_to(r) for r in recursive):
-                continue
+        for folder, recursive in watch_plan(self.root, self.watched):
             try:
                 stat = folder.stat()
             except OSError:
                 continue
-            if folder.is_dir():
-                yield (folder, is_recursive), (stat.st_dev, stat.st_ino)
+            yield (folder, recursive), (stat.st_dev, stat.st_ino)
+
+
+def watch_plan(root: Path, watched: Iterable[str]) -> set[tuple[Path, bool]]:
+    """The folders to watch, and whether recursively: the root alone, each watched folder with
+    everything inside, and the folder of each watched file. No folder is watched twice, or every
+    change would arrive twice and could be built twice."""
+    folders = {(root, False)}
+    for relative in watched:
+        path = root / relative
+        folders.add((path, True) if path.is_dir() else (path.parent, False))
+    inside = {f for f, recursive in folders if recursive}
+    return {
+        (folder, recursive)
+        for folder, recursive in folders
+        if folder.is_dir()
+        and not any(folder.is_relative_to(r) and (folder, recursive) != (r, True) for r in inside)
+    }
 
 
 # --- building ------------------------------------------------------------------------------------

@@ -15,7 +15,15 @@ import pytest
 
 from pumpsite.build import BuildResult, build
 from pumpsite.pipeline import inspect
-from pumpsite.serve import Changes, Outcome, SourceWatcher, banner, concerns, parse_address
+from pumpsite.serve import (
+    Changes,
+    Outcome,
+    SourceWatcher,
+    banner,
+    concerns,
+    parse_address,
+    watch_plan,
+)
 from tests.example_site import TODAY, copy_example
 from tests.serve_process import BANNER, DEADLINE, ServeProcess, wait_until
 
@@ -71,6 +79,17 @@ def test_only_sources_concern_the_watcher() -> None:
         assert concerns(source, watched), source
     for output in (".pumpsite/docs/index.md", "site/index.html", "measures/.b.md.swp", "x.md"):
         assert not concerns(output, watched), output
+
+
+def test_no_folder_is_watched_twice(example: Path) -> None:
+    (example / "data" / "sub").mkdir()
+    watched = {"measures", "data", "mkdocs.yml", "data/customer-churn.csv", "data/sub/x.csv"}
+    assert watch_plan(example, watched) == {
+        (example, False),
+        (example / "measures", True),
+        (example / "data", True),
+    }
+    assert watch_plan(example, {"other/x.csv"}) == {(example, False)}, "no folder, no watch"
 
 
 def inspected(root: Path) -> BuildResult:
