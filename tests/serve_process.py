@@ -5,6 +5,7 @@ Waits poll with deadlines: a slow machine makes them slower, never wrong.
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -13,7 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -48,13 +49,14 @@ def fetch(url: str, timeout: float = 30.0) -> tuple[int, str]:
 class ServeProcess:
     """`pumpsite serve ROOT` on a free loopback port, its output collected line by line."""
 
-    def __init__(self, root: Path, *args: str) -> None:
+    def __init__(self, root: Path, *args: str, env: Mapping[str, str] | None = None) -> None:
         command = [sys.executable, "-c", "from pumpsite.cli import main; main()", "serve"]
         self.process = subprocess.Popen(
             [*command, str(root), "--as-of", TODAY.isoformat(), *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            env={**os.environ, **(env or {})},
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)

@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from pumpsite import serve as serve_module
 from pumpsite.build import BuildResult, build
+from pumpsite.livereload import LiveSite
 from pumpsite.pipeline import inspect
 from pumpsite.serve import (
     Changes,
     Outcome,
+    Preview,
     SourceWatcher,
     banner,
     concerns,
@@ -136,6 +139,24 @@ def test_the_watcher_looks_every_quarter_second_when_notifications_run_out(
         watcher.stop()
 
 
+def test_a_bug_in_pumpsite_is_shown_like_a_problem_and_the_last_good_pages_stay(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = LiveSite("")
+    preview = Preview(example, tmp_path / "out", site, today=lambda: TODAY, as_of=None)
+    assert preview.rebuild([]).ok
+    good = site.snapshot.site_dir
+
+    def broken_build(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(serve_module, "build", broken_build)
+    outcome = preview.rebuild([CHURN_CSV])
+    assert not outcome.ok and "pumpsite failed unexpectedly" in (outcome.failure or "")
+    assert site.snapshot.site_dir == good and good is not None and good.is_dir()
+    assert "ZeroDivisionError" in site.snapshot.banner and "report this bug" in site.snapshot.banner
+
+
 def test_a_build_does_not_wake_the_watcher(example: Path) -> None:
     """The build writes .pumpsite/ and the site; neither may look like a change to the sources,
     or every build would trigger the next one."""
@@ -209,11 +230,15 @@ def test_edits_reach_the_served_page_and_bad_ones_show_their_problems_until_fixe
     assert server.count("Not rebuilt") == 1, server.output
 
 
-def test_a_first_build_that_fails_is_shown_and_recovers(example: Path) -> None:
+def test_a_first_build_that_fails_is_shown_and_recovers(example: Path, tmp_path: Path) -> None:
     good = (example / "mkdocs.yml").read_text()
     (example / "mkdocs.yml").write_text("site_name: [unclosed\n")
-    process = ServeProcess(example, "--dev-addr", ":0")
+    opened, browser = tmp_path / "opened.txt", tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
+    browser.chmod(0o755)
+    process = ServeProcess(example, "--dev-addr", ":0", "--open", env={"BROWSER": f"{browser} %s"})
     try:
+        assert wait_until(lambda: opened.is_file() and opened.read_text(), "--open") == process.url
         page = process.page_when("", lambda body: "Not rebuilt" in body, "the error page")
         assert "mkdocs.yml:2" in page and "no good pages" in page
         assert process.get("any/page/")[0] == 503
