@@ -14,6 +14,7 @@ import mimetypes
 import posixpath
 import re
 import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -183,6 +184,11 @@ class PreviewServer(ThreadingHTTPServer):
         self.host, self.site = host, site
         self.poll_timeout = POLL_TIMEOUT
         super().__init__((host, port), _Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that went away (a tab closed or reloaded while it waited) is no error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     @property
     def url(self) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.client
+import socket
+import struct
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pumpsite.livereload import POLL_PATH, LiveSite, PreviewServer, Snapshot, inject
+from tests.serve_process import wait_until
 
 BANNER = '<div id="b">PROBLEMS</div>'
 
@@ -105,3 +108,21 @@ def test_a_reload_poll_answers_when_something_newer_is_published(
     assert answer == site.snapshot.epoch > seen
     server.poll_timeout = 0.1
     assert int(get(server, f"{POLL_PATH}?epoch={answer}").read()) == answer, "nothing new"
+
+
+def test_a_browser_leaving_while_it_waits_is_not_reported_as_an_error(
+    live: tuple[LiveSite, PreviewServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    site, server = live
+    waiting = site._changed._waiters  # type: ignore[attr-defined]  # the polls held open
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", server.server_address[1])) as browser:
+            poll = f"GET {POLL_PATH}?epoch={site.snapshot.epoch} HTTP/1.1\r\nHost: x\r\n\r\n"
+            browser.sendall(poll.encode())
+            wait_until(lambda: len(waiting) > 0, "the poll to be held open")
+            # Reset, not a polite close: what a tab that goes away mid-request often sends.
+            browser.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        site.publish(None, "x" * 100_000)
+        wait_until(lambda: len(waiting) == 0, "the poll to be answered")
+    wait_until(lambda: not any("process_request" in t.name for t in threading.enumerate()), "")
+    assert "Traceback" not in capsys.readouterr().err

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -317,6 +318,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parent / "screenshots"
 
 
+def local_only(page: Any, url: str) -> None:
+    """Refuse requests to other sites (Material asks Google for its fonts): without a network
+    each one waits for a time-out that would hold up the page's load event."""
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(url) else route.abort(),
+    )
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 def test_the_open_page_reloads_by_itself_after_each_save(
     server: ServeProcess, example: Path
@@ -328,6 +338,7 @@ def test_the_open_page_reloads_by_itself_after_each_save(
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
+            local_only(page, server.url)
             page.goto(server.url + CHURN_PAGE)
 
             def reloads_after(value: str) -> None:
