@@ -26,8 +26,13 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.example_site import copy_example  # noqa: E402
-from tests.serve_process import ServeProcess, wait_until  # noqa: E402
-from tests.test_serve import CHURN_PAGE, local_only, set_last_value  # noqa: E402
+from tests.serve_process import (  # noqa: E402
+    CHURN_PAGE,
+    ServeProcess,
+    local_only,
+    set_last_value,
+    wait_until,
+)
 
 
 def summary(name: str, seconds: list[float]) -> str:

@@ -1,4 +1,5 @@
-"""`pumpsite serve` in a subprocess, for the serve tests and the latency script.
+"""`pumpsite serve` in a subprocess, and edits of the example, for the serve tests and the
+latency script.
 
 Waits poll with deadlines: a slow machine makes them slower, never wrong.
 """
@@ -16,12 +17,15 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tests.example_site import TODAY
 
 DEADLINE = 90.0  # seconds; a build of the example takes 1-4 s, more on a loaded machine
 BANNER = 'id="pumpsite-serve-banner"'
+CHURN_CSV = "data/customer-churn.csv"  # in the example: the churn measure's data, and its page
+CHURN_PAGE = "measures/customer-churn/"
+LAST_PERIOD = "2026-10,"
 T = TypeVar("T")
 
 
@@ -110,3 +114,23 @@ class ServeProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait()
+
+
+def set_last_value(root: Path, value: str) -> None:
+    """Write `value` as October 2026's churn (the CSV's last row) in one step, as editors save:
+    a hidden temporary file renamed over the old one."""
+    csv = root / CHURN_CSV
+    rows = csv.read_text().splitlines(keepends=True)
+    assert rows[-1].startswith(LAST_PERIOD)
+    temporary = csv.with_name(f".{csv.name}.tmp")
+    temporary.write_text("".join(rows[:-1]) + f"{LAST_PERIOD}{value}\n")
+    temporary.replace(csv)
+
+
+def local_only(page: Any, url: str) -> None:
+    """Refuse requests to other sites (Material asks Google for its fonts): without a network
+    each one waits for a time-out that would hold up the page's load event."""
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(url) else route.abort(),
+    )

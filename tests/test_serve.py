@@ -3,38 +3,33 @@ on disk, and the served pages (and, in a browser, the open page) following the e
 
 from __future__ import annotations
 
-import errno
 import shutil
 import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from pumpsite import serve as serve_module
-from pumpsite.build import BuildResult, build
+from pumpsite.build import BuildResult
 from pumpsite.livereload import LiveSite
 from pumpsite.pipeline import inspect
-from pumpsite.serve import (
-    Changes,
-    Outcome,
-    Preview,
-    SourceWatcher,
-    banner,
-    concerns,
-    parse_address,
-    watch_plan,
-)
+from pumpsite.serve import Outcome, Preview, banner, parse_address
 from tests.example_site import TODAY, copy_example
-from tests.serve_process import BANNER, DEADLINE, ServeProcess, wait_until
+from tests.serve_process import (
+    BANNER,
+    CHURN_CSV,
+    CHURN_PAGE,
+    DEADLINE,
+    ServeProcess,
+    local_only,
+    set_last_value,
+    wait_until,
+)
 
-CHURN_CSV = "data/customer-churn.csv"
 CHURN_MD = "measures/customers/customer-churn.md"
-CHURN_PAGE = "measures/customer-churn/"
-LAST_PERIOD = "2026-10,"
 
 
 @pytest.fixture
@@ -53,17 +48,6 @@ def server(example: Path) -> Iterator[ServeProcess]:
     assert "Traceback" not in process.output, process.output
 
 
-def set_last_value(root: Path, value: str) -> None:
-    """Write `value` as October 2026's churn (the CSV's last row) in one step, as editors save:
-    a hidden temporary file renamed over the old one."""
-    csv = root / CHURN_CSV
-    rows = csv.read_text().splitlines(keepends=True)
-    assert rows[-1].startswith(LAST_PERIOD)
-    temporary = csv.with_name(f".{csv.name}.tmp")
-    temporary.write_text("".join(rows[:-1]) + f"{LAST_PERIOD}{value}\n")
-    temporary.replace(csv)
-
-
 # --- the pieces ----------------------------------------------------------------------------------
 
 
@@ -75,25 +59,6 @@ def test_the_address_is_loopback_unless_told_otherwise() -> None:
     for bad in ("8000", "localhost", "host:port", "127.0.0.1:70000"):
         with pytest.raises(ValueError, match="HOST:PORT"):
             parse_address(bad)
-
-
-def test_only_sources_concern_the_watcher() -> None:
-    watched = {"measures", "data", "mkdocs.yml", "glossary.yml", "site_templates", "other/x.csv"}
-    for source in ("measures/a/b.md", "data/x.csv", "mkdocs.yml", "other/x.csv", "data"):
-        assert concerns(source, watched), source
-    for output in (".pumpsite/docs/index.md", "site/index.html", "measures/.b.md.swp", "x.md"):
-        assert not concerns(output, watched), output
-
-
-def test_no_folder_is_watched_twice(example: Path) -> None:
-    (example / "data" / "sub").mkdir()
-    watched = {"measures", "data", "mkdocs.yml", "data/customer-churn.csv", "data/sub/x.csv"}
-    assert watch_plan(example, watched) == {
-        (example, False),
-        (example / "measures", True),
-        (example / "data", True),
-    }
-    assert watch_plan(example, {"other/x.csv"}) == {(example, False)}, "no folder, no watch"
 
 
 def inspected(root: Path) -> BuildResult:
@@ -120,26 +85,6 @@ def test_the_banner_lists_every_problem_escaped_and_is_empty_when_all_is_well(
     assert len(failed.problems) >= 2 and all(p.code in html for p in failed.problems)
 
 
-def test_the_watcher_looks_every_quarter_second_when_notifications_run_out(
-    example: Path,
-) -> None:
-    changes, said = Changes(), []
-    watcher = SourceWatcher(example, changes, said.append)
-
-    def exhausted(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.EMFILE, "inotify instance limit reached")
-
-    watcher.observer.schedule = exhausted  # type: ignore[method-assign]
-    watcher.start()
-    try:
-        assert "looking for changes every 0.25 s" in said[0]
-        set_last_value(example, "7.77")
-        assert wait_until(lambda: changes.wait(0.0), "the change") == [CHURN_CSV]
-    finally:
-        changes.stop()
-        watcher.stop()
-
-
 def test_a_bug_in_pumpsite_is_shown_like_a_problem_and_the_last_good_pages_stay(
     example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,22 +101,6 @@ def test_a_bug_in_pumpsite_is_shown_like_a_problem_and_the_last_good_pages_stay(
     assert not outcome.ok and "pumpsite failed unexpectedly" in (outcome.failure or "")
     assert site.snapshot.site_dir == good and good is not None and good.is_dir()
     assert "ZeroDivisionError" in site.snapshot.banner and "report this bug" in site.snapshot.banner
-
-
-def test_a_build_does_not_wake_the_watcher(example: Path) -> None:
-    """The build writes .pumpsite/ and the site; neither may look like a change to the sources,
-    or every build would trigger the next one."""
-    changes = Changes()
-    watcher = SourceWatcher(example, changes)
-    watcher.start()
-    try:
-        assert build(example, today=TODAY).ok
-        (example / "mkdocs.yml").write_text((example / "mkdocs.yml").read_text())
-        paths = wait_until(lambda: changes.wait(0.0), "the change to mkdocs.yml")
-        assert paths == ["mkdocs.yml"]
-    finally:
-        changes.stop()
-        watcher.stop()
 
 
 # --- the server ----------------------------------------------------------------------------------
@@ -316,15 +245,6 @@ def test_a_hundred_bad_saves_in_a_row_never_stop_the_server(
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parent / "screenshots"
-
-
-def local_only(page: Any, url: str) -> None:
-    """Refuse requests to other sites (Material asks Google for its fonts): without a network
-    each one waits for a time-out that would hold up the page's load event."""
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(url) else route.abort(),
-    )
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
