@@ -139,7 +139,7 @@ def _problem_item(problem: Problem) -> str:
 
 
 def banner(outcome: Outcome, *, has_pages: bool) -> str:
-    """HTML shown above every page: the problems of the latest build; "" when there are none."""
+    """HTML put on every page: the problems of the latest build; "" when there are none."""
     problems = [_problem_item(p) for p in outcome.problems]
     warnings = outcome.result.engine_warnings if outcome.result else []
     problems += [f"<li>mkdocs <strong>warning</strong>: {html.escape(w)}</li>" for w in warnings]
