@@ -21,6 +21,7 @@ from pumpsite.periods import FREQUENCIES, Frequency
 if TYPE_CHECKING:
     from pumpsite.build import BuildResult
     from pumpsite.scaffold import Written
+    from pumpsite.serve import Outcome
 
 FORMATS = ("text", "github", "json")
 
@@ -213,6 +214,7 @@ def init(directory: Path, name: str | None) -> None:
         f"Created a measures repository in {directory}. Next:\n"
         f"  cd {directory}\n"
         "  pumpsite build            # then open site/index.html\n"
+        "  pumpsite serve            # or preview it, reloading as you save\n"
         "  pumpsite new goal ID      # your own goals and measures; delete the samples\n"
         "  git init && git add . && git commit -m 'Our measures'   # if it is not a git repo yet",
     )
@@ -402,6 +404,87 @@ def schema(kind: str | None, out: Path | None) -> None:
     except OSError as error:
         _fail(f"Cannot write the schema into {out}: {error.strerror or error}.")
     click.echo(f"Wrote {', '.join(str(out / name) for name in names)}.", err=True)
+
+
+# --- serve -------------------------------------------------------------------------------------
+
+
+class AddressType(click.ParamType):  # type: ignore[type-arg]
+    name = "HOST:PORT"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, int]:
+        from pumpsite.serve import parse_address
+
+        if isinstance(value, tuple):
+            return value
+        try:
+            return parse_address(str(value))
+        except ValueError as error:
+            self.fail(f"{error}.", param, ctx)
+
+
+def _report_rebuild(outcome: Outcome) -> None:
+    if outcome.changed:
+        shown = ", ".join(outcome.changed[:5]) + (" …" if len(outcome.changed) > 5 else "")
+        click.echo(click.style(f"Changed: {shown}", dim=True), err=True)
+    report_problems(outcome.problems, "text")
+    for warning in outcome.result.engine_warnings if outcome.result else []:
+        click.echo(f"mkdocs: {click.style('warning', fg='yellow', bold=True)}: {warning}")
+    if outcome.ok and outcome.changed:
+        click.echo(f"Rebuilt in {outcome.seconds:.1f} s; open pages reload.", err=True)
+    elif outcome.ok:
+        click.echo(f"Built the site in {outcome.seconds:.1f} s.", err=True)
+    else:
+        click.echo(
+            f"Not rebuilt: {outcome.failure}. The browser keeps the last good pages and shows "
+            "these problems until they are fixed.",
+            err=True,
+        )
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--dev-addr",
+    type=AddressType(),
+    default="127.0.0.1:8000",
+    show_default=True,
+    help="Address to serve on; only this computer can connect unless you give another host.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in the web browser.")
+@click.option(
+    "--as-of", type=DateType(), help="Report date (default: extra.pumpsite.as_of or today)."
+)
+def serve(path: Path, dev_addr: tuple[str, int], open_browser: bool, as_of: date | None) -> None:
+    """Build the site at PATH, serve it, and rebuild and reload the browser on every save.
+
+    A bad edit never stops the server: the browser keeps the last good pages, with the problems
+    at the bottom of each, and fixing the files clears them by themselves.
+    """
+    from pumpsite.serve import DEFAULT_HOST, AddressError
+    from pumpsite.serve import serve as run_server
+
+    host, port = dev_addr
+    if host not in (DEFAULT_HOST, "localhost", "::1"):
+        click.echo(
+            f"Warning: serving on {host}, so other computers may be able to see the site.",
+            err=True,
+        )
+    try:
+        run_server(
+            path,
+            host=host,
+            port=port,
+            today=_today,
+            as_of=as_of,
+            open_browser=open_browser,
+            say=lambda message: click.echo(message, err=True),
+            on_build=_report_rebuild,
+        )
+    except AddressError as error:
+        _fail(f"{error}. Choose another with --dev-addr, like 127.0.0.1:8001.")
 
 
 # --- xmr ---------------------------------------------------------------------------------------

@@ -107,3 +107,24 @@ def test_the_generated_project_builds_with_the_engine(tmp_path: Path) -> None:
     html = (out / "index.html").read_text()
     assert '<abbr title="Key performance indicator">KPI</abbr>' in html
     assert 'href="https://example.org/r/edit/main/measures/m.md"' in html
+
+
+def test_compiled_theme_templates_are_reused_but_an_edited_template_is_compiled_again(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / ".pumpsite"
+    config = _mkdocs.engine_config(
+        {"site_name": "T", "theme": {"name": "material", "custom_dir": "overrides"}},
+        SITE,
+        default_name="r",
+    )
+    _mkdocs.write_project(project, _mkdocs.project_files(SITE, config))
+    override = tmp_path / "overrides" / "main.html"
+    override.parent.mkdir()
+    for marker in ("FIRST-VERSION", "SECOND-VERSION"):
+        override.write_text(
+            '{% extends "base.html" %}{% block footer %}' + marker + "{% endblock %}"
+        )
+        _mkdocs.run_engine(project, tmp_path / marker, strict=False)
+        assert marker in (tmp_path / marker / "index.html").read_text()
+    assert len(_mkdocs._BYTECODE._compiled) > 10, "Material's templates are kept compiled"
