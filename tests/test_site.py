@@ -26,16 +26,10 @@ from pumpsite.glossary import BUILTIN_GLOSSARY
 from pumpsite.model import Goal, Measure, Observation, Repo, Series
 from pumpsite.periods import Frequency, parse_period
 from pumpsite.pipeline import analyse_repo
+from pumpsite.safe_markdown import md_escape, sanitise_markdown
 from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
-from pumpsite.site import (
-    Site,
-    md_escape,
-    page_url,
-    relative_link,
-    render_site,
-    sanitise_markdown,
-    url_link,
-)
+from pumpsite.site import Site, render_site
+from pumpsite.site_paths import page_url, relative_link, url_link
 from tests import golden_files
 from tests.golden_files import assert_golden
 

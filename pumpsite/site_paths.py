@@ -1,0 +1,48 @@
+"""Where each generated page lives in docs/, and links between pages."""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import quote
+
+# --- paths and links -----------------------------------------------------------------------------
+
+
+def measure_page(measure_id: str) -> str:
+    return f"measures/{measure_id}.md"
+
+
+def goal_page(goal_id: str) -> str:
+    """goals/<id>.md; a goal called 'index' does not replace the results map."""
+    return f"goals/{goal_id}.md" if goal_id != "index" else "goals/index-goal.md"
+
+
+def data_file(measure_id: str) -> str:
+    return f"data/{measure_id}.csv"
+
+
+def relative_link(from_page: str, to_path: str) -> str:
+    """A relative link from one docs file to another, as MkDocs validates it: 'measures/x.md'
+    from the home page, '../measures/x.md' from a goal page."""
+    path = posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+    return quote(path)
+
+
+def page_url(page: str, directory_urls: bool) -> str:
+    """The URL path MkDocs gives a page: 'goals/g/' (or 'goals/g.html'), '' for the home page."""
+    if not directory_urls:
+        return page[:-3] + ".html"
+    stem = page[:-3]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[:-5]
+    return stem + "/"
+
+
+def url_link(from_page: str, to_page: str, directory_urls: bool) -> str:
+    """A link between built pages, for raw HTML (which MkDocs does not rewrite)."""
+    here, there = page_url(from_page, directory_urls), page_url(to_page, directory_urls)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here)
+    path = posixpath.relpath(there or ".", base or ".")
+    if there.endswith("/") or not there:
+        path = "./" if path == "." else path + "/"
+    return quote(path)

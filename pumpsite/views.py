@@ -1,0 +1,464 @@
+"""View-models of measures: what the page templates show of a measure, already in words and
+formatted numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+from urllib.parse import quote
+
+from pumpsite.analysis import MeasureAnalysis
+from pumpsite.model import Goal, Measure
+from pumpsite.numbers import data_decimals, display_decimals, fmt, fmt_plain
+from pumpsite.periods import Period
+from pumpsite.reading import (
+    ASSURANCE_WORDS,
+    changing,
+    current_signals,
+    describe_signal,
+    latest_index,
+    period_name,
+    read_measure,
+    rebase_sentence,
+    signal_label,
+    span_name,
+    with_unit,
+)
+from pumpsite.safe_markdown import sanitise_markdown
+from pumpsite.schema import Role
+from pumpsite.signals import Signal
+from pumpsite.site_paths import data_file, goal_page, measure_page
+
+ChartSize = Literal["full", "small"]
+ChartRenderer = Callable[[Measure, MeasureAnalysis, str, ChartSize], str]
+"""(measure, analysis, description, size "full" | "small") -> inline SVG with no blank lines."""
+
+ROLE_LABELS = {"improve": "Key result", "sustain": "KPI"}
+EFFECT_LABELS = {"improvement": "Improvement", "concern": "Concern", "neutral": "Signal"}
+RECENT_VALUES = 3
+"""A KPI needs attention when a concern signal touches one of its latest this-many values."""
+
+# --- view-models ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignalView:
+    rule: str
+    label: str  # the rule's name, like "Run of 8 on one side"
+    when: str  # "Nov 2026" or "Apr 2026 to Nov 2026"
+    effect: str  # improvement | concern | neutral
+    effect_label: str  # Improvement | Concern | Signal
+    sentence: str  # plain words: "8 values in a row below the central line (21.4), …"
+    new: bool  # includes the latest value
+
+
+@dataclass(frozen=True, slots=True)
+class TargetView:
+    target: str  # "2.5%", or "" when the role sets none
+    deadline: str  # "31 Mar 2027" or ""
+    owner: str  # user text, or ""
+    assurance: str  # in words
+    achieved: bool
+    achieved_text: str
+    deadline_passed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    key: str  # predictable | attention | improved | signals | run_chart | no_data
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureView:
+    """One measure as overview pages show it."""
+
+    id: str
+    title: str  # user text
+    page: str  # docs path of its page
+    role: str  # improve | sustain, in the report quarter
+    role_label: str  # Key result | KPI
+    goal_id: str
+    goal_title: str  # user text
+    goal_page: str | None  # None when the goal file is missing
+    owner: str  # user text: the role's owner for a key result, else the measure's
+    unit: str  # user text
+    summary: str  # plain text
+    has_data: bool
+    status: Status
+    signals: tuple[SignalView, ...]  # of the current phase
+    new_signals: tuple[SignalView, ...]  # including the latest value
+    target: TargetView | None
+    rebase_hint: str
+    chart: str  # small inline SVG, "" without data
+
+
+@dataclass(frozen=True, slots=True)
+class GoalView:
+    id: str
+    title: str  # user text
+    page: str
+    owner: str  # user text
+    depth: int
+    parent: GoalView | None
+    children: tuple[GoalView, ...] = ()
+    key_results: tuple[MeasureView, ...] = ()
+    kpis: tuple[MeasureView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A table row of already formatted cells; `user` cells are raw user text to escape."""
+
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseView:
+    start: str
+    end: str
+    reason: str  # user text
+    center: str
+    limits: str
+    url: str
+    baseline: str
+    trial: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RoleView:
+    start: str
+    label: str
+    target: str
+    deadline: str
+    owner: str  # user text
+    note: str  # user text
+    in_force: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    when: str
+    kind: str
+    text: str  # user text
+
+
+@dataclass(frozen=True, slots=True)
+class DataRow:
+    period: str
+    value: str
+    mr: str
+    signals: str
+    note: str  # user text
+    missing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureDetail:
+    """Everything the measure page shows beyond the overview."""
+
+    view: MeasureView
+    paragraphs: tuple[str, ...]  # plain text
+    chart: str  # full inline SVG, "" without data
+    all_signals: tuple[SignalView, ...]
+    phases: tuple[PhaseView, ...]
+    exclusions: tuple[EventView, ...]
+    definition: tuple[tuple[str, str], ...]  # (label, user text)
+    frequency: str
+    better: str
+    roles: tuple[RoleView, ...]
+    events: tuple[EventView, ...]
+    body: str  # sanitised Markdown
+    data: tuple[DataRow, ...]
+    csv: str  # docs path of the CSV copy, "" without data
+    source: str  # the source file's repo path
+    edit_url: str  # "" without edit_base
+
+
+# --- building the view-models --------------------------------------------------------------------
+
+
+def _signal_view(measure: Measure, analysis: MeasureAnalysis, signal: Signal) -> SignalView:
+    periods = analysis.periods
+    return SignalView(
+        rule=signal.rule,
+        label=signal_label(measure, analysis, signal),
+        when=span_name(periods[signal.points[0]], periods[signal.points[-1]]),
+        effect=signal.effect,
+        effect_label=EFFECT_LABELS[signal.effect],
+        sentence=describe_signal(measure, analysis, signal),
+        new=latest_index(analysis.xmr) in signal.points,
+    )
+
+
+def _short_date(day: date) -> str:
+    return period_name(Period("daily", day.toordinal()))
+
+
+def _target_number(value: float, measure: Measure) -> str:
+    return with_unit(fmt(value, data_decimals([value])), measure.meta.unit)
+
+
+def _target_view(
+    measure: Measure, analysis: MeasureAnalysis | None, role: Role, report_date: date
+) -> TargetView:
+    reading = analysis.target if analysis else None
+    if role.target is None:
+        assurance = "no target set"
+    elif reading is None or reading.assurance is None:
+        limits = analysis.xmr.current_phase.limits if analysis else None
+        assurance = (
+            "can't be judged yet: no limits"
+            if limits is None
+            else "can't be judged: no better direction"
+        )
+    else:
+        assurance = ASSURANCE_WORDS[reading.assurance]
+        if analysis and changing(analysis.xmr):
+            assurance += "; the latest values are a signal, so judge again after a new phase"
+    achieved = bool(reading and reading.achieved)
+    return TargetView(
+        target=_target_number(role.target, measure) if role.target is not None else "",
+        deadline=_short_date(role.deadline) if role.deadline else "",
+        owner=role.owner or measure.meta.owner or "",
+        assurance=assurance,
+        achieved=achieved,
+        achieved_text=(
+            "yes: the central line has reached the target after a sustained shift"
+            if achieved
+            else "not yet: only a sustained shift of the central line counts, not single values"
+        ),
+        deadline_passed=bool(role.deadline and role.deadline < report_date and not achieved),
+    )
+
+
+def _status(role: str, analysis: MeasureAnalysis | None) -> Status:
+    """Where a measure stands, in words: predictable, or which kind of signal is recent."""
+    if analysis is None:
+        return Status("no_data", "No data yet")
+    xmr = analysis.xmr
+    if xmr.current_phase.limits is None:
+        return Status("run_chart", "Run chart: too few values for limits")
+    signals = current_signals(xmr)
+    if not signals:
+        return Status("predictable", "Predictable")
+    latest = latest_index(xmr) or 0
+    recent = [s for s in signals if s.points[-1] > latest - RECENT_VALUES]
+    if any(s.effect == "concern" for s in recent):
+        return Status("attention", "Needs attention")
+    if any(s.effect == "improvement" for s in recent):
+        if role == "improve":
+            hint = ": consider a new phase" if xmr.rebase_hint is not None else ""
+            return Status("improved", f"Improving{hint}")
+        if xmr.rebase_hint is not None:
+            return Status("improved", "Improved: consider a new phase")
+        return Status("improved", "Better than usual: find out why")
+    return Status("signals", "Signals")
+
+
+def measure_view(
+    measure: Measure,
+    analysis: MeasureAnalysis | None,
+    goals: Mapping[str, Goal],
+    report_date: date,
+    chart: ChartRenderer,
+) -> MeasureView:
+    role = measure.role_at(report_date)
+    kind = measure.role_kind_at(report_date)
+    goal = goals.get(measure.meta.goal)
+    summary = read_measure(measure, analysis).summary if analysis else "No data yet."
+    signals = (
+        tuple(_signal_view(measure, analysis, s) for s in current_signals(analysis.xmr))
+        if analysis and analysis.xmr.current_phase.limits
+        else ()
+    )
+    target = (
+        _target_view(measure, analysis, role, report_date) if role and kind == "improve" else None
+    )
+    return MeasureView(
+        id=measure.id,
+        title=measure.title,
+        page=measure_page(measure.id),
+        role=kind,
+        role_label=ROLE_LABELS[kind],
+        goal_id=measure.meta.goal,
+        goal_title=goal.title if goal else measure.meta.goal,
+        goal_page=goal_page(goal.id) if goal else None,
+        owner=(target.owner if target else "") or measure.meta.owner or "",
+        unit=measure.meta.unit,
+        summary=summary,
+        has_data=analysis is not None,
+        status=_status(kind, analysis),
+        signals=signals,
+        new_signals=tuple(s for s in signals if s.new),
+        target=target,
+        rebase_hint=rebase_sentence(analysis) if analysis else "",
+        chart=one_block(chart(measure, analysis, summary, "small")) if analysis else "",
+    )
+
+
+def one_block(svg: str) -> str:
+    """Inline SVG as one raw-HTML block: no blank lines, no XML prolog."""
+    svg = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>", "", svg)
+    return "\n".join(line for line in svg.strip().split("\n") if line.strip())
+
+
+def _phase_views(measure: Measure, analysis: MeasureAnalysis) -> tuple[PhaseView, ...]:
+    xmr, periods = analysis.xmr, analysis.periods
+    decimals = display_decimals(xmr.values)
+    unit = measure.meta.unit
+    views = []
+    for phase in xmr.phases:
+        limits = phase.limits
+        baseline = phase.baseline
+        views.append(
+            PhaseView(
+                start=period_name(periods[phase.start]),
+                end=period_name(periods[phase.end - 1]),
+                reason=phase.reason or "first phase",
+                center=with_unit(fmt(limits.center, decimals), unit) if limits else "",
+                limits=(
+                    f"{fmt(limits.lnpl, decimals)} to {with_unit(fmt(limits.unpl, decimals), unit)}"
+                    if limits
+                    else "none yet (run chart)"
+                ),
+                url=fmt(limits.url, decimals) if limits else "",
+                baseline=(
+                    f"{len(baseline)} values, "
+                    f"{span_name(periods[baseline[0]], periods[baseline[-1]])}"
+                    if baseline
+                    else "no values"
+                ),
+                trial=bool(limits and limits.trial),
+            )
+        )
+    return tuple(views)
+
+
+def _role_views(measure: Measure, report_date: date) -> tuple[RoleView, ...]:
+    in_force = measure.role_at(report_date)
+    roles = sorted(measure.meta.roles, key=lambda r: r.start)
+    return tuple(
+        RoleView(
+            start=str(role.start),
+            label=ROLE_LABELS[role.role],
+            target=_target_number(role.target, measure) if role.target is not None else "",
+            deadline=_short_date(role.deadline) if role.deadline else "",
+            owner=role.owner or "",
+            note=role.note or "",
+            in_force=role == in_force,
+        )
+        for role in roles
+    )
+
+
+def _data_rows(measure: Measure, analysis: MeasureAnalysis) -> tuple[DataRow, ...]:
+    xmr = analysis.xmr
+    notes = {o.period: o.note for o in measure.series.observations} if measure.series else {}
+    excluded = {e.period: e.reason for e in measure.meta.limits.exclude}
+    value_decimals = data_decimals(xmr.values)
+    range_decimals = display_decimals(xmr.values)
+    profile, length = xmr.options.profile, xmr.options.run_length
+    rows = []
+    for i, period in enumerate(analysis.periods):
+        value, spread = xmr.values[i], xmr.moving_ranges[i]
+        note = notes.get(period, "")
+        if period in excluded:
+            note = f"{note} (excluded from the limits: {excluded[period]})".strip()
+        from pumpsite.signals import rule_label
+
+        rows.append(
+            DataRow(
+                period=period_name(period),
+                value="missing" if value is None else fmt(value, value_decimals),
+                mr="" if spread is None else fmt(spread, range_decimals),
+                signals=", ".join(rule_label(profile, r, length) for r in xmr.rules_at(i)),
+                note=note,
+                missing=value is None,
+            )
+        )
+    return tuple(rows)
+
+
+def _definition(measure: Measure, goal_title: str) -> tuple[tuple[str, str], ...]:
+    d = measure.meta.definition
+    rows = (
+        ("Description", d.description),
+        ("Formula", d.formula),
+        ("Data source", d.data_source),
+        ("Scope", d.scope),
+        ("Data custodian", d.custodian),
+        ("Unit", measure.meta.unit),
+        ("Owner", measure.meta.owner),
+    )
+    return tuple((label, text) for label, text in rows if text)
+
+
+_BETTER = {
+    "up": "higher is better",
+    "down": "lower is better",
+    "neutral": "neither direction is better",
+}
+
+
+def measure_csv(measure: Measure, report_date: date) -> str:
+    """The measure's data up to the report date as `period,value,note`. A note that a
+    spreadsheet would run as a formula (starting with = + - @) gets a leading apostrophe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["period", "value", "note"])
+    observations = [
+        o
+        for o in (measure.series.observations if measure.series else ())
+        if o.period.start <= report_date
+    ]
+    decimals = data_decimals(o.value for o in observations)
+    for o in observations:
+        note = "'" + o.note if o.note[:1] in ("=", "+", "-", "@", "\t", "\r") else o.note
+        writer.writerow([o.period.label, fmt_plain(o.value, decimals), note])
+    return out.getvalue()
+
+
+def measure_detail(
+    measure: Measure,
+    analysis: MeasureAnalysis | None,
+    view: MeasureView,
+    report_date: date,
+    chart: ChartRenderer,
+    edit_base: str | None,
+) -> MeasureDetail:
+    reading = read_measure(measure, analysis) if analysis else None
+    all_signals = (
+        tuple(_signal_view(measure, analysis, s) for s in analysis.xmr.signals) if analysis else ()
+    )
+    exclusions = tuple(
+        EventView(str(e.period), "excluded", e.reason)
+        for e in sorted(measure.meta.limits.exclude, key=lambda e: e.period)
+    )
+    events = tuple(
+        EventView(period_name(e.date), e.kind, e.text)
+        for e in sorted(measure.meta.events, key=lambda e: (e.date, e.kind, e.text))
+    )
+    return MeasureDetail(
+        view=view,
+        paragraphs=reading.paragraphs if reading else ("No data yet.",),
+        chart=one_block(chart(measure, analysis, view.summary, "full")) if analysis else "",
+        all_signals=all_signals,
+        phases=_phase_views(measure, analysis) if analysis else (),
+        exclusions=exclusions,
+        definition=_definition(measure, view.goal_title),
+        frequency=measure.meta.frequency,
+        better=_BETTER[measure.meta.better],
+        roles=_role_views(measure, report_date),
+        events=events,
+        body=sanitise_markdown(measure.body),
+        data=_data_rows(measure, analysis) if analysis else (),
+        csv=data_file(measure.id) if measure.series else "",
+        source=measure.path,
+        edit_url=f"{edit_base}{quote(measure.path)}" if edit_base else "",
+    )
