@@ -11,8 +11,8 @@ install:
 check: lint types test
 
 lint:
-	$(PY) -m ruff check pumpsite tests
-	$(PY) -m ruff format --check pumpsite tests
+	$(PY) -m ruff check pumpsite tests benchmarks
+	$(PY) -m ruff format --check pumpsite tests benchmarks
 
 types:
 	$(PY) -m mypy

@@ -24,6 +24,9 @@ from pumpsite.site import Site
 
 PROJECT_DIR = ".pumpsite"
 """The generated MkDocs project, inside the measures repository (git-ignored)."""
+KEPT = "cache"
+"""pumpsite's build cache inside the project folder: not part of the MkDocs project, and kept
+when the project is rewritten."""
 
 REQUIRED_EXTENSIONS: tuple[str, ...] = (
     "abbr",
@@ -152,15 +155,20 @@ def project_files(site: Site, config: Mapping[str, Any]) -> dict[str, str | byte
 
 def write_project(project: Path, files: Mapping[str, str | bytes]) -> int:
     """Write the project, touching only files whose content changed (so a watching server does
-    not loop), and remove files no longer generated. Returns the number of files written."""
+    not loop), and remove files no longer generated (the cache folder is left alone). Returns the
+    number of files written."""
     written = sum(_write_if_changed(project / path, content) for path, content in files.items())
     wanted = {PurePosixPath(p) for p in files}
-    for path in sorted(project.rglob("*"), reverse=True):
-        relative = PurePosixPath(path.relative_to(project).as_posix())
-        if path.is_file() and relative not in wanted:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    for folder, _, names in os.walk(project, topdown=False):
+        here = Path(folder)
+        relative = PurePosixPath(here.relative_to(project).as_posix())
+        if relative.parts[:1] == (KEPT,):
+            continue
+        for name in names:
+            if relative / name not in wanted:
+                (here / name).unlink()
+        if here != project and not any(here.iterdir()):
+            here.rmdir()
     return written
 
 

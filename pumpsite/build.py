@@ -11,11 +11,14 @@ from datetime import date
 from pathlib import Path
 
 from pumpsite import _mkdocs, atomic
+from pumpsite.analysis import MeasureAnalysis
 from pumpsite.chart import render_chart
-from pumpsite.model import Problem, Severity, sort_problems
+from pumpsite.charts import ChartCache, prepare_charts, progress_line
+from pumpsite.model import Measure, Problem, Severity, sort_problems
 from pumpsite.pipeline import Inspection, inspect
 from pumpsite.resultsmap import render_results_map
-from pumpsite.site import Site, TemplateFailure, render_site
+from pumpsite.site import ChartRenderer, ChartSize, Site, TemplateFailure, render_site
+from pumpsite.timing import Stopwatch
 
 Progress = Callable[[str], None]
 
@@ -27,6 +30,9 @@ class BuildResult:
     engine_warnings: list[str] = field(default_factory=list)
     failure: str | None = None  # why the build stopped, when it did
     render_problems: list[Problem] = field(default_factory=list)  # user templates that failed
+    charts_rendered: int = 0  # measures whose charts were drawn in this build
+    charts_cached: int = 0  # measures whose charts came from the cache
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step (Stopwatch laps)
 
     @property
     def ok(self) -> bool:
@@ -45,15 +51,18 @@ def edit_base(site_config: object) -> str | None:
     return f"{site_config['repo_url'].rstrip('/')}/edit/{branch}/"
 
 
-def render(inspection: Inspection) -> Site:
+def _draw_chart(m: Measure, a: MeasureAnalysis, description: str, size: ChartSize) -> str:
+    return render_chart(m, a, description=description, size=size)
+
+
+def render(inspection: Inspection, chart: ChartRenderer = _draw_chart) -> Site:
+    """The site as a value; `chart` draws each chart (or hands over one drawn beforehand)."""
     repo = inspection.repo
     return render_site(
         repo,
         inspection.analyses,
         inspection.report_date,
-        chart=lambda m, a, description, size: render_chart(
-            m, a, description=description, size=size
-        ),
+        chart=chart,
         results_map=lambda goals, measures, link, focus: render_results_map(
             goals, measures, link=link, focus=focus
         ),
@@ -80,6 +89,40 @@ def swap_into_place(new: Path, site_dir: Path) -> None:
     atomic.replace_folder(new, site_dir)
 
 
+CACHE_DIR = "cache/charts"
+"""The chart cache, inside the generated project folder (`.pumpsite/cache/charts/`)."""
+
+
+def _write_project(
+    inspection: Inspection,
+    project: Path,
+    *,
+    cache: bool,
+    workers: int | None,
+    clock: Stopwatch,
+    progress: Progress,
+) -> tuple[int, int]:
+    """Draw the charts, render the pages and write the MkDocs project. Returns how many charts
+    were drawn and how many came from the cache; the site value goes when this returns, before
+    the engine needs the memory. Raises TemplateFailure."""
+    with clock.lap("charts"):
+        charts = prepare_charts(
+            inspection.repo.measures,
+            inspection.analyses,
+            ChartCache(project / CACHE_DIR) if cache else None,
+            workers=workers,
+            announce=lambda missing, cached: progress(progress_line(missing, cached)),
+        )
+    progress(f"Rendering {len(inspection.repo.measures)} measures")
+    with clock.lap("pages"):
+        site = render(inspection, charts.render)
+    with clock.lap("write"):
+        name = project.parent.name  # the repository's folder
+        config = _mkdocs.engine_config(inspection.repo.site_config, site, default_name=name)
+        _mkdocs.write_project(project, _mkdocs.project_files(site, config))
+    return charts.rendered, charts.cached
+
+
 def build(
     root: Path,
     *,
@@ -88,11 +131,16 @@ def build(
     as_of: date | None = None,
     strict: bool = False,
     progress: Progress = lambda message: None,
+    cache: bool = True,
+    workers: int | None = None,
 ) -> BuildResult:
+    """Build the site of the repository at `root`. `cache=False` neither reads nor writes the
+    chart cache; `workers` caps the processes that draw charts (default: the usable cores)."""
     root = root.resolve()
     site_dir = (site_dir or root / "site").resolve()
+    clock = Stopwatch()
     progress("Checking measures")
-    inspection = inspect(root, today=today, as_of=as_of)
+    inspection = inspect(root, today=today, as_of=as_of, stopwatch=clock)
     if inspection.errors or (strict and inspection.warnings):
         return BuildResult(inspection, None, failure="the repository has problems")
     if site_dir.exists() and (not site_dir.is_dir() or not _looks_like_a_site(site_dir)):
@@ -101,27 +149,36 @@ def build(
             None,
             failure=f"{site_dir} exists and is not a built site; refusing to replace it",
         )
-    progress(f"Rendering {len(inspection.repo.measures)} measures")
+    project = root / _mkdocs.PROJECT_DIR
     try:
-        site = render(inspection)
+        drawn, cached = _write_project(
+            inspection, project, cache=cache, workers=workers, clock=clock, progress=progress
+        )
     except TemplateFailure as error:
         return BuildResult(
             inspection, None, failure="a page template failed", render_problems=[error.problem]
         )
-    project = root / _mkdocs.PROJECT_DIR
-    config = _mkdocs.engine_config(inspection.repo.site_config, site, default_name=root.name)
-    _mkdocs.write_project(project, _mkdocs.project_files(site, config))
     progress("Building the site")
     _recover(site_dir)
     staging = atomic.staging_folder(site_dir)
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        warnings = _mkdocs.run_engine(project, staging, strict=strict)
+        with clock.lap("engine"):
+            warnings = _mkdocs.run_engine(project, staging, strict=strict)
     except _mkdocs.EngineError as error:
         shutil.rmtree(staging, ignore_errors=True)
-        return BuildResult(inspection, None, failure=f"the site engine failed: {error}")
-    swap_into_place(staging, site_dir)
-    return BuildResult(inspection, site_dir, warnings)
+        failure = f"the site engine failed: {error}"
+        return BuildResult(inspection, None, failure=failure, timings=clock.laps)
+    with clock.lap("swap"):
+        swap_into_place(staging, site_dir)
+    return BuildResult(
+        inspection,
+        site_dir,
+        warnings,
+        charts_rendered=drawn,
+        charts_cached=cached,
+        timings=clock.laps,
+    )
 
 
 def engine_problems(warnings: list[str]) -> list[Problem]:

@@ -159,7 +159,14 @@ def report_build(result: BuildResult) -> None:
 @click.option(
     "--as-of", type=DateType(), help="Report date (default: extra.pumpsite.as_of or today)."
 )
-def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Draw every chart afresh; neither read nor write the cache in .pumpsite/cache/.",
+)
+def build(
+    path: Path, site_dir: Path | None, strict: bool, as_of: date | None, no_cache: bool
+) -> None:
     """Check the repository at PATH and build its site (an MkDocs Material site) into site/."""
     import time
 
@@ -167,7 +174,13 @@ def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -
 
     started = time.monotonic()
     result = build_site(
-        path, today=_today(), site_dir=site_dir, as_of=as_of, strict=strict, progress=_progress
+        path,
+        today=_today(),
+        site_dir=site_dir,
+        as_of=as_of,
+        strict=strict,
+        progress=_progress,
+        cache=not no_cache,
     )
     report_build(result)
     if not result.ok:
@@ -177,7 +190,8 @@ def build(path: Path, site_dir: Path | None, strict: bool, as_of: date | None) -
     seconds = time.monotonic() - started
     click.echo(
         f"Built the site for {result.inspection.report_date} ({len(repo.goals)} goals, "
-        f"{len(repo.measures)} measures) into {result.site_dir} in {seconds:.1f} s.",
+        f"{len(repo.measures)} measures) into {result.site_dir} in {seconds:.1f} s "
+        f"({result.charts_rendered} charts drawn, {result.charts_cached} from the cache).",
         err=True,
     )
 

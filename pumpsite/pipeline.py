@@ -17,6 +17,7 @@ from pumpsite.load import load_repo
 from pumpsite.model import Problem, Repo, sort_problems
 from pumpsite.schema import SiteSettings
 from pumpsite.templating import syntax_problems
+from pumpsite.timing import Stopwatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +46,19 @@ def analyse_repo(repo: Repo, on: date) -> dict[str, MeasureAnalysis]:
     return {a.measure_id: a for a in analyses if a is not None}
 
 
-def inspect(root: Path, *, today: date, as_of: date | None = None) -> Inspection:
+def inspect(
+    root: Path, *, today: date, as_of: date | None = None, stopwatch: Stopwatch | None = None
+) -> Inspection:
     """Load, check, analyse and lint the repository at `root`. Never raises on bad input."""
-    repo, problems = load_repo(root)
-    problems += check_repo(repo)
-    problems += syntax_problems(repo.templates)
+    clock = stopwatch or Stopwatch()
+    with clock.lap("load"):
+        repo, problems = load_repo(root)
+    with clock.lap("check"):
+        problems += check_repo(repo)
+        problems += syntax_problems(repo.templates)
     on = report_date(repo.settings, as_of, today)
-    analyses = analyse_repo(repo, on)
-    problems += lint_repo(repo, analyses, on)
+    with clock.lap("analyse"):
+        analyses = analyse_repo(repo, on)
+    with clock.lap("check"):
+        problems += lint_repo(repo, analyses, on)
     return Inspection(repo, analyses, sort_problems(problems), on)

@@ -1,0 +1,267 @@
+"""Every chart of a build, rendered once: from the cache when its inputs are unchanged, in worker
+processes when enough are missing to pay for starting them.
+
+Charts are most of a cold build (matplotlib, ~70 ms per chart). A chart is a pure function of the
+measure, its analysis and its reading, so the cache key is a hash of exactly those values (the
+frontmatter and data as loaded; the analysis carries the rule profile, run length and the role in
+force at the report date) plus the code that draws it: the cache format, the pumpsite version, a
+digest of pumpsite's source files and the matplotlib version. An edit that changes none of them,
+such as a comment in a CSV-free part of the repository, renders nothing.
+
+The cache is `.pumpsite/cache/charts/<measure id>.json`, one entry per measure, each holding its
+key and a checksum of its SVGs. An entry that cannot be read, fails its checksum or holds another
+key is ignored and replaced, never trusted. Entries are written atomically (a temporary file,
+then a rename), so a killed build leaves whole entries or none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from pydantic import BaseModel
+
+from pumpsite import __version__
+from pumpsite.analysis import MeasureAnalysis
+from pumpsite.chart import render_chart
+from pumpsite.model import Measure
+from pumpsite.reading import read_measure
+from pumpsite.site import ChartSize
+
+CACHE_FORMAT = 1
+"""Bump when the layout of a cache entry changes."""
+SIZES: tuple[ChartSize, ...] = ("full", "small")
+PARALLEL_MIN = 16
+"""Charts to render before worker processes pay for their start (about a second)."""
+
+Svgs = dict[ChartSize, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One measure's charts to draw; `description` is its reading, for the SVG `<desc>`."""
+
+    measure: Measure
+    analysis: MeasureAnalysis
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Charts:
+    """The charts of a build, by measure id, and how many were rendered or taken from cache."""
+
+    svgs: Mapping[str, tuple[str, Svgs]]  # measure id -> (description, SVG by size)
+    rendered: int
+    cached: int
+
+    def render(
+        self, measure: Measure, analysis: MeasureAnalysis, description: str, size: ChartSize
+    ) -> str:
+        """A `site.ChartRenderer`: the prepared chart, or a fresh one if asked for another."""
+        prepared = self.svgs.get(measure.id)
+        if prepared is not None and prepared[0] == description:
+            return prepared[1][size]
+        return render_chart(measure, analysis, description=description, size=size)
+
+
+def progress_line(missing: int, cached: int) -> str:
+    """What the build is about to do: "Rendering 1 chart (5 cached)"."""
+    if not missing:
+        return f"Charts unchanged ({cached} cached)"
+    line = f"Rendering {missing} chart{'s' * (missing != 1)}"
+    return f"{line} ({cached} cached)" if cached else line
+
+
+# --- the key -------------------------------------------------------------------------------------
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-ready form of a model value that is the same in every process (sets sorted,
+    floats exact); an unknown type is an error rather than a silently weak key."""
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        return [type(value).__name__, {name: _canonical(getattr(value, name)) for name in fields}]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return [type(value).__name__, items]
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((_canonical(v) for v in value), key=repr)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int):
+        return value
+    raise TypeError(f"cannot key a chart on a {type(value).__name__}")
+
+
+def code_fingerprint() -> str:
+    """What draws the charts: cache format, versions, and pumpsite's own source files (so a
+    development change to the chart code never serves an old chart)."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{matplotlib.__version__}".encode())
+    package = Path(__file__).parent
+    for source in sorted(package.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+def chart_key(job: Job, fingerprint: str) -> str:
+    inputs = _canonical((job.measure, job.analysis, job.description))
+    text = json.dumps([fingerprint, inputs], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- the cache on disk ---------------------------------------------------------------------------
+
+
+def _checksum(svgs: Mapping[ChartSize, str] | Mapping[str, str]) -> str:
+    return hashlib.sha256(json.dumps(svgs, sort_keys=True).encode()).hexdigest()
+
+
+class ChartCache:
+    """One JSON entry per measure in `folder`; see the module docstring."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _entry(self, measure_id: str) -> Path:
+        return self.folder / f"{measure_id}.json"
+
+    def get(self, measure_id: str, key: str) -> Svgs | None:
+        try:
+            entry = json.loads(self._entry(measure_id).read_bytes())
+            svgs = entry["svgs"]
+            valid = (
+                entry["format"] == CACHE_FORMAT
+                and entry["measure"] == measure_id
+                and entry["key"] == key
+                and set(svgs) == set(SIZES)
+                and all(isinstance(svg, str) for svg in svgs.values())
+                and entry["checksum"] == _checksum(svgs)
+            )
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+        return {size: svgs[size] for size in SIZES} if valid else None
+
+    def put(self, measure_id: str, key: str, svgs: Svgs) -> None:
+        """Write an entry atomically; a cache that cannot be written is only a slower build."""
+        entry = {
+            "format": CACHE_FORMAT,
+            "measure": measure_id,
+            "key": key,
+            "checksum": _checksum(svgs),
+            "svgs": svgs,
+        }
+        path = self._entry(measure_id)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+            temporary.replace(path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove entries of measures that are gone, and temporary files of killed builds."""
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            gone = path.suffix != ".json" or path.stem not in keep
+            if gone and path.is_file():
+                path.unlink(missing_ok=True)
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def render_job(job: Job) -> Svgs:
+    return {
+        size: render_chart(job.measure, job.analysis, description=job.description, size=size)
+        for size in SIZES
+    }
+
+
+def available_workers() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # Not fork: `pumpsite serve` builds from a threaded process, and a forked child can inherit
+    # a lock another thread held. The fork server starts once, with matplotlib already loaded.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pumpsite.chart"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def render_in_processes(jobs: Sequence[Job], workers: int) -> list[Svgs]:
+    chunk = max(1, len(jobs) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        return list(pool.map(render_job, jobs, chunksize=chunk))
+
+
+def render_jobs(jobs: Sequence[Job], workers: int, parallel_min: int = PARALLEL_MIN) -> list[Svgs]:
+    """Every job's charts, in order; in `workers` processes when there are enough of them.
+    The output is the same either way: a chart depends only on its inputs."""
+    if workers < 2 or len(jobs) < max(parallel_min, 2):
+        return [render_job(job) for job in jobs]
+    try:
+        return render_in_processes(jobs, workers)
+    except (BrokenProcessPool, OSError):  # no processes to be had: draw them here
+        return [render_job(job) for job in jobs]
+
+
+def prepare_charts(
+    measures: Mapping[str, Measure],
+    analyses: Mapping[str, MeasureAnalysis],
+    cache: ChartCache | None,
+    *,
+    workers: int | None = None,
+    parallel_min: int = PARALLEL_MIN,
+    announce: Callable[[int, int], None] = lambda missing, cached: None,
+) -> Charts:
+    """The charts of every measure with data: cached ones read, missing ones rendered (and
+    cached). `announce(missing, cached)` is called before rendering starts."""
+    fingerprint = code_fingerprint()
+    jobs = [
+        Job(measures[measure_id], analysis, read_measure(measures[measure_id], analysis).summary)
+        for measure_id, analysis in sorted(analyses.items())
+    ]
+    keys = {job.measure.id: chart_key(job, fingerprint) for job in jobs}
+    svgs: dict[str, tuple[str, Svgs]] = {}
+    missing: list[Job] = []
+    for job in jobs:
+        found = cache.get(job.measure.id, keys[job.measure.id]) if cache else None
+        if found is None:
+            missing.append(job)
+        else:
+            svgs[job.measure.id] = (job.description, found)
+    announce(len(missing), len(svgs))
+    rendered = render_jobs(missing, workers or available_workers(), parallel_min)
+    for job, drawn in zip(missing, rendered, strict=True):
+        svgs[job.measure.id] = (job.description, drawn)
+        if cache:
+            cache.put(job.measure.id, keys[job.measure.id], drawn)
+    if cache:
+        cache.prune(set(svgs))
+    return Charts(svgs, rendered=len(missing), cached=len(jobs) - len(missing))

@@ -1,0 +1,253 @@
+"""The chart cache: a rebuild draws only the charts whose inputs changed, and an entry that is
+corrupt, truncated, tampered with or stale is ignored and replaced, never trusted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pumpsite import _mkdocs, charts
+from pumpsite.build import CACHE_DIR, build
+from pumpsite.charts import ChartCache, Charts, Job, chart_key, code_fingerprint, prepare_charts
+from pumpsite.cli import cli
+from pumpsite.pipeline import Inspection, inspect
+from pumpsite.reading import read_measure
+from tests.example_site import TODAY, copy_example
+
+CHURN = "customer-churn"
+
+
+def _inspect(root: Path) -> Inspection:
+    result = inspect(root, today=TODAY)
+    assert not result.errors, result.errors
+    return result
+
+
+def _prepare(inspection: Inspection, cache: ChartCache | None) -> Charts:
+    return prepare_charts(inspection.repo.measures, inspection.analyses, cache, workers=1)
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Charts]:
+    """The example, and a cache filled by drawing every chart once."""
+    root = copy_example(tmp_path_factory.mktemp("example"))
+    fresh = _prepare(_inspect(root), ChartCache(root / "cache"))
+    return root / "cache", fresh
+
+
+@pytest.fixture
+def repo(tmp_path: Path, warm: tuple[Path, Charts]) -> Path:
+    """A copy of the example with a copy of the warm cache in `cache/`."""
+    root = copy_example(tmp_path / "repo")
+    shutil.copytree(warm[0], root / "cache")
+    return root
+
+
+def _entry(root: Path, measure_id: str = CHURN) -> Path:
+    return root / "cache" / f"{measure_id}.json"
+
+
+def _edit_churn_csv(root: Path) -> None:
+    path = root / "data" / f"{CHURN}.csv"
+    path.write_text(path.read_text().replace("2024-02,3.75", "2024-02,3.95"))
+
+
+def test_a_cold_run_draws_every_chart_and_a_warm_one_none(
+    repo: Path, warm: tuple[Path, Charts]
+) -> None:
+    fresh = warm[1]
+    measures = len(_inspect(repo).analyses)
+    assert (fresh.rendered, fresh.cached) == (measures, 0)
+    again = _prepare(_inspect(repo), ChartCache(repo / "cache"))
+    assert (again.rendered, again.cached) == (0, measures)
+    assert again.svgs == fresh.svgs
+
+
+def test_editing_one_csv_draws_exactly_that_chart(repo: Path, warm: tuple[Path, Charts]) -> None:
+    _edit_churn_csv(repo)
+    announced: list[str] = []
+    inspection = _inspect(repo)
+    result = prepare_charts(
+        inspection.repo.measures,
+        inspection.analyses,
+        ChartCache(repo / "cache"),
+        workers=1,
+        announce=lambda missing, cached: announced.append(charts.progress_line(missing, cached)),
+    )
+    assert announced == ["Rendering 1 chart (5 cached)"]
+    assert (result.rendered, result.cached) == (1, 5)
+    assert result.svgs[CHURN] != warm[1].svgs[CHURN]
+    assert {k: v for k, v in result.svgs.items() if k != CHURN} == {
+        k: v for k, v in warm[1].svgs.items() if k != CHURN
+    }
+    assert result.svgs == _prepare(inspection, None).svgs
+
+
+def test_a_site_setting_that_changes_the_analysis_redraws_every_chart(repo: Path) -> None:
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text().replace("rules: wheeler", "rules: pump"))
+    result = _prepare(_inspect(repo), ChartCache(repo / "cache"))
+    assert result.cached == 0
+
+
+@pytest.mark.parametrize("name", ["__version__", "CACHE_FORMAT"])
+def test_another_pumpsite_version_or_cache_format_redraws_every_chart(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setattr(charts, name, "0.0.0-other" if name == "__version__" else 999)
+    result = _prepare(_inspect(repo), ChartCache(repo / "cache"))
+    assert result.cached == 0
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"\x00\xff\xfe binary \x89PNG")
+
+
+def _empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _edit_svg(path: Path) -> None:
+    entry = json.loads(path.read_text())
+    entry["svgs"]["full"] = entry["svgs"]["full"].replace("<title", "<title>poison</title><title")
+    path.write_text(json.dumps(entry))
+
+
+def _other_measures_entry(path: Path) -> None:
+    shutil.copyfile(path.with_name("new-customers.json"), path)
+
+
+def _wrong_types(path: Path) -> None:
+    path.write_text(json.dumps({"format": 1, "key": [], "svgs": "x", "checksum": None}))
+
+
+def _a_folder(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_truncate, _garbage, _empty, _edit_svg, _other_measures_entry, _wrong_types, _a_folder],
+)
+def test_a_damaged_entry_is_ignored_and_its_chart_drawn_again(
+    repo: Path, warm: tuple[Path, Charts], damage: Callable[[Path], None]
+) -> None:
+    damage(_entry(repo))
+    result = _prepare(_inspect(repo), ChartCache(repo / "cache"))
+    assert (result.rendered, result.cached) == (1, 5)
+    assert result.svgs == warm[1].svgs
+    assert "poison" not in result.svgs[CHURN][1]["full"]
+
+
+def _forge(root: Path, key: str, poison: str) -> None:
+    """An entry with a valid checksum for SVGs that are not the chart."""
+    svgs = {"full": poison, "small": poison}
+    entry = {"format": charts.CACHE_FORMAT, "measure": CHURN, "key": key, "svgs": svgs}
+    entry["checksum"] = charts._checksum(svgs)
+    _entry(root).write_text(json.dumps(entry))
+
+
+def _churn_key(inspection: Inspection) -> str:
+    measure, analysis = inspection.repo.measures[CHURN], inspection.analyses[CHURN]
+    job = Job(measure, analysis, read_measure(measure, analysis).summary)
+    return chart_key(job, code_fingerprint())
+
+
+def test_a_stale_entry_from_other_inputs_is_ignored(repo: Path) -> None:
+    before = _inspect(repo)
+    _forge(repo, _churn_key(before), "<svg>stale</svg>")
+    _edit_churn_csv(repo)
+    result = _prepare(_inspect(repo), ChartCache(repo / "cache"))
+    assert (result.rendered, result.cached) == (1, 5)
+    assert "stale" not in result.svgs[CHURN][1]["full"]
+
+
+def test_entries_are_written_whole_and_leftovers_pruned(repo: Path) -> None:
+    (repo / "cache" / f"{CHURN}.json.4242.tmp").write_text('{"half')
+    (repo / "cache" / "removed-measure.json").write_text("{}")
+    _prepare(_inspect(repo), ChartCache(repo / "cache"))
+    names = sorted(p.name for p in (repo / "cache").iterdir())
+    assert names == sorted(f"{m}.json" for m in _inspect(repo).analyses)
+
+
+def test_an_unwritable_cache_only_makes_the_build_slower(repo: Path) -> None:
+    shutil.rmtree(repo / "cache")
+    (repo / "cache").write_text("a file where the cache folder should be")
+    result = _prepare(_inspect(repo), ChartCache(repo / "cache"))
+    assert result.rendered == len(result.svgs) > 0
+
+
+def test_charts_drawn_in_worker_processes_are_byte_identical(warm: tuple[Path, Charts]) -> None:
+    inspection = _inspect(warm[0].parent)
+    jobs = [
+        Job(inspection.repo.measures[i], a, read_measure(inspection.repo.measures[i], a).summary)
+        for i, a in sorted(inspection.analyses.items())
+    ]
+    parallel = charts.render_in_processes(jobs, workers=2)
+    assert parallel == [warm[1].svgs[job.measure.id][1] for job in jobs]
+
+
+def test_rewriting_the_project_keeps_the_cache(tmp_path: Path) -> None:
+    entry = tmp_path / CACHE_DIR / "m.json"
+    entry.parent.mkdir(parents=True)
+    entry.write_text("{}")
+    _mkdocs.write_project(tmp_path, {"docs/a.md": "A", "docs/old.md": "old"})
+    _mkdocs.write_project(tmp_path, {"docs/a.md": "A"})
+    assert not (tmp_path / "docs" / "old.md").exists()
+    assert entry.read_text() == "{}"
+
+
+# --- through build and the command line -------------------------------------------------------
+
+
+def test_a_rebuild_after_editing_one_csv_draws_one_chart(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    cold = build(root, today=TODAY)
+    assert (cold.charts_rendered, cold.charts_cached) == (6, 0)
+    laps = {"load", "check", "analyse", "charts", "pages", "write", "engine", "swap"}
+    assert set(cold.timings) == laps
+    assert (root / _mkdocs.PROJECT_DIR / CACHE_DIR / f"{CHURN}.json").is_file()
+    _edit_churn_csv(root)
+    steps: list[str] = []
+    warm = build(root, today=TODAY, progress=steps.append)
+    assert (warm.charts_rendered, warm.charts_cached) == (1, 5)
+    assert "Rendering 1 chart (5 cached)" in steps
+    uncached = build(root, today=TODAY, site_dir=tmp_path / "uncached", cache=False)
+    assert uncached.charts_rendered == 6
+    for measure in warm.inspection.repo.measures:
+        page = f"measures/{measure}/index.html"
+        assert (root / "site" / page).read_bytes() == (tmp_path / "uncached" / page).read_bytes()
+    assert "3.95" in (root / "site" / "measures" / CHURN / "index.html").read_text()
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    (root / _mkdocs.PROJECT_DIR / CACHE_DIR).mkdir(parents=True)
+    key = _churn_key(_inspect(root))
+    cache_root = root / _mkdocs.PROJECT_DIR / CACHE_DIR
+    forged = {"full": "<svg>forged</svg>", "small": "<svg>forged</svg>"}
+    entry = {"format": charts.CACHE_FORMAT, "measure": CHURN, "key": key, "svgs": forged}
+    entry["checksum"] = charts._checksum(forged)
+    (cache_root / f"{CHURN}.json").write_text(json.dumps(entry))
+
+    result = CliRunner().invoke(cli, ["build", "--no-cache", "--as-of", str(TODAY), str(root)])
+    assert result.exit_code == 0, result.output
+    assert "6 charts drawn, 0 from the cache" in result.output
+    assert "forged" not in (root / "site" / "measures" / CHURN / "index.html").read_text()
+    assert [p.name for p in cache_root.iterdir()] == [f"{CHURN}.json"]
+
+    # With the cache, an entry whose key matches is trusted: the key is what makes it safe.
+    result = CliRunner().invoke(cli, ["build", "--as-of", str(TODAY), str(root)])
+    assert result.exit_code == 0, result.output
+    assert "5 charts drawn, 1 from the cache" in result.output
+    assert "forged" in (root / "site" / "measures" / CHURN / "index.html").read_text()
