@@ -222,30 +222,43 @@ def _trend(seg: _Segment) -> Iterator[_Hit]:
         yield from _long(_monotone_runs(seg, side), seg.run_length)
 
 
-_WindowTest = Callable[[_Segment, tuple[int, ...], Side], tuple[int, ...]]
+_Marks = tuple[list[bool], list[bool], int]
+"""Per point of a phase: may it be in a qualifying window, is it flagged; and how many flagged
+points make a window qualify."""
+_WindowMarks = Callable[[_Segment, Side], _Marks]
 
 
-def _window_clusters(seg: _Segment, width: int, flagged: _WindowTest) -> Iterator[_Hit]:
+def _beyond_mask(seg: _Segment, line: float, side: Side) -> list[bool]:
+    """Per point of the phase: is its value strictly beyond `line` (False for a gap)."""
+    values = seg.values[seg.start : seg.end]
+    if side == "high":
+        return [v is not None and v > line for v in values]
+    return [v is not None and v < line for v in values]
+
+
+def _window_clusters(seg: _Segment, width: int, marks: _WindowMarks) -> Iterator[_Hit]:
     """Merge overlapping qualifying windows (per side) into one hit of their flagged points.
 
-    A window is `width` successive points of the phase with no gap; `flagged` returns the
-    points it flags, or () when the window does not qualify.
+    A window is `width` successive points of the phase with no gap, every one of them allowed,
+    and at least the minimum flagged; its hit is its flagged points. Masks are computed once per
+    phase, so a window costs two slices (this rule is most of the analysis time otherwise).
     """
+    known = [v is not None for v in seg.values[seg.start : seg.end]]
     for side in _SIDES:
+        allowed, flagged, minimum = marks(seg, side)
         points: set[int] = set()
         cluster_end = -1
-        for first in range(seg.start, seg.end - width + 1):
-            window = tuple(range(first, first + width))
-            if any(seg.values[i] is None for i in window):
+        for first in range(len(known) - width + 1):
+            last = first + width
+            if sum(flagged[first:last]) < minimum or not all(allowed[first:last]):
                 continue
-            hit = flagged(seg, window, side)
-            if not hit:
+            if not all(known[first:last]):
                 continue
-            if first > cluster_end and points:
+            if first + seg.start > cluster_end and points:
                 yield tuple(sorted(points)), side
                 points = set()
-            points.update(hit)
-            cluster_end = window[-1]
+            points.update(seg.start + k for k in range(first, last) if flagged[k])
+            cluster_end = seg.start + last - 1
         if points:
             yield tuple(sorted(points)), side
 
@@ -256,27 +269,25 @@ def _value(seg: _Segment, index: int) -> float:
     return value
 
 
-def _three_of_four(seg: _Segment, window: tuple[int, ...], side: Side) -> tuple[int, ...]:
+def _three_of_four_marks(seg: _Segment, side: Side) -> _Marks:
+    """3 of 4 successive values beyond the halfway line; those values are flagged."""
     line = seg.limits.upper_halfway if side == "high" else seg.limits.lower_halfway
-    beyond = tuple(i for i in window if _beyond(_value(seg, i), line, side))
-    return beyond if len(beyond) >= 3 else ()
+    beyond = _beyond_mask(seg, line, side)
+    return [True] * len(beyond), beyond, 3
 
 
-def _two_of_three_window(seg: _Segment, window: tuple[int, ...], side: Side) -> tuple[int, ...]:
-    centre = seg.limits.center
-    if not all(_beyond(_value(seg, i), centre, side) for i in window):
-        return ()
+def _two_of_three_marks(seg: _Segment, side: Side) -> _Marks:
+    """3 successive values on one side of the central line, 2 of them beyond 2 sigma."""
     line = seg.limits.upper_two_sigma if side == "high" else seg.limits.lower_two_sigma
-    beyond = tuple(i for i in window if _beyond(_value(seg, i), line, side))
-    return beyond if len(beyond) >= 2 else ()
+    return _beyond_mask(seg, seg.limits.center, side), _beyond_mask(seg, line, side), 2
 
 
 def _short_run(seg: _Segment) -> Iterator[_Hit]:
-    return _window_clusters(seg, 4, _three_of_four)
+    return _window_clusters(seg, 4, _three_of_four_marks)
 
 
 def _two_of_three(seg: _Segment) -> Iterator[_Hit]:
-    return _window_clusters(seg, 3, _two_of_three_window)
+    return _window_clusters(seg, 3, _two_of_three_marks)
 
 
 _DETECTORS: dict[Profile, tuple[tuple[Rule, _Detector], ...]] = {

@@ -122,6 +122,12 @@ def _edit_svg(path: Path) -> None:
     path.write_text(json.dumps(entry))
 
 
+def _edit_description(path: Path) -> None:
+    entry = json.loads(path.read_text())
+    entry["description"] = "Nothing to see here."
+    path.write_text(json.dumps(entry))
+
+
 def _other_measures_entry(path: Path) -> None:
     shutil.copyfile(path.with_name("new-customers.json"), path)
 
@@ -137,7 +143,16 @@ def _a_folder(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    [_truncate, _garbage, _empty, _edit_svg, _other_measures_entry, _wrong_types, _a_folder],
+    [
+        _truncate,
+        _garbage,
+        _empty,
+        _edit_svg,
+        _edit_description,
+        _other_measures_entry,
+        _wrong_types,
+        _a_folder,
+    ],
 )
 def test_a_damaged_entry_is_ignored_and_its_chart_drawn_again(
     repo: Path, warm: tuple[Path, Charts], damage: Callable[[Path], None]
@@ -149,23 +164,18 @@ def test_a_damaged_entry_is_ignored_and_its_chart_drawn_again(
     assert "poison" not in result.svgs[CHURN][1]["full"]
 
 
-def _forge(root: Path, key: str, poison: str) -> None:
-    """An entry with a valid checksum for SVGs that are not the chart."""
-    svgs = {"full": poison, "small": poison}
-    entry = {"format": charts.CACHE_FORMAT, "measure": CHURN, "key": key, "svgs": svgs}
-    entry["checksum"] = charts._checksum(svgs)
-    _entry(root).write_text(json.dumps(entry))
-
-
-def _churn_key(inspection: Inspection) -> str:
+def _forge(path: Path, inspection: Inspection, poison: str) -> None:
+    """An entry for the churn chart as `inspection` has it, with a valid checksum, holding SVGs
+    that are not the chart."""
     measure, analysis = inspection.repo.measures[CHURN], inspection.analyses[CHURN]
-    job = Job(measure, analysis, read_measure(measure, analysis).summary)
-    return chart_key(job, code_fingerprint())
+    key = chart_key(measure, analysis, code_fingerprint())
+    description = read_measure(measure, analysis).summary
+    ChartCache(path.parent).put(CHURN, key, (description, {"full": poison, "small": poison}))
 
 
 def test_a_stale_entry_from_other_inputs_is_ignored(repo: Path) -> None:
     before = _inspect(repo)
-    _forge(repo, _churn_key(before), "<svg>stale</svg>")
+    _forge(_entry(repo), before, "<svg>stale</svg>")
     _edit_churn_csv(repo)
     result = _prepare(_inspect(repo), ChartCache(repo / "cache"))
     assert (result.rendered, result.cached) == (1, 5)
@@ -232,13 +242,8 @@ def test_a_rebuild_after_editing_one_csv_draws_one_chart(tmp_path: Path) -> None
 
 def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "repo")
-    (root / _mkdocs.PROJECT_DIR / CACHE_DIR).mkdir(parents=True)
-    key = _churn_key(_inspect(root))
     cache_root = root / _mkdocs.PROJECT_DIR / CACHE_DIR
-    forged = {"full": "<svg>forged</svg>", "small": "<svg>forged</svg>"}
-    entry = {"format": charts.CACHE_FORMAT, "measure": CHURN, "key": key, "svgs": forged}
-    entry["checksum"] = charts._checksum(forged)
-    (cache_root / f"{CHURN}.json").write_text(json.dumps(entry))
+    _forge(cache_root / f"{CHURN}.json", _inspect(root), "<svg>forged</svg>")
 
     result = CliRunner().invoke(cli, ["build", "--no-cache", "--as-of", str(TODAY), str(root)])
     assert result.exit_code == 0, result.output
