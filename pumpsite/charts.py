@@ -39,8 +39,8 @@ from pumpsite.site import ChartSize
 CACHE_FORMAT = 1
 """Bump when the layout of a cache entry changes."""
 SIZES: tuple[ChartSize, ...] = ("full", "small")
-PARALLEL_MIN = 16
-"""Charts to render before worker processes pay for their start (about a second)."""
+PARALLEL_MIN = 24
+"""Measures to draw before worker processes pay for their start (a second or two)."""
 
 Svgs = dict[ChartSize, str]
 Drawn = tuple[str, Svgs]
@@ -186,19 +186,12 @@ def available_workers() -> int:
     return os.cpu_count() or 1
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    # Not fork: `pumpsite serve` builds from a threaded process, and a forked child can inherit
-    # a lock another thread held. The fork server starts once, with matplotlib already loaded.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pumpsite.chart"])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
 def render_in_processes(jobs: Sequence[Job], workers: int) -> list[Svgs]:
     chunk = max(1, len(jobs) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+    # Spawned, not forked: `pumpsite serve` builds from a threaded process, and a forked child
+    # can inherit a lock another thread held. Each worker imports matplotlib once (~1 s).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(render_job, jobs, chunksize=chunk))
 
 

@@ -258,8 +258,16 @@ def tooltips(glossary: Mapping[str, str]) -> dict[str, str]:
     return dict(sorted({**extra, **terms}.items()))
 
 
+NAV_GOALS = 30
+"""Beyond this many goals the nav lists only the top-level ones: the nav is on every page, so
+with hundreds of goals it would outweigh the page (sub-goals are linked from their parent's page
+and the results map)."""
+
+
 def _nav(model: SiteModel) -> list[Any]:
     goals = sorted(model.goals.values(), key=lambda g: (g.title.casefold(), g.id))
+    if len(goals) > NAV_GOALS:
+        goals = [g for g in goals if g.parent is None]
     return [
         {"Home": "index.md"},
         {"Strategic": "strategic.md"},

@@ -28,7 +28,7 @@ from pumpsite.periods import Frequency, parse_period
 from pumpsite.pipeline import analyse_repo
 from pumpsite.safe_markdown import md_escape, sanitise_markdown
 from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
-from pumpsite.site import Site, render_site
+from pumpsite.site import NAV_GOALS, Site, render_site
 from pumpsite.site_paths import page_url, relative_link, url_link
 from tests import golden_files
 from tests.golden_files import assert_golden
@@ -273,6 +273,14 @@ def test_nav_is_small_and_lists_no_measure(site: Site) -> None:
         "New customers join us",
         "Systems run without downtime",
     ]
+
+
+def test_with_many_goals_the_nav_lists_only_the_top_level_ones() -> None:
+    tops = [goal(f"top-{i}", f"Result {i:02d} happens") for i in range(3)]
+    subs = [goal(f"sub-{i}", f"Part {i} happens", parent=f"top-{i % 3}") for i in range(NAV_GOALS)]
+    many = replace(small_repo(), goals={g.id: g for g in [*tops, *subs]}, measures={})
+    nav = render(many).nav[4]["Goals"]
+    assert [next(iter(g)) for g in nav[1:]] == [g.title for g in tops]
 
 
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
