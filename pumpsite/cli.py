@@ -188,10 +188,11 @@ def build(
         sys.exit(1)
     repo = result.inspection.repo
     seconds = time.monotonic() - started
+    drawn = result.charts_rendered
     click.echo(
         f"Built the site for {result.inspection.report_date} ({len(repo.goals)} goals, "
         f"{len(repo.measures)} measures) into {result.site_dir} in {seconds:.1f} s "
-        f"({result.charts_rendered} charts drawn, {result.charts_cached} from the cache).",
+        f"({drawn} chart{'s' * (drawn != 1)} drawn, {result.charts_cached} from the cache).",
         err=True,
     )
 
