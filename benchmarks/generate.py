@@ -182,8 +182,8 @@ def _shape(rng: random.Random, points: int) -> Shape:
 def generate(root: Path, measures: int, points: int, seed: int = 1) -> None:
     """Write the repository into `root`, replacing what the generator wrote there before."""
     rng = random.Random(seed)
-    for folder in ("measures", "data", "site", ".pumpsite"):
-        shutil.rmtree(root / folder, ignore_errors=True)
+    for old in ("measures", "data", "site", ".pumpsite"):
+        shutil.rmtree(root / old, ignore_errors=True)
     (root / "measures" / "goals").mkdir(parents=True)
     (root / "data").mkdir()
     (root / "mkdocs.yml").write_text(MKDOCS_YML)

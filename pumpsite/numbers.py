@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 MAX_DECIMALS = 4
 LARGEST = 1e15
@@ -12,6 +13,12 @@ and a chart scaled to it draws everyone else's data as a flat line. Use a larger
 
 def data_decimals(values: Iterable[float | None]) -> int:
     """The number of decimals the data is written with (as far as floats tell)."""
+    return _decimals(values if isinstance(values, tuple) else tuple(values))
+
+
+@lru_cache(maxsize=256)
+def _decimals(values: tuple[float | None, ...]) -> int:
+    # Cached: the reading, the chart and the pages ask this of the same series dozens of times.
     most = 0
     for value in values:
         if value is None:
