@@ -81,8 +81,12 @@ def many_measures(root: Path) -> None:
         (root / "data" / f"m{n}.csv").write_text("period,value\n" + "".join(rows))
 
 
+def base_repository(root: Path) -> None:
+    shutil.copytree(BASE, root)
+
+
 CASES: dict[str, Callable[[Path], None]] = {
-    "base repository (1 goal, 1 measure)": lambda root: shutil.copytree(BASE, root),
+    "base repository (1 goal, 1 measure)": base_repository,
     "one CSV of 100,000 rows": big_csv,
     "5,000 measures, 100 goals": many_measures,
 }

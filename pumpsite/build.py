@@ -17,8 +17,9 @@ from pumpsite.charts import ChartCache, prepare_charts, progress_line
 from pumpsite.model import Measure, Problem, Severity, sort_problems
 from pumpsite.pipeline import Inspection, inspect
 from pumpsite.resultsmap import render_results_map
-from pumpsite.site import ChartRenderer, ChartSize, Site, TemplateFailure, render_site
+from pumpsite.site import Site, TemplateFailure, render_site
 from pumpsite.timing import Stopwatch
+from pumpsite.views import ChartRenderer, ChartSize
 
 Progress = Callable[[str], None]
 

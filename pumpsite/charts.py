@@ -34,7 +34,7 @@ from pumpsite.analysis import MeasureAnalysis
 from pumpsite.chart import render_chart
 from pumpsite.model import Measure
 from pumpsite.reading import read_measure
-from pumpsite.site import ChartSize
+from pumpsite.views import ChartSize
 
 CACHE_FORMAT = 1
 """Bump when the layout of a cache entry changes."""
