@@ -49,7 +49,7 @@ ASSURANCE_WORDS: dict[Assurance, str] = {
     "not_met": "will not be met unless the process changes",
 }
 """Assurance in a few words, for overview pages."""
-ATTACHED_UNITS = frozenset({"%", "‰"})
+ATTACHED_UNITS = frozenset({"%", "‰", "°"})
 """Units written without a space after the number."""
 MIN_LIMIT_POINTS = 5
 

@@ -16,19 +16,18 @@ from typing import Any
 import pytest
 
 from pumpsite.analysis import MeasureAnalysis, analyse_measure
-from pumpsite.chart import (
+from pumpsite.chart import render_chart
+from pumpsite.chart_guides import spread_labels, tick_indices
+from pumpsite.chart_plan import (
     EFFECT_COLOURS,
     TARGET_COLOUR,
     VALUE_COLOUR,
-    render_chart,
     role_spans,
-    spread_labels,
-    tick_indices,
     truncate,
-    with_unit,
 )
 from pumpsite.model import Measure, Observation, Series
 from pumpsite.periods import Frequency, parse_label, parse_period
+from pumpsite.reading import with_unit
 from pumpsite.schema import MeasureMeta, SiteSettings
 from tests import golden_files
 from tests.golden_files import assert_golden
