@@ -15,26 +15,20 @@ import unicodedata
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
-from pumpsite import csvdata, frontmatter
+from pumpsite import csvdata, frontmatter, yaml_values
 from pumpsite.csvdata import (
     read_measure_csv,
     read_series_bytes,
     read_series_file,
     read_series_text,
 )
-from pumpsite.frontmatter import (
-    YAML_TRAP,
-    Validator,
-    YamlData,
-    describe,
-    did_you_mean,
-    short,
-    trap_message,
-)
+from pumpsite.frontmatter import YAML_TRAP, short
 from pumpsite.glossary import BUILTIN_GLOSSARY
 from pumpsite.model import Goal, Measure, Problem, Repo, Series, sort_problems
 from pumpsite.periods import FREQUENCIES, Frequency
 from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
+from pumpsite.validation import Validator, describe, did_you_mean, trap_message
+from pumpsite.yaml_values import YamlData
 
 __all__ = [
     "PROBLEM_CODES",
@@ -193,7 +187,7 @@ class _Loader:
         text = self.read_text("mkdocs.yml")
         if text is None:
             return {}, SiteSettings(), None
-        value, node, problems = frontmatter.load_tolerant(text, "mkdocs.yml")
+        value, node, problems = yaml_values.load_tolerant(text, "mkdocs.yml")
         self.problems += problems
         if value is None:
             return {}, SiteSettings(), None
@@ -204,20 +198,20 @@ class _Loader:
             )
             self.problem("mkdocs.yml", 1, BAD_SETTINGS, message)
             return {}, SiteSettings(), None
-        extra, extra_node = value.get("extra"), frontmatter.child_node(node, "extra")
+        extra, extra_node = value.get("extra"), yaml_values.child_node(node, "extra")
         pumpsite = extra.get("pumpsite") if isinstance(extra, dict) else None
         for key, found, parent in (("extra", extra, node), ("pumpsite", pumpsite, extra_node)):
             if found is not None and not isinstance(found, dict):
                 message = (
                     f"'{key}' in mkdocs.yml expects a mapping of settings, got {describe(found)}."
                 )
-                line = frontmatter.key_line(parent, key)
+                line = yaml_values.key_line(parent, key)
                 self.problem("mkdocs.yml", line, BAD_SETTINGS, message)
                 return value, SiteSettings(), None
-        pumpsite_node = frontmatter.child_node(extra_node, "pumpsite")
+        pumpsite_node = yaml_values.child_node(extra_node, "pumpsite")
         if pumpsite is None or pumpsite_node is None:
             return value, SiteSettings(), None
-        doc, problems = frontmatter.build_node(pumpsite_node, "mkdocs.yml", ("extra", "pumpsite"))
+        doc, problems = yaml_values.build_node(pumpsite_node, "mkdocs.yml", ("extra", "pumpsite"))
         self.problems += problems
         validator = Validator(doc, "mkdocs.yml", ("extra", "pumpsite"))
         settings = validator.validate(SiteSettings)
@@ -244,7 +238,7 @@ class _Loader:
         text = self.read_text(rel)
         if not text:
             return terms
-        doc, problems = frontmatter.parse_yaml(text, rel)
+        doc, problems = yaml_values.parse_yaml(text, rel)
         self.problems += problems
         if doc is None or doc.value is None:
             return terms
@@ -347,7 +341,7 @@ class _Loader:
         self.problems += problems
         if split is None:
             return None
-        doc, problems = frontmatter.parse_yaml(split.yaml, rel, split.yaml_line, root_line=1)
+        doc, problems = yaml_values.parse_yaml(split.yaml, rel, split.yaml_line, root_line=1)
         self.problems += problems
         if doc is None:
             return None

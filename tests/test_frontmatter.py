@@ -6,21 +6,19 @@ from datetime import date
 
 import pytest
 
-from pumpsite.frontmatter import (
-    Frontmatter,
-    Validator,
-    YamlData,
-    build_node,
-    child_node,
-    decode_text,
-    format_path,
-    load_tolerant,
-    parse_yaml,
-    split_frontmatter,
-)
+from pumpsite.frontmatter import Frontmatter, decode_text, split_frontmatter
 from pumpsite.model import Problem, Tagged
 from pumpsite.periods import Period
 from pumpsite.schema import MeasureMeta, SiteSettings
+from pumpsite.validation import Validator
+from pumpsite.yaml_values import (
+    YamlData,
+    build_node,
+    child_node,
+    format_path,
+    load_tolerant,
+    parse_yaml,
+)
 
 P = "measures/m.md"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pumpsite.frontmatter import MAX_EXPANDED_NODES, load_tolerant
 from pumpsite.load import load_repo
+from pumpsite.yaml_values import MAX_EXPANDED_NODES, load_tolerant
 
 BASE = Path(__file__).parent / "corpus" / "_base"
 MEMORY_BOUND = 1 << 30  # address space of the whole `pumpsite build` process
