@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +53,16 @@ def test_every_goal_page_exists_and_the_results_map_is_inline_svg(built: BuildRe
     for goal_id in built.inspection.repo.goals:
         assert (built.site_dir / "goals" / goal_id / "index.html").is_file(), goal_id
     assert "pumpsite-results-map" in (built.site_dir / "goals" / "index.html").read_text()
+
+
+def test_search_finds_page_text_but_not_the_charts_hover_titles(built: BuildResult) -> None:
+    assert built.site_dir is not None
+    index = json.loads((built.site_dir / "search" / "search_index.json").read_text())
+    text = " ".join(f"{doc['title']} {doc['text']}" for doc in index["docs"])
+    assert "Customer complaints per month" in text  # page text is searchable
+    assert not re.search(r"\d{4}-\d\d: moving range", text)  # no hover title of the charts
+    assert "UNPL" not in text and "Avg mR" not in text  # no chart margin labels
+    assert "Results map of" not in text  # nor the results map's description
 
 
 def test_glossary_terms_become_tooltips_across_the_site(built: BuildResult) -> None:
