@@ -8,9 +8,11 @@ output. No MkDocs plugin or hook is involved, so correctness does not depend on 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
+import sysconfig
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -21,6 +23,7 @@ import yaml
 
 from pumpsite.model import Tagged
 from pumpsite.site import Site
+from pumpsite.templating import CompiledTemplates
 
 PROJECT_DIR = ".pumpsite"
 """The generated MkDocs project, inside the measures repository (git-ignored)."""
@@ -200,34 +203,40 @@ def _engine_logs() -> Iterator[_Collector]:
         logger.handlers = saved[2]
 
 
-class _TemplateBytecode(jinja2.BytecodeCache):
-    """Compiled theme templates kept in memory across builds in one process.
-
-    MkDocs makes a new Jinja environment, and so recompiles every theme template, on each build:
-    about a quarter of a rebuild of the example under `pumpsite serve`. Jinja checks each entry
-    against a hash of the template's source, so an edited template is compiled afresh.
-    """
-
-    def __init__(self) -> None:
-        self._compiled: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self._compiled:
-            bucket.bytecode_from_string(self._compiled[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._compiled[bucket.key] = bucket.bytecode_to_string()
+# MkDocs makes a new Jinja environment on each build, which recompiles every theme template and
+# lists every file of the theme (Material's holds 14,000 icons): under `pumpsite serve`, a third of
+# a rebuild of the example. Both are kept for the life of the process: compiled templates are
+# checked against a hash of their source, and only installed themes' folders (which a build does
+# not change) are listed once; the generated `overrides/` and a user's `custom_dir` are listed
+# afresh.
+_BYTECODE = CompiledTemplates()
+_INSTALLED = tuple({Path(sysconfig.get_path(kind)).resolve() for kind in ("purelib", "platlib")})
 
 
-_BYTECODE = _TemplateBytecode()
+@functools.cache
+def _installed_listing(folder: str) -> frozenset[str]:
+    return frozenset(jinja2.FileSystemLoader(folder).list_templates())
 
 
-def _reuse_compiled_templates(theme: Any) -> None:
+class _ThemeLoader(jinja2.FileSystemLoader):
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for folder in self.searchpath:
+            if any(Path(folder).resolve().is_relative_to(place) for place in _INSTALLED):
+                found |= _installed_listing(folder)
+            else:
+                found.update(jinja2.FileSystemLoader(folder).list_templates())
+        return sorted(found)
+
+
+def _reuse_across_builds(theme: Any) -> None:
     make_env = theme.get_env
 
     def get_env() -> jinja2.Environment:
         env: jinja2.Environment = make_env()
         env.bytecode_cache = _BYTECODE
+        if type(env.loader) is jinja2.FileSystemLoader:
+            env.loader = _ThemeLoader(env.loader.searchpath, followlinks=env.loader.followlinks)
         return env
 
     theme.get_env = get_env
@@ -242,7 +251,7 @@ def run_engine(project: Path, site_dir: Path, *, strict: bool) -> list[str]:
     with _engine_logs() as logs:
         try:
             config = load_config(str(project / "mkdocs.yml"), site_dir=str(site_dir), strict=strict)
-            _reuse_compiled_templates(config.theme)
+            _reuse_across_builds(config.theme)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)

@@ -25,6 +25,27 @@ CODES = {
 }
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory across builds in one process (`pumpsite serve`).
+
+    Jinja checks each entry against a hash of the template's source, so an edited template is
+    compiled afresh. One instance per kind of environment: the bytecode depends on its options.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_PAGE_TEMPLATES = CompiledTemplates()
+
+
 def environment(
     templates: Mapping[str, str], filters: Mapping[str, Callable[..., str]]
 ) -> jinja2.Environment:
@@ -45,6 +66,7 @@ def environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=_PAGE_TEMPLATES,  # compiling them is a tenth of a rebuild under serve
     )
     env.filters.update(filters)
     return env

@@ -128,3 +128,23 @@ def test_compiled_theme_templates_are_reused_but_an_edited_template_is_compiled_
         _mkdocs.run_engine(project, tmp_path / marker, strict=False)
         assert marker in (tmp_path / marker / "index.html").read_text()
     assert len(_mkdocs._BYTECODE._compiled) > 10, "Material's templates are kept compiled"
+
+
+def test_installed_theme_files_are_listed_once_but_a_custom_dir_every_build(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / ".pumpsite"
+    config = _mkdocs.engine_config(
+        {"site_name": "T", "theme": {"name": "material", "custom_dir": "theme-extra"}},
+        SITE,
+        default_name="r",
+    )
+    _mkdocs.write_project(project, _mkdocs.project_files(SITE, config))
+    (tmp_path / "theme-extra").mkdir()
+    _mkdocs.run_engine(project, tmp_path / "first", strict=False)
+    assert (tmp_path / "first" / "assets" / "javascripts").is_dir()  # Material's own files
+    assert _mkdocs._installed_listing.cache_info().currsize >= 1
+    (tmp_path / "theme-extra" / "robots.txt").write_text("User-agent: *\n")
+    _mkdocs.run_engine(project, tmp_path / "second", strict=False)
+    assert (tmp_path / "second" / "robots.txt").read_text() == "User-agent: *\n"
+    assert (tmp_path / "second" / "assets" / "javascripts").is_dir()

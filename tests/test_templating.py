@@ -97,3 +97,15 @@ def test_a_template_cannot_reach_python(tmp_path: Path, expression: str) -> None
     assert [(p.path, p.line, p.code) for p in result.problems if p.is_error] == [
         ("site_templates/index.md", 3, "PS602")
     ]
+
+
+def test_an_edited_template_is_compiled_afresh_in_the_same_process(tmp_path: Path) -> None:
+    """Compiled templates are kept across builds (serve): an edit must still show."""
+    root = copy_example(tmp_path / "repo")
+    (root / "site_templates").mkdir()
+    template = root / "site_templates" / "glossary.md"
+    for heading in ("First words", "Second words", "First words"):
+        template.write_text(f"# {heading}\n\n{{{{ terms|length }}}} terms\n", encoding="utf-8")
+        assert build(root, today=TODAY).ok
+        html = (root / "site" / "glossary" / "index.html").read_text(encoding="utf-8")
+        assert heading in html
