@@ -11,15 +11,13 @@ from datetime import date
 from pathlib import Path
 
 from pumpsite import _mkdocs, atomic
-from pumpsite.analysis import MeasureAnalysis
-from pumpsite.chart import render_chart
-from pumpsite.charts import ChartCache, prepare_charts, progress_line
-from pumpsite.model import Measure, Problem, Severity, sort_problems
+from pumpsite.charts import ChartCache, draw, prepare_charts, progress_line
+from pumpsite.model import Problem, Severity, sort_problems
 from pumpsite.pipeline import Inspection, inspect
 from pumpsite.resultsmap import render_results_map
 from pumpsite.site import Site, TemplateFailure, render_site
 from pumpsite.timing import Stopwatch
-from pumpsite.views import ChartRenderer, ChartSize
+from pumpsite.views import ChartRenderer
 
 Progress = Callable[[str], None]
 
@@ -52,11 +50,7 @@ def edit_base(site_config: object) -> str | None:
     return f"{site_config['repo_url'].rstrip('/')}/edit/{branch}/"
 
 
-def _draw_chart(m: Measure, a: MeasureAnalysis, description: str, size: ChartSize) -> str:
-    return render_chart(m, a, description=description, size=size)
-
-
-def render(inspection: Inspection, chart: ChartRenderer = _draw_chart) -> Site:
+def render(inspection: Inspection, chart: ChartRenderer = draw) -> Site:
     """The site as a value; `chart` draws each chart (or hands over one drawn beforehand)."""
     repo = inspection.repo
     return render_site(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import json
 import multiprocessing
 import os
@@ -27,11 +28,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
 from pumpsite import __version__
 from pumpsite.analysis import MeasureAnalysis
-from pumpsite.chart import render_chart
 from pumpsite.model import Measure
 from pumpsite.reading import read_measure
 from pumpsite.views import ChartSize
@@ -71,7 +69,15 @@ class Charts:
         prepared = self.svgs.get(measure.id)
         if prepared is not None and prepared[0] == description:
             return prepared[1][size]
-        return render_chart(measure, analysis, description=description, size=size)
+        return draw(measure, analysis, description, size)
+
+
+def draw(measure: Measure, analysis: MeasureAnalysis, description: str, size: ChartSize) -> str:
+    """One chart. matplotlib is imported here, not with the module: it takes about a second, and
+    a build whose charts all come from the cache never needs it."""
+    from pumpsite.chart import render_chart
+
+    return render_chart(measure, analysis, description=description, size=size)
 
 
 def progress_line(missing: int, cached: int) -> str:
@@ -88,7 +94,8 @@ def progress_line(missing: int, cached: int) -> str:
 def code_fingerprint() -> str:
     """What draws the charts: cache format, versions, and pumpsite's own source files (so a
     development change to the chart code never serves an old chart)."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{matplotlib.__version__}".encode())
+    matplotlib = importlib.metadata.version("matplotlib")
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{matplotlib}".encode())
     package = Path(__file__).parent
     for source in sorted(package.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
@@ -174,10 +181,7 @@ class ChartCache:
 
 
 def render_job(job: Job) -> Svgs:
-    return {
-        size: render_chart(job.measure, job.analysis, description=job.description, size=size)
-        for size in SIZES
-    }
+    return {size: draw(job.measure, job.analysis, job.description, size) for size in SIZES}
 
 
 def available_workers() -> int:

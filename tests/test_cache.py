@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -256,3 +258,17 @@ def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "5 charts drawn, 1 from the cache" in result.output
     assert "forged" in (root / "site" / "measures" / CHURN / "index.html").read_text()
+
+
+def test_a_build_with_every_chart_cached_does_not_import_matplotlib(tmp_path: Path) -> None:
+    """matplotlib takes about a second to import: only a build that draws pays for it."""
+    root = copy_example(tmp_path / "repo")
+    assert build(root, today=TODAY).charts_rendered == 6
+    script = (
+        "import sys\nfrom datetime import date\nfrom pathlib import Path\n"
+        "from pumpsite.build import build\n"
+        f"result = build(Path({str(root)!r}), today=date.fromisoformat({TODAY.isoformat()!r}))\n"
+        "print(result.ok, result.charts_rendered, 'matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.split() == ["True", "0", "False"], done.stderr
