@@ -470,9 +470,17 @@ def _report_rebuild(outcome: Outcome) -> None:
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in the web browser.")
 @click.option(
+    "--poll",
+    is_flag=True,
+    help="Look for changes every 0.25 s instead of waiting for the system's notifications, "
+    "which network drives, WSL's /mnt and Docker bind mounts do not send.",
+)
+@click.option(
     "--as-of", type=DateType(), help="Report date (default: extra.pumpsite.as_of or today)."
 )
-def serve(path: Path, dev_addr: tuple[str, int], open_browser: bool, as_of: date | None) -> None:
+def serve(
+    path: Path, dev_addr: tuple[str, int], open_browser: bool, poll: bool, as_of: date | None
+) -> None:
     """Build the site at PATH, serve it, and rebuild and reload the browser on every save.
 
     A bad edit never stops the server: the browser keeps the last good pages, with the problems
@@ -495,6 +503,7 @@ def serve(path: Path, dev_addr: tuple[str, int], open_browser: bool, as_of: date
             today=_today,
             as_of=as_of,
             open_browser=open_browser,
+            poll=poll,
             say=lambda message: click.echo(message, err=True),
             on_build=_report_rebuild,
         )

@@ -191,6 +191,7 @@ def serve(
     today: Callable[[], date],
     as_of: date | None = None,
     open_browser: bool = False,
+    poll: bool = False,
     say: Callable[[str], None] = print,
     on_build: Callable[[Outcome], None] = lambda outcome: None,
 ) -> None:
@@ -203,7 +204,7 @@ def serve(
         raise AddressError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
     output = Path(tempfile.mkdtemp(prefix="pumpsite-serve-"))
     changes = Changes()
-    watcher = SourceWatcher(root, changes, say)
+    watcher = SourceWatcher(root, changes, say, poll=poll)
     preview = Preview(root, output, site, today=today, as_of=as_of)
     with _stop_on_terminate():
         try:

@@ -96,17 +96,26 @@ class Changes:
 
 
 class SourceWatcher(events.FileSystemEventHandler):
-    """Watches the repository's sources with the operating system's notifications (inotify).
+    """Watches the repository's sources with the operating system's notifications (inotify),
+    or by looking at the files every POLL_INTERVAL seconds with `poll` (or when notifications
+    run out): network drives, WSL's /mnt and Docker bind mounts send no notifications.
 
     The root is watched alone and each source folder recursively; when a folder is deleted,
     renamed or recreated, the watches are renewed before the next build.
     """
 
-    def __init__(self, root: Path, changes: Changes, say: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        root: Path,
+        changes: Changes,
+        say: Callable[[str], None] = print,
+        *,
+        poll: bool = False,
+    ) -> None:
         self.root = root.resolve()
         self.changes, self.say = changes, say
         self.watched = watched_paths(None)
-        self.observer: BaseObserver = Observer()
+        self.observer: BaseObserver = PollingObserver(timeout=POLL_INTERVAL) if poll else Observer()
         self._watches: dict[tuple[Path, bool], tuple[ObservedWatch, tuple[int, int]]] = {}
 
     def on_any_event(self, event: events.FileSystemEvent) -> None:
@@ -125,6 +134,8 @@ class SourceWatcher(events.FileSystemEventHandler):
             return None
 
     def start(self) -> None:
+        if isinstance(self.observer, PollingObserver):
+            self.say(f"Looking for changes every {POLL_INTERVAL} s (--poll).")
         self.refresh()
         self.observer.start()
 

@@ -160,6 +160,20 @@ def test_edits_reach_the_served_page_and_bad_ones_show_their_problems_until_fixe
     assert server.count("Not rebuilt") == 1, server.output
 
 
+def test_with_poll_a_save_is_noticed_without_the_systems_notifications(example: Path) -> None:
+    """--poll: for network drives, WSL's /mnt and Docker bind mounts, which send none."""
+    process = ServeProcess(example, "--dev-addr", ":0", "--poll")
+    try:
+        wait_until(lambda: process.count("Built the site"), "the first build")
+        set_last_value(example, "6.66")
+        process.page_when(CHURN_PAGE, lambda body: "6.66% in Oct 2026" in body, "the edit")
+        assert "Changed: data/customer-churn.csv" in process.output
+        assert "Looking for changes every 0.25 s (--poll)." in process.output
+    finally:
+        assert process.stop() == 0, process.output
+    assert "Traceback" not in process.output, process.output
+
+
 def test_a_first_build_that_fails_is_shown_and_recovers(example: Path, tmp_path: Path) -> None:
     good = (example / "mkdocs.yml").read_text()
     (example / "mkdocs.yml").write_text("site_name: [unclosed\n")

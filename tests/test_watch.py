@@ -7,6 +7,7 @@ import errno
 from pathlib import Path
 
 import pytest
+from watchdog.observers.polling import PollingObserver
 
 from pumpsite.build import build
 from pumpsite.watch import Changes, SourceWatcher, concerns, watch_plan
@@ -69,6 +70,19 @@ def test_a_build_does_not_wake_the_watcher(example: Path) -> None:
         (example / "mkdocs.yml").write_text((example / "mkdocs.yml").read_text())
         paths = wait_until(lambda: changes.wait(0.0), "the change to mkdocs.yml")
         assert paths == ["mkdocs.yml"]
+    finally:
+        changes.stop()
+        watcher.stop()
+
+
+def test_poll_looks_at_the_files_instead_of_waiting_for_notifications(example: Path) -> None:
+    changes = Changes()
+    watcher = SourceWatcher(example, changes, poll=True)
+    assert isinstance(watcher.observer, PollingObserver)
+    watcher.start()
+    try:
+        set_last_value(example, "8.88")
+        assert wait_until(lambda: changes.wait(0.0), "the change") == [CHURN_CSV]
     finally:
         changes.stop()
         watcher.stop()
