@@ -13,6 +13,7 @@ from pathlib import Path
 from pumpsite import _mkdocs, atomic
 from pumpsite.charts import ChartCache, draw, prepare_charts, progress_line
 from pumpsite.model import Problem, Severity, sort_problems
+from pumpsite.numbers import counted
 from pumpsite.pipeline import Inspection, inspect
 from pumpsite.resultsmap import render_results_map
 from pumpsite.site import Site, TemplateFailure, render_site
@@ -108,7 +109,7 @@ def _write_project(
             workers=workers,
             announce=lambda missing, cached: progress(progress_line(missing, cached)),
         )
-    progress(f"Rendering {len(inspection.repo.measures)} measures")
+    progress(f"Writing the pages of {counted(len(inspection.repo.measures), 'measure')}")
     with clock.lap("pages"):
         site = render(inspection, charts.render)
     with clock.lap("write"):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -462,7 +463,11 @@ def render_chart(
     """
     chart = plan_chart(measure, analysis, size)
     marks = Marks()
-    with matplotlib.rc_context(_rc(measure.id, size, chart.layout.font)):
+    with matplotlib.rc_context(_rc(measure.id, size, chart.layout.font)), warnings.catch_warnings():
+        # Text is written as text (`svg.fonttype: none`) and drawn by the browser in the page's
+        # font: a glyph missing from matplotlib's own font (CJK, emoji) only affects its layout
+        # estimate, not the chart, so its warning would only alarm the reader of the build.
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
         figure = _draw(chart, marks)
         FigureCanvasSVG(figure)
         buffer = io.StringIO()

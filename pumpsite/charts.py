@@ -31,6 +31,7 @@ from pathlib import Path
 from pumpsite import __version__
 from pumpsite.analysis import MeasureAnalysis
 from pumpsite.model import Measure
+from pumpsite.numbers import counted
 from pumpsite.reading import read_measure
 from pumpsite.views import ChartSize
 
@@ -84,7 +85,7 @@ def progress_line(missing: int, cached: int) -> str:
     """What the build is about to do: "Rendering 1 chart (5 cached)"."""
     if not missing:
         return f"Charts unchanged ({cached} cached)"
-    line = f"Rendering {missing} chart{'s' * (missing != 1)}"
+    line = f"Rendering {counted(missing, 'chart')}"
     return f"{line} ({cached} cached)" if cached else line
 
 

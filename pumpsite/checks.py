@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Iterator
 
 from pumpsite.model import Goal, Measure, Problem, Repo, Severity
+from pumpsite.numbers import counted
 from pumpsite.periods import Period
 
 PROBLEM_CODES: dict[str, str] = {
@@ -153,7 +154,7 @@ def check_data(measure: Measure) -> Iterator[Problem]:
             measure,
             None,
             "PS311",
-            f"Only {len(values)} value{'s' * (len(values) != 1)} in {series.path}: shown as a "
+            f"Only {counted(len(values), 'value')} in {series.path}: shown as a "
             "run chart until there are "
             f"{MIN_POINTS_FOR_LIMITS} values to compute natural process limits.",
         )

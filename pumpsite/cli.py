@@ -16,6 +16,7 @@ import click
 
 from pumpsite import __version__
 from pumpsite.model import Problem
+from pumpsite.numbers import counted
 from pumpsite.periods import FREQUENCIES, Frequency
 
 if TYPE_CHECKING:
@@ -93,11 +94,11 @@ def problems_as_json(problems: Sequence[Problem]) -> str:
 
 
 def summary_line(errors: int, warnings: int, goals: int, measures: int) -> str:
-    scope = f"{goals} goal{'s' * (goals != 1)}, {measures} measure{'s' * (measures != 1)}"
+    scope = f"{counted(goals, 'goal')}, {counted(measures, 'measure')}"
     if not errors and not warnings:
         return f"No problems ({scope})."
-    parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
-    parts += [f"{warnings} warning{'s' * (warnings != 1)}"] if warnings else []
+    parts = [counted(errors, "error")] if errors else []
+    parts += [counted(warnings, "warning")] if warnings else []
     return f"{' and '.join(parts)} ({scope})."
 
 
@@ -190,9 +191,9 @@ def build(
     seconds = time.monotonic() - started
     drawn = result.charts_rendered
     click.echo(
-        f"Built the site for {result.inspection.report_date} ({len(repo.goals)} goals, "
-        f"{len(repo.measures)} measures) into {result.site_dir} in {seconds:.1f} s "
-        f"({drawn} chart{'s' * (drawn != 1)} drawn, {result.charts_cached} from the cache).",
+        f"Built the site for {result.inspection.report_date} ({counted(len(repo.goals), 'goal')}, "
+        f"{counted(len(repo.measures), 'measure')}) into {result.site_dir} in {seconds:.1f} s "
+        f"({counted(drawn, 'chart')} drawn, {result.charts_cached} from the cache).",
         err=True,
     )
 

@@ -25,7 +25,7 @@ from pumpsite.frontmatter import (
     utf16_problem,
 )
 from pumpsite.model import Observation, Problem, Series
-from pumpsite.numbers import LARGEST
+from pumpsite.numbers import LARGEST, counted
 from pumpsite.periods import EXAMPLE_LABELS, Frequency, Period, detect_frequency, parse_period
 
 EMPTY_FILE = "PS303"
@@ -442,7 +442,7 @@ def _cell_count_message(row: _Row, names: list[str]) -> str:
         hint = "Write numbers without commas (12.5, not 12,5) and quote text that contains one."
     else:
         hint = "Add the missing cells (a cell may be empty)."
-    cells = f"{count} cell{'s' * (count != 1)}"
+    cells = counted(count, "cell")
     return f"The row has {cells}, expected {width} like the header ({_names(names)}). {hint}"
 
 

@@ -49,3 +49,8 @@ def fmt_plain(value: float | None, decimals: int) -> str:
     if value is None:
         return ""
     return f"{_no_negative_zero(value, decimals):.{decimals}f}"
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 measure`, `2 measures`, `0 measures`: a count with its (regular) noun."""
+    return f"{count} {noun}{'s' * (count != 1)}"

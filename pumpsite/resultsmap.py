@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from html import escape as _escape
 
 from pumpsite.model import Goal, Measure
+from pumpsite.numbers import counted
 
 BOX_WIDTH = 208.0
 FONT = 13.0
@@ -194,7 +195,7 @@ def _focus_tag(x: float, y: float) -> list[str]:
 
 def _tooltip(goal: Goal, measures: Sequence[Measure], in_focus: bool) -> str:
     count = len(measures)
-    words = [f"{count} measure{'' if count == 1 else 's'}"] if count else ["no measures yet"]
+    words = [counted(count, "measure")] if count else ["no measures yet"]
     if in_focus:
         words.append("in focus this quarter")
     return f"{' '.join(goal.title.split())} ({', '.join(words)})"
@@ -202,7 +203,7 @@ def _tooltip(goal: Goal, measures: Sequence[Measure], in_focus: bool) -> str:
 
 def _description(goals: Mapping[str, Goal], focus: Set[str]) -> str:
     count = len(goals)
-    text = f"Results map of {count} goal{'' if count == 1 else 's'}"
+    text = f"Results map of {counted(count, 'goal')}"
     in_focus = _order(goals, [goal_id for goal_id in goals if goal_id in focus])
     if in_focus:
         titles = "; ".join(" ".join(goals[g].title.split()) for g in in_focus)

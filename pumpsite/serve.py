@@ -26,6 +26,7 @@ from types import FrameType
 from pumpsite.build import BuildResult, build
 from pumpsite.livereload import LiveSite, PreviewServer
 from pumpsite.model import Problem
+from pumpsite.numbers import counted
 from pumpsite.watch import Changes, SourceWatcher
 
 DEFAULT_HOST = "127.0.0.1"
@@ -148,7 +149,7 @@ def banner(outcome: Outcome, *, has_pages: bool) -> str:
         if not problems:
             return ""
         style = _BANNER_STYLE.format(bg="#fff8e1", edge="#f9a825")
-        count = f"{len(problems)} warning{'s' * (len(problems) != 1)}"
+        count = counted(len(problems), "warning")
         return (
             f'<details id="pumpsite-serve-banner" style="{style}"><summary>The site was rebuilt '
             f"with {count}.</summary>{items}</details>"

@@ -485,3 +485,12 @@ GOLDEN_CASES = {
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
 def test_golden(name: str) -> None:
     assert_golden(GOLDEN / name, GOLDEN_CASES[name]() + "\n")
+
+
+def test_a_glyph_missing_from_matplotlibs_font_raises_no_warning(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    """The browser draws the text in the page's font; matplotlib's font is only for layout."""
+    svg = render(make_measure(STEADY, unit="件 📦"))
+    assert "件 📦" in svg
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]
