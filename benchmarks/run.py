@@ -35,6 +35,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # a sibling script, not a package
 
+from pumpsite.charts import code_fingerprint
+
 LAPS = ("load", "check", "analyse", "charts", "pages", "write", "engine", "swap")
 GOALS = {
     "cold": 2.0,  # × engine-only at N = 500 × 60
@@ -44,6 +46,11 @@ GOALS = {
     "xmr": 50.0,  # × statprocon
 }
 EDITED = "measure-00000"
+CODE_CHANGED = (
+    "**pumpsite's source changed during this run**: the chart cache's key includes it, so the "
+    "rebuilds drew every chart and their figures are void. Run again from a tree nobody edits "
+    "(a separate clone, with PYTHONPATH pointing at it)."
+)
 
 
 # --- a build in its own process ------------------------------------------------------------------
@@ -469,11 +476,15 @@ def main() -> None:
         return
     sizes = [int(n) for n in args.sizes.split(",")]
     print(f"Benchmarking N = {sizes} × {args.points} points in {args.work}", file=sys.stderr)
+    code = code_fingerprint()
     results = [run_size(args.work, n, args.points, args.seed) for n in sizes]
     print("  XmR against statprocon…", file=sys.stderr, flush=True)
     largest = args.work / f"repo-{sizes[-1]}x{args.points}"
     xmr = [run_xmr(_series_of(largest)[:500])]
     xmr += [run_xmr(_synthetic(100, points)) for points in (20, 240, 1000)]
+    if code_fingerprint() != code:
+        print(CODE_CHANGED, file=sys.stderr)
+        print(f"{CODE_CHANGED}\n")
     print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}.\n")
     print("\n".join(report_sizes(results)))
     print()
