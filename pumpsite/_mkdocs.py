@@ -92,10 +92,17 @@ def _theme(user: object, has_overrides: bool) -> dict[str, Any]:
     return theme
 
 
-def engine_config(user: Mapping[str, Any], site: Site, *, default_name: str) -> dict[str, Any]:
-    """The generated project's mkdocs.yml: the user's settings, with pumpsite's pages added."""
+def engine_config(
+    user: Mapping[str, Any], site: Site, *, default_name: str, url_folder: str | None = None
+) -> dict[str, Any]:
+    """The generated project's mkdocs.yml: the user's settings, with pumpsite's pages added.
+    `url_folder` is where under `site_url` the site will live (a preview published into a
+    folder), so that its sitemap and canonical links point at itself."""
     config = dict(user)
     config.setdefault("site_name", default_name)
+    site_url = config.get("site_url")
+    if url_folder and isinstance(site_url, str) and site_url.strip():
+        config["site_url"] = f"{site_url.strip().rstrip('/')}/{url_folder.strip('/')}/"
     user_nav = config.pop("nav", None)
     config["nav"] = [*site.nav, *(user_nav if isinstance(user_nav, list) else [])]
     config["docs_dir"] = "docs"

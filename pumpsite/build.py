@@ -95,6 +95,7 @@ def _write_project(
     *,
     cache: bool,
     workers: int | None,
+    url_folder: str | None,
     clock: Stopwatch,
     progress: Progress,
 ) -> tuple[int, int]:
@@ -114,7 +115,9 @@ def _write_project(
         site = render(inspection, charts.render)
     with clock.lap("write"):
         name = project.parent.name  # the repository's folder
-        config = _mkdocs.engine_config(inspection.repo.site_config, site, default_name=name)
+        config = _mkdocs.engine_config(
+            inspection.repo.site_config, site, default_name=name, url_folder=url_folder
+        )
         _mkdocs.write_project(project, _mkdocs.project_files(site, config))
     return charts.rendered, charts.cached
 
@@ -129,9 +132,11 @@ def build(
     progress: Progress = lambda message: None,
     cache: bool = True,
     workers: int | None = None,
+    url_folder: str | None = None,
 ) -> BuildResult:
     """Build the site of the repository at `root`. `cache=False` neither reads nor writes the
-    chart cache; `workers` caps the processes that draw charts (default: the usable cores)."""
+    chart cache; `workers` caps the processes that draw charts (default: the usable cores);
+    `url_folder` is the folder under `site_url` the site is for (a published preview)."""
     root = root.resolve()
     site_dir = (site_dir or root / "site").resolve()
     clock = Stopwatch()
@@ -148,7 +153,13 @@ def build(
     project = root / _mkdocs.PROJECT_DIR
     try:
         drawn, cached = _write_project(
-            inspection, project, cache=cache, workers=workers, clock=clock, progress=progress
+            inspection,
+            project,
+            cache=cache,
+            workers=workers,
+            url_folder=url_folder,
+            clock=clock,
+            progress=progress,
         )
     except TemplateFailure as error:
         return BuildResult(

@@ -306,7 +306,13 @@ def publish_site(
         scratch = Path(tmp)
         site_dir = scratch / "site"
         result = build(
-            root, today=today, site_dir=site_dir, as_of=as_of, strict=strict, progress=progress
+            root,
+            today=today,
+            site_dir=site_dir,
+            as_of=as_of,
+            strict=strict,
+            progress=progress,
+            url_folder=folder,
         )
         if not result.ok:
             return PublishResult(result, remote, branch)

@@ -44,6 +44,14 @@ def test_defaults_for_a_bare_config() -> None:
     assert config["theme"]["name"] == "material"
 
 
+def test_a_site_published_into_a_folder_has_its_own_site_url() -> None:
+    user = {"site_url": "https://acme.example/measures"}
+    config = _mkdocs.engine_config(user, SITE, default_name="r", url_folder="previews/pr-7")
+    assert config["site_url"] == "https://acme.example/measures/previews/pr-7/"
+    assert _mkdocs.engine_config(user, SITE, default_name="r")["site_url"] == user["site_url"]
+    assert "site_url" not in _mkdocs.engine_config({}, SITE, default_name="r", url_folder="p")
+
+
 def test_users_custom_dir_is_kept_relative_to_the_repository() -> None:
     config = _mkdocs.engine_config(
         {"theme": {"name": "material", "custom_dir": "ov"}}, SITE, default_name="r"

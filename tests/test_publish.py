@@ -159,6 +159,21 @@ def test_a_preview_leaves_the_site_and_other_previews_alone(repo: Path, remote: 
     assert "2026-11" in git(remote, "show", f"gh-pages:previews/pr-8/{DATA}")
 
 
+def test_a_preview_links_to_itself_not_to_the_site(repo: Path, remote: Path) -> None:
+    """Its sitemap and canonical links carry the preview's folder under site_url."""
+    config = repo / "mkdocs.yml"
+    config.write_text(f"site_url: https://acme.example/measures/\n{config.read_text()}")
+    commit_all(repo, "Our address")
+    assert publish(repo)[0] == 0
+    assert publish(repo, "--prefix", "previews/pr-7")[0] == 0
+    preview = git(remote, "show", "gh-pages:previews/pr-7/sitemap.xml")
+    assert "<loc>https://acme.example/measures/previews/pr-7/</loc>" in preview
+    page = git(remote, "show", "gh-pages:previews/pr-7/index.html")
+    assert 'href="https://acme.example/measures/previews/pr-7/"' in page  # canonical
+    site = git(remote, "show", "gh-pages:sitemap.xml")
+    assert "<loc>https://acme.example/measures/</loc>" in site and "previews" not in site
+
+
 def test_an_existing_branch_keeps_its_history_and_cname(repo: Path, remote: Path) -> None:
     # gh-pages made by something else first (mkdocs gh-deploy, by hand): publish builds on it,
     # and keeps the custom domain GitHub Pages reads from CNAME.
