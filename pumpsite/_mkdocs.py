@@ -4,13 +4,22 @@
 and runs the engine on it. The project stands on its own: `mkdocs build -f .pumpsite/mkdocs.yml`
 reproduces the site, and a successor engine (ProperDocs, Zensical) can be tried on the same
 output. No MkDocs plugin or hook is involved, so correctness does not depend on one.
+
+Charts do not go through Markdown: each page's chart SVGs are swapped for a placeholder comment
+and written as theme files, which the theme's content partial puts back in place. Markdown's
+raw-HTML parser and Material's search indexer both tokenised every SVG in pure Python — a third
+of the engine's work — and neither has anything to do with one (charts are kept out of search).
+The built HTML is the same. A user's own `theme.custom_dir` takes the place of pumpsite's
+overrides, so with one the charts stay inline.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
+import re
 import shutil
 import sysconfig
 from collections.abc import Iterator, Mapping
@@ -40,6 +49,34 @@ REQUIRED_EXTENSIONS: tuple[str, ...] = (
     "pymdownx.details",
     "pymdownx.superfences",
 )
+
+CHART_FOLDER = "pumpsite-charts"
+"""Theme files holding the charts, in the generated `overrides/` (`.html`, so MkDocs does not
+also copy them into the site as static files)."""
+_CHART_SVG = re.compile(
+    r'<svg xmlns="http://www\.w3\.org/2000/svg" viewBox="[^"]*" class="pumpsite-[^"]*".*?</svg>',
+    re.DOTALL,
+)
+_CHART_MARK = "<!--pumpsite-chart:"
+
+# Material's partials/content.html (9.x) with `{{ page.content }}` replaced by the page content
+# with its charts put back. Only pumpsite writes the placeholder: text from the files reaches a
+# page escaped, so a `<!--` in it is never a comment.
+CONTENT_TEMPLATE = (
+    "{#- pumpsite: Material's content partial; charts are put back after Markdown and search. -#}\n"
+    '{% include "partials/tags.html" %}\n'
+    '{% include "partials/actions.html" %}\n'
+    '{% if "\\u003ch1" not in page.content %}\n'
+    "  <h1>{{ page.title | d(config.site_name, true)}}</h1>\n"
+    "{% endif %}\n"
+    '{% set pieces = page.content.split("<!--pumpsite-chart:") %}{{ pieces[0] }}'
+    '{% for piece in pieces[1:] %}{% set name, rest = piece.split("-->", 1) %}'
+    '{% include "pumpsite-charts/" ~ name ~ ".html" %}{{ rest }}{% endfor %}\n'
+    '{% include "partials/source-file.html" %}\n'
+    '{% include "partials/feedback.html" %}\n'
+    '{% include "partials/comments.html" %}\n'
+)
+
 
 # Material shows the edit button from `page.edit_url`, which MkDocs derives from the page's path
 # in docs/ — a generated file. Pages carry the source file's URL in their meta instead.
@@ -154,13 +191,35 @@ def _write_if_changed(path: Path, content: str | bytes) -> bool:
     return True
 
 
+def charts_apart(pages: Mapping[str, str | bytes]) -> tuple[dict[str, str | bytes], dict[str, str]]:
+    """The pages with each chart SVG swapped for a placeholder, and the charts as theme files
+    named by their content. A chart file is a template to Jinja: every `{` is written as a
+    character reference, so no text in a chart can be Jinja syntax."""
+    charts: dict[str, str] = {}
+
+    def set_apart(match: re.Match[str]) -> str:
+        svg = match.group(0).replace("{", "&#123;")
+        name = hashlib.sha256(svg.encode()).hexdigest()[:32]
+        charts[f"{CHART_FOLDER}/{name}.html"] = svg
+        return f"{_CHART_MARK}{name}-->"
+
+    apart = {
+        path: _CHART_SVG.sub(set_apart, text) if isinstance(text, str) else text
+        for path, text in pages.items()
+    }
+    return apart, charts
+
+
 def project_files(site: Site, config: Mapping[str, Any]) -> dict[str, str | bytes]:
     """Every file of the generated project, relative to its folder."""
-    files: dict[str, str | bytes] = {f"docs/{path}": text for path, text in site.files.items()}
-    files["mkdocs.yml"] = config_yaml(config)
+    pages: Mapping[str, str | bytes] = site.files
+    files: dict[str, str | bytes] = {"mkdocs.yml": config_yaml(config)}
     if config["theme"].get("custom_dir") == "overrides":
+        pages, charts = charts_apart(pages)
         files["overrides/partials/actions.html"] = ACTIONS_TEMPLATE
-    return files
+        files["overrides/partials/content.html"] = CONTENT_TEMPLATE
+        files |= {f"overrides/{path}": svg for path, svg in charts.items()}
+    return files | {f"docs/{path}": text for path, text in pages.items()}
 
 
 def write_project(project: Path, files: Mapping[str, str | bytes]) -> int:

@@ -30,10 +30,12 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     Jinja checks each entry against a hash of the template's source, so an edited template is
     compiled afresh. One instance per kind of environment: the bytecode depends on its options.
+    The oldest entries go beyond `limit`: each edit of a chart under serve adds one.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 5000) -> None:
         self._compiled: dict[str, bytes] = {}
+        self.limit = limit
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if bucket.key in self._compiled:
@@ -41,6 +43,8 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._compiled[bucket.key] = bucket.bytecode_to_string()
+        while len(self._compiled) > self.limit:
+            del self._compiled[next(iter(self._compiled))]
 
 
 _PAGE_TEMPLATES = CompiledTemplates()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pumpsite import _mkdocs
 from pumpsite.build import BuildResult, build
 from tests.example_site import TODAY, copy_example, tree_snapshot
 
@@ -63,6 +64,25 @@ def test_search_finds_page_text_but_not_the_charts_hover_titles(built: BuildResu
     assert not re.search(r"\d{4}-\d\d: moving range", text)  # no hover title of the charts
     assert "UNPL" not in text and "Avg mR" not in text  # no chart margin labels
     assert "Results map of" not in text  # nor the results map's description
+
+
+def test_charts_put_back_after_markdown_give_the_same_site_as_inline_charts(
+    built: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Charts skip Markdown and search (set apart as theme files): the HTML must not change."""
+    assert built.site_dir is not None
+    project = built.site_dir.parent / _mkdocs.PROJECT_DIR
+    assert "<svg" not in (project / "docs" / "measures" / "customer-churn.md").read_text()
+    assert list((project / "overrides" / _mkdocs.CHART_FOLDER).glob("*.html"))
+    root = copy_example(tmp_path / "inline")
+    monkeypatch.setattr(_mkdocs, "charts_apart", lambda pages: (dict(pages), {}))
+    inline = build(root, today=TODAY)
+    assert inline.ok and inline.site_dir is not None
+    assert (
+        "<svg"
+        in (root / _mkdocs.PROJECT_DIR / "docs" / "measures" / "customer-churn.md").read_text()
+    )
+    assert tree_snapshot(inline.site_dir) == tree_snapshot(built.site_dir)
 
 
 def test_glossary_terms_become_tooltips_across_the_site(built: BuildResult) -> None:

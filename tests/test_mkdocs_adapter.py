@@ -156,3 +156,46 @@ def test_installed_theme_files_are_listed_once_but_a_custom_dir_every_build(
     _mkdocs.run_engine(project, tmp_path / "second", strict=False)
     assert (tmp_path / "second" / "robots.txt").read_text() == "User-agent: *\n"
     assert (tmp_path / "second" / "assets" / "javascripts").is_dir()
+
+
+CHART = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" class="pumpsite-chart '
+    'pumpsite-chart-full" role="img">\n<title>{{ 7 * 7 }} {% include "base.html" %}</title>\n</svg>'
+)
+
+
+def test_charts_are_set_apart_as_theme_files_with_no_jinja_syntax_left() -> None:
+    page = f'<div markdown="0">\n{CHART}\n</div>\n\nText, and again:\n\n{CHART}\n'
+    pages, charts = _mkdocs.charts_apart({"m.md": page, "data/m.csv": b"period,value\n"})
+    assert len(charts) == 1, "the same chart is one file"
+    ((path, svg),) = charts.items()
+    name = path.removeprefix(f"{_mkdocs.CHART_FOLDER}/").removesuffix(".html")
+    assert pages["m.md"].count(f"<!--pumpsite-chart:{name}-->") == 2
+    assert "<svg" not in pages["m.md"] and pages["data/m.csv"] == b"period,value\n"
+    assert "{" not in svg and svg.replace("&#123;", "{") == CHART
+
+
+def test_with_the_users_own_custom_dir_charts_stay_inline() -> None:
+    site = Site(files={"m.md": CHART}, nav=[], glossary={}, extra_css=())
+    config = _mkdocs.engine_config(
+        {"theme": {"name": "material", "custom_dir": "ov"}}, site, default_name="r"
+    )
+    files = _mkdocs.project_files(site, config)
+    assert files["docs/m.md"] == CHART and not any(p.startswith("overrides/") for p in files)
+    ours = _mkdocs.project_files(site, _mkdocs.engine_config({}, site, default_name="r"))
+    assert "<svg" not in str(ours["docs/m.md"])
+    assert any(p.startswith(f"overrides/{_mkdocs.CHART_FOLDER}/") for p in ours)
+
+
+def test_the_content_partial_is_materials_with_the_charts_put_back() -> None:
+    """If Material changes its partial, this fails: copy the new one and keep the one change."""
+    import material
+
+    theirs = Path(material.__file__).parent / "templates" / "partials" / "content.html"
+    header = ("{#-", "  This file", "-#}")  # "generated - do not edit"
+    original = [line for line in theirs.read_text().splitlines() if not line.startswith(header)]
+    ours = _mkdocs.CONTENT_TEMPLATE.splitlines()[1:]
+    changed = [k for k, (a, b) in enumerate(zip(original, ours, strict=True)) if a != b]
+    assert [original[k] for k in changed] == ["{{ page.content }}"]
+    assert f'split("{_mkdocs._CHART_MARK}")' in ours[changed[0]]
+    assert f'"{_mkdocs.CHART_FOLDER}/" ~ name' in ours[changed[0]]

@@ -28,6 +28,9 @@ PAYLOADS = (
     "</svg><script>alert('XSS-{f}')</script><svg onload=alert('XSS-{f}')>",
     "[click](javascript:alert('XSS-{f}'))",
     "<a href=\"javascript:alert('XSS-{f}')\">link</a>",
+    # Charts are templates to the theme's Jinja: neither template syntax nor a forged chart
+    # placeholder may do anything.
+    "{{{{ 'JINJA-' ~ 'RAN' }}}} {{% include 'base.html' %}} <!--pumpsite-chart:../../x-->",
 )
 
 
@@ -164,6 +167,12 @@ def test_the_hostile_text_reads_as_text_in_the_chart(site: Path) -> None:
     assert titles, "the unit shows in the chart's hover titles"
     assert all("&lt;script&gt;" in title and "</svg>" not in title for title in titles)
     assert "&lt;/svg&gt;&lt;script&gt;" in page
+
+
+def test_template_syntax_in_the_files_stays_text(site: Path) -> None:
+    text = html.unescape("".join(page.read_text() for page in pages(site)))
+    assert "JINJA-RAN" not in text
+    assert "{{ 'JINJA-' ~ 'RAN' }}" in text and "<!--pumpsite-chart:../../x-->" in text
 
 
 # --- in the browser ----------------------------------------------------------------------------
