@@ -10,7 +10,7 @@ and written as theme files, which the theme's content partial puts back in place
 raw-HTML parser and Material's search indexer both tokenised every SVG in pure Python — a third
 of the engine's work — and neither has anything to do with one (charts are kept out of search).
 The built HTML is the same. A user's own `theme.custom_dir` takes the place of pumpsite's
-overrides, so with one the charts stay inline.
+overrides, so with one (or with a theme other than Material) the charts stay inline.
 """
 
 from __future__ import annotations
@@ -214,11 +214,13 @@ def project_files(site: Site, config: Mapping[str, Any]) -> dict[str, str | byte
     """Every file of the generated project, relative to its folder."""
     pages: Mapping[str, str | bytes] = site.files
     files: dict[str, str | bytes] = {"mkdocs.yml": config_yaml(config)}
-    if config["theme"].get("custom_dir") == "overrides":
-        pages, charts = charts_apart(pages)
+    theme = config["theme"]
+    if theme.get("custom_dir") == "overrides":
         files["overrides/partials/actions.html"] = ACTIONS_TEMPLATE
-        files["overrides/partials/content.html"] = CONTENT_TEMPLATE
-        files |= {f"overrides/{path}": svg for path, svg in charts.items()}
+        if theme.get("name") == "material":  # the partial that puts charts back is Material's
+            pages, charts = charts_apart(pages)
+            files["overrides/partials/content.html"] = CONTENT_TEMPLATE
+            files |= {f"overrides/{path}": svg for path, svg in charts.items()}
     return files | {f"docs/{path}": text for path, text in pages.items()}
 
 

@@ -175,13 +175,15 @@ def test_charts_are_set_apart_as_theme_files_with_no_jinja_syntax_left() -> None
     assert "{" not in svg and svg.replace("&#123;", "{") == CHART
 
 
-def test_with_the_users_own_custom_dir_charts_stay_inline() -> None:
+def test_with_the_users_own_custom_dir_or_another_theme_charts_stay_inline() -> None:
     site = Site(files={"m.md": CHART}, nav=[], glossary={}, extra_css=())
     config = _mkdocs.engine_config(
         {"theme": {"name": "material", "custom_dir": "ov"}}, site, default_name="r"
     )
     files = _mkdocs.project_files(site, config)
     assert files["docs/m.md"] == CHART and not any(p.startswith("overrides/") for p in files)
+    other = _mkdocs.engine_config({"theme": "readthedocs"}, site, default_name="r")
+    assert _mkdocs.project_files(site, other)["docs/m.md"] == CHART, "the partial is Material's"
     ours = _mkdocs.project_files(site, _mkdocs.engine_config({}, site, default_name="r"))
     assert "<svg" not in str(ours["docs/m.md"])
     assert any(p.startswith(f"overrides/{_mkdocs.CHART_FOLDER}/") for p in ours)
