@@ -95,6 +95,10 @@ class Changes:
             return paths
 
 
+def _polling() -> PollingObserver:
+    return PollingObserver(timeout=POLL_INTERVAL)
+
+
 class SourceWatcher(events.FileSystemEventHandler):
     """Watches the repository's sources with the operating system's notifications (inotify),
     or by looking at the files every POLL_INTERVAL seconds with `poll` (or when notifications
@@ -115,7 +119,7 @@ class SourceWatcher(events.FileSystemEventHandler):
         self.root = root.resolve()
         self.changes, self.say = changes, say
         self.watched = watched_paths(None)
-        self.observer: BaseObserver = PollingObserver(timeout=POLL_INTERVAL) if poll else Observer()
+        self.observer: BaseObserver = _polling() if poll else Observer()
         self._watches: dict[tuple[Path, bool], tuple[ObservedWatch, tuple[int, int]]] = {}
 
     def on_any_event(self, event: events.FileSystemEvent) -> None:
@@ -164,7 +168,7 @@ class SourceWatcher(events.FileSystemEventHandler):
         )
         running = self.observer.is_alive()
         self.observer.stop()
-        self.observer = PollingObserver(timeout=POLL_INTERVAL)
+        self.observer = _polling()
         self._watches.clear()
         if running:
             self.observer.start()

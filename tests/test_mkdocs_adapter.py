@@ -117,16 +117,22 @@ def test_the_generated_project_builds_with_the_engine(tmp_path: Path) -> None:
     assert 'href="https://example.org/r/edit/main/measures/m.md"' in html
 
 
-def test_compiled_theme_templates_are_reused_but_an_edited_template_is_compiled_again(
-    tmp_path: Path,
-) -> None:
-    project = tmp_path / ".pumpsite"
+def _project_with_custom_dir(folder: Path, custom_dir: str) -> Path:
+    """SITE's project in `folder`/.pumpsite, with the user's theme folder `folder`/`custom_dir`."""
+    project = folder / ".pumpsite"
     config = _mkdocs.engine_config(
-        {"site_name": "T", "theme": {"name": "material", "custom_dir": "overrides"}},
+        {"site_name": "T", "theme": {"name": "material", "custom_dir": custom_dir}},
         SITE,
         default_name="r",
     )
     _mkdocs.write_project(project, _mkdocs.project_files(SITE, config))
+    return project
+
+
+def test_compiled_theme_templates_are_reused_but_an_edited_template_is_compiled_again(
+    tmp_path: Path,
+) -> None:
+    project = _project_with_custom_dir(tmp_path, "overrides")
     override = tmp_path / "overrides" / "main.html"
     override.parent.mkdir()
     for marker in ("FIRST-VERSION", "SECOND-VERSION"):
@@ -141,13 +147,7 @@ def test_compiled_theme_templates_are_reused_but_an_edited_template_is_compiled_
 def test_installed_theme_files_are_listed_once_but_a_custom_dir_every_build(
     tmp_path: Path,
 ) -> None:
-    project = tmp_path / ".pumpsite"
-    config = _mkdocs.engine_config(
-        {"site_name": "T", "theme": {"name": "material", "custom_dir": "theme-extra"}},
-        SITE,
-        default_name="r",
-    )
-    _mkdocs.write_project(project, _mkdocs.project_files(SITE, config))
+    project = _project_with_custom_dir(tmp_path, "theme-extra")
     (tmp_path / "theme-extra").mkdir()
     _mkdocs.run_engine(project, tmp_path / "first", strict=False)
     assert (tmp_path / "first" / "assets" / "javascripts").is_dir()  # Material's own files
