@@ -12,6 +12,12 @@ The branch's layout:
 - a normal publish keeps every folder that holds that marker (the previews), and a `CNAME` file
   (GitHub Pages' custom domain) when the site has none;
 - `--prefix DIR --remove` deletes a preview.
+
+A publish replaces a branch's content, so it goes only to a site branch: one whose tip carries
+the `.pumpsite-site` marker at its root (every publish writes it), or one an earlier pumpsite
+published (see `is_site_branch`), and whose history is not the source's. The branch checked out
+here and the remote's default branch are refused unless they are site branches, and any other
+branch only with `--force`. Likewise `--prefix` and `--remove` only touch preview folders.
 """
 
 from __future__ import annotations
@@ -19,20 +25,25 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from pumpsite.build import BuildResult, build
+from pumpsite.scratch import scratch_folder
 
 Progress = Callable[[str], None]
 
 MARKER = ".pumpsite-prefix"
+SITE_MARKER = ".pumpsite-site"
 NOJEKYLL = ".nojekyll"
 CNAME = "CNAME"
 _SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+# The commit messages pumpsite publish wrote before the site marker existed (default_message).
+_OLD_PUBLISH = re.compile(
+    r"Publish the site (into \S+/ )?from .+ \(report date \d{4}-\d{2}-\d{2}\)|Remove \S+/"
+)
 
 
 class PublishError(Exception):
@@ -46,6 +57,17 @@ class Entry:
     mode: str
     sha: str
     path: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteBranch:
+    remote: str
+    name: str
+    tip: str | None  # None when the branch does not exist yet
+    default: str | None  # the remote's default branch (its HEAD), when it says
+
+    def __str__(self) -> str:
+        return f"{self.remote}/{self.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,20 +135,28 @@ class Git:
             f"repository on GitHub, say), or name another with --remote.{known}"
         )
 
-    def remote_tip(self, remote: str, branch: str) -> str | None:
-        """The remote branch's tip, fetched so that it can be the parent; None if no branch."""
+    def remote_branch(self, remote: str, branch: str) -> RemoteBranch:
+        """The remote's branch, its tip fetched so that it can be the parent, and the remote's
+        default branch."""
         ref = f"refs/heads/{branch}"
-        listed = self.run("ls-remote", "--heads", remote, ref, check=False)
+        listed = self.run("ls-remote", "--symref", remote, "HEAD", ref, check=False)
         if listed.returncode != 0:
             raise PublishError(
                 f"Cannot reach the remote '{remote}': {last_lines(listed.stderr)} "
                 "Nothing was published."
             )
-        if not listed.stdout.strip():
-            return None
-        tracking = f"refs/remotes/{remote}/{branch}"
-        self.out("fetch", "--quiet", "--no-tags", remote, f"+{ref}:{tracking}")
-        return self.out("rev-parse", "--verify", f"{tracking}^{{commit}}")
+        tip = default = None
+        for line in listed.stdout.splitlines():
+            value, _, name = line.partition("\t")
+            if name == "HEAD" and value.startswith("ref: refs/heads/"):
+                default = value.removeprefix("ref: refs/heads/")
+            elif name == ref:
+                tip = value
+        if tip is not None:
+            tracking = f"refs/remotes/{remote}/{branch}"
+            self.out("fetch", "--quiet", "--no-tags", remote, f"+{ref}:{tracking}")
+            tip = self.out("rev-parse", "--verify", f"{tracking}^{{commit}}")
+        return RemoteBranch(remote, branch, tip, default)
 
     def tree_entries(self, commit: str | None) -> list[Entry]:
         if commit is None:
@@ -185,6 +215,21 @@ class Git:
     def dirty(self) -> bool:
         return bool(self.out("status", "--porcelain", "--", "."))
 
+    def current_branch(self) -> str:
+        return self.run("symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
+
+    def shares_history(self, commit: str) -> bool:
+        """Whether `commit` and the source (HEAD) have a commit in common."""
+        return self.run("merge-base", "HEAD", commit, check=False).returncode == 0
+
+    def foreign_commit(self, commit: str) -> str | None:
+        """The newest commit in `commit`'s history whose message pumpsite publish did not write
+        (before the site marker existed), as 'abc1234 subject'; None when there is none."""
+        for line in self.out("log", "--format=%h %s", commit).splitlines():
+            if not _OLD_PUBLISH.fullmatch(line.partition(" ")[2]):
+                return line
+        return None
+
 
 def push_reason(stderr: str) -> str:
     """What the remote said (a hook, branch protection) and why git refused, in one sentence."""
@@ -209,6 +254,11 @@ def normal_prefix(prefix: str | None) -> str | None:
     """The prefix as a clean relative folder path, or None for a normal publish."""
     if prefix is None:
         return None
+    if PureWindowsPath(prefix).anchor:  # /x, \\x, C:\\x, C:x and \\\\server\\share alike
+        raise PublishError(
+            f"Invalid --prefix '{prefix}': it is an absolute path; expected a folder of the "
+            "site's branch, relative to its root, like previews/pr-12."
+        )
     parts = [part for part in prefix.replace("\\", "/").split("/") if part]
     if not parts or not all(_SEGMENT.fullmatch(part) for part in parts):
         raise PublishError(
@@ -216,6 +266,9 @@ def normal_prefix(prefix: str | None) -> str | None:
             "(letters, digits, '.', '-' and '_'; no '..', no leading dot)."
         )
     return "/".join(parts)
+
+
+_ROOT_FILES = (NOJEKYLL, SITE_MARKER)  # written by every publish, a folder publish included
 
 
 def _under(path: str, folder: str) -> bool:
@@ -226,13 +279,18 @@ def kept_entries(old: list[Entry], folder: str | None, site_paths: set[str]) -> 
     """The previous content a publish keeps. Into a folder: everything outside it. Normal: the
     preview folders (those with a marker file), and CNAME when the site has none."""
     if folder:
-        return [e for e in old if not _under(e.path, folder) and e.path != NOJEKYLL]
-    prefixes = {str(PurePosixPath(e.path).parent) for e in old if e.path.endswith("/" + MARKER)}
+        return [e for e in old if not _under(e.path, folder) and e.path not in _ROOT_FILES]
+    previews = preview_folders(old)
     return [
         e
         for e in old
-        if any(_under(e.path, p) for p in prefixes) or (e.path == CNAME and CNAME not in site_paths)
+        if any(_under(e.path, p) for p in previews) or (e.path == CNAME and CNAME not in site_paths)
     ]
+
+
+def preview_folders(entries: Iterable[Entry]) -> set[str]:
+    """The folders published with --prefix: those holding a marker file."""
+    return {str(PurePosixPath(e.path).parent) for e in entries if e.path.endswith("/" + MARKER)}
 
 
 def merge(kept: list[Entry], new: list[Entry]) -> tuple[list[Entry], list[str]]:
@@ -250,17 +308,23 @@ def merge(kept: list[Entry], new: list[Entry]) -> tuple[list[Entry], list[str]]:
 
 
 def branch_files(site_dir: Path, folder: str | None, extra: Path) -> dict[str, Path]:
-    """Branch path -> file: the built site (under `folder`), `.nojekyll`, and the marker file of
-    a folder publish (written into `extra`)."""
+    """Branch path -> file: the built site (under `folder`), `.nojekyll`, the site marker, and
+    the marker file of a folder publish (written into `extra`). Only publish writes markers: a
+    preview marker found in the site is left out."""
     base = f"{folder}/" if folder else ""
     files = {
         base + path.relative_to(site_dir).as_posix(): path
         for path in sorted(site_dir.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.name != MARKER
     }
     extra.mkdir(exist_ok=True)
     files[NOJEKYLL] = extra / NOJEKYLL
     files[NOJEKYLL].write_text("")
+    files[SITE_MARKER] = extra / SITE_MARKER
+    files[SITE_MARKER].write_text(
+        "This branch holds a site built and published by pumpsite publish, which replaces its "
+        "content on each publish and refuses branches without this file.\n"
+    )
     if folder:
         files[f"{folder}/{MARKER}"] = extra / MARKER
         files[f"{folder}/{MARKER}"].write_text(
@@ -268,6 +332,82 @@ def branch_files(site_dir: Path, folder: str | None, extra: Path) -> dict[str, P
             f"folder; pumpsite publish --prefix {folder} --remove deletes it.\n"
         )
     return files
+
+
+# --- where a publish may go --------------------------------------------------------------------
+
+
+def branch_refusal(git: Git, target: RemoteBranch, tree: list[Entry]) -> str | None:
+    """Why a publish must not replace `target`'s content, or None when it is a site branch (or a
+    new branch that is neither the one checked out here nor the remote's default)."""
+    said = []
+    if target.name == git.current_branch():
+        said.append("it is the branch checked out here, the source of the site")
+    elif target.name == target.default:
+        said.append(f"it is the default branch of '{target.remote}'")
+    if target.tip is not None:
+        if git.shares_history(target.tip):
+            said.append(f"its history is the source's (it shares commits with {git.source()})")
+            return _refusal(target, said, site_hint=False)  # --force would not make it a site's
+        found = not_a_site(git, target.tip, {e.path for e in tree})
+        if found is None:
+            return None
+        said.append(found)
+    return _refusal(target, said, site_hint=True) if said else None
+
+
+def _refusal(target: RemoteBranch, said: list[str], *, site_hint: bool) -> str:
+    text = (
+        f"Refusing to publish to {target}: {'; '.join(said)}. A publish replaces the branch's "
+        "content with the built site: publish to the site's own branch with --branch (gh-pages "
+        "by default)."
+    )
+    if site_hint:
+        text += (
+            f" If {target} is for the site alone (a new branch, or a site made by hand or by "
+            f"mkdocs gh-deploy), add --force once: the site then carries the {SITE_MARKER} "
+            "marker and later publishes need no --force."
+        )
+    return text
+
+
+def not_a_site(git: Git, tip: str, paths: set[str]) -> str | None:
+    """What shows that the commit `tip`, with these files, is not a site pumpsite published."""
+    if SITE_MARKER in paths:
+        return None
+    # Published before the marker existed: a site made by pumpsite publish and nothing else.
+    unmarked = f"its tip {tip[:7]} has no {SITE_MARKER} file at its root"
+    source = next((p for p in sorted(paths) if p.endswith((".md", "mkdocs.yml"))), None)
+    if source is not None:
+        return f"{unmarked} and holds {source}, a source file"
+    if NOJEKYLL not in paths:
+        return f"{unmarked} (nor {NOJEKYLL})"
+    foreign = git.foreign_commit(tip)
+    if foreign is not None:
+        return f"{unmarked}, and its commit {foreign} was not made by pumpsite publish"
+    return None
+
+
+def prefix_refusal(old: list[Entry], folder: str) -> str | None:
+    """Why publishing into (or removing) `folder` would touch files of the site or of another
+    preview, or None when the folder is new or a preview's own."""
+    previews = preview_folders(old)
+    outer = next((p for p in sorted(previews) if folder.startswith(p + "/")), None)
+    if outer is not None:
+        return f"{folder}/ is inside the preview {outer}/"
+    foreign = [e.path for e in old if _under(e.path, folder) and _owner(e.path, previews) != folder]
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else "")
+        return (
+            f"{folder} holds files that are not a preview's ({shown}); a preview's folder has a "
+            f"{MARKER} file"
+        )
+    return None
+
+
+def _owner(path: str, previews: set[str]) -> str | None:
+    """The preview `path` belongs to (the innermost holding it), or None for the site."""
+    return max((p for p in previews if _under(path, p)), key=len, default=None)
 
 
 def default_message(folder: str | None, source: str, report_date: date) -> str:
@@ -288,6 +428,7 @@ def publish_site(
     message: str | None = None,
     as_of: date | None = None,
     strict: bool = False,
+    force: bool = False,
     progress: Progress = lambda step: None,
 ) -> PublishResult:
     """Build the site at `root` and push it to `remote`/`branch` as one new commit."""
@@ -301,9 +442,12 @@ def publish_site(
         source += " with uncommitted changes"
         warnings.append("The working tree has uncommitted changes: the published site has them.")
     progress(f"Fetching {branch} from {remote}")
-    parent = git.remote_tip(remote, branch)  # first, so that an unreachable remote fails fast
-    with tempfile.TemporaryDirectory(prefix="pumpsite-publish-") as tmp:
-        scratch = Path(tmp)
+    # First, so that an unreachable remote or a wrong branch fails fast, before the build.
+    target, old = _target(git, remote, branch, force=force)
+    if folder is not None:
+        remedy = "Publish the preview into a folder of its own, like previews/pr-12."
+        _check_prefix(old, folder, f"publish into {folder}/ on {target}", remedy)
+    with scratch_folder("publish") as scratch:
         site_dir = scratch / "site"
         result = build(
             root,
@@ -318,16 +462,16 @@ def publish_site(
             return PublishResult(result, remote, branch)
         files = branch_files(site_dir, folder, scratch / "extra")
         progress(f"Committing {len(files)} files")
-        kept = kept_entries(git.tree_entries(parent), folder, set(files))
+        kept = kept_entries(old, folder, set(files))
         entries, dropped = merge(kept, git.store_files(files))
         if dropped:
             warnings.append(f"The site replaced earlier files: {', '.join(sorted(dropped)[:3])}.")
         text = message or default_message(folder, source, result.inspection.report_date)
-        commit = _commit(git, entries, parent, text, scratch / "index")
+        commit = _commit(git, entries, target.tip, text, scratch / "index")
         if commit is not None:
             progress(f"Pushing to {remote}/{branch}")
             git.push(remote, commit, branch)
-        return PublishResult(result, remote, branch, commit, parent, len(files), warnings)
+        return PublishResult(result, remote, branch, commit, target.tip, len(files), warnings)
 
 
 def remove_prefix(
@@ -337,6 +481,7 @@ def remove_prefix(
     remote: str = "origin",
     branch: str = "gh-pages",
     message: str | None = None,
+    force: bool = False,
 ) -> PublishResult:
     """Delete the folder `prefix` (a preview) from the published branch, as one new commit."""
     folder = normal_prefix(prefix)
@@ -344,17 +489,35 @@ def remove_prefix(
     git = Git(root.resolve())
     git.check_remote(remote)
     git.check_identity()
-    parent = git.remote_tip(remote, branch)
-    old = git.tree_entries(parent)
+    target, old = _target(git, remote, branch, force=force)
+    remedy = "--remove deletes only a preview's folder, one published with --prefix."
+    _check_prefix(old, folder, f"remove {folder}/ from {target}", remedy)
     entries = [e for e in old if not _under(e.path, folder)]
     if len(entries) == len(old):
-        raise PublishError(f"{remote}/{branch} has nothing under {folder}/: nothing to remove.")
-    with tempfile.TemporaryDirectory(prefix="pumpsite-publish-") as tmp:
-        text = message or f"Remove {folder}/"
-        commit = _commit(git, entries, parent, text, Path(tmp) / "index")
+        raise PublishError(f"{target} has nothing under {folder}/: nothing to remove.")
+    with scratch_folder("publish") as scratch:
+        commit = _commit(
+            git, entries, target.tip, message or f"Remove {folder}/", scratch / "index"
+        )
     assert commit is not None
     git.push(remote, commit, branch)
-    return PublishResult(None, remote, branch, commit, parent, len(old) - len(entries))
+    return PublishResult(None, remote, branch, commit, target.tip, len(old) - len(entries))
+
+
+def _target(git: Git, remote: str, branch: str, *, force: bool) -> tuple[RemoteBranch, list[Entry]]:
+    """The branch to publish to and its files; PublishError when it is no site branch."""
+    target = git.remote_branch(remote, branch)
+    old = git.tree_entries(target.tip)
+    refusal = None if force else branch_refusal(git, target, old)
+    if refusal is not None:
+        raise PublishError(f"{refusal} Nothing was published.")
+    return target, old
+
+
+def _check_prefix(old: list[Entry], folder: str, action: str, remedy: str) -> None:
+    refusal = prefix_refusal(old, folder)
+    if refusal is not None:
+        raise PublishError(f"Refusing to {action}: {refusal}. {remedy} Nothing was published.")
 
 
 def _commit(
