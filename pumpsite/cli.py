@@ -359,7 +359,8 @@ def publish(
     Only a site branch is replaced: not the branch checked out here, nor the remote's default
     branch, nor a branch with other history, unless --force is given.
     """
-    from pumpsite.publish import PublishError, publish_site, remove_prefix
+    from pumpsite.publish import publish_site, remove_prefix
+    from pumpsite.publish_git import PublishError
 
     if remove and not prefix:
         raise click.UsageError("--remove deletes a preview folder: name it with --prefix DIR.")

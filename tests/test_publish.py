@@ -17,14 +17,12 @@ from pumpsite.cli import cli
 from pumpsite.publish import (
     MARKER,
     SITE_MARKER,
-    Entry,
-    PublishError,
     branch_files,
     kept_entries,
     merge,
     normal_prefix,
-    push_reason,
 )
+from pumpsite.publish_git import Entry, PublishError, push_reason
 from pumpsite.scaffold import init_repo
 from tests.example_site import TODAY
 from tests.git_helpers import commit_all, git, git_repo_with_remote, isolated_git
@@ -354,7 +352,7 @@ def test_a_branch_with_the_sources_history_is_refused_even_with_the_marker(
         (
             {".nojekyll": "", "index.html": ""},
             ["Publish the site from main at 1234567 (report date 2026-10-31)", "Tweak"],
-            "Tweak was not made by pumpsite publish",
+            '"Tweak" was not made by pumpsite publish',
         ),
     ],
     ids=["sources", "by-hand", "edited-by-hand"],
