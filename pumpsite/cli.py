@@ -336,6 +336,11 @@ def new_measure(
 @click.option(
     "--as-of", type=DateType(), help="Report date (default: extra.pumpsite.as_of or today)."
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Publish even to a branch that is not a site branch (replacing its content).",
+)
 def publish(
     path: Path,
     remote: str,
@@ -345,20 +350,26 @@ def publish(
     message: str | None,
     strict: bool,
     as_of: date | None,
+    force: bool,
 ) -> None:
     """Build the site at PATH and push it to a branch (gh-pages), one commit per publish.
 
     The source branch, the index and the working tree are never touched. A normal publish
     replaces the branch's content but keeps the folders published with --prefix (previews).
+    Only a site branch is replaced: not the branch checked out here, nor the remote's default
+    branch, nor a branch with other history, unless --force is given.
     """
-    from pumpsite.publish import PublishError, publish_site, remove_prefix
+    from pumpsite.publish import publish_site, remove_prefix
+    from pumpsite.publish_git import PublishError
 
     if remove and not prefix:
         raise click.UsageError("--remove deletes a preview folder: name it with --prefix DIR.")
     try:
         if remove:
             assert prefix is not None
-            done = remove_prefix(path, prefix=prefix, remote=remote, branch=branch, message=message)
+            done = remove_prefix(
+                path, prefix=prefix, remote=remote, branch=branch, message=message, force=force
+            )
         else:
             done = publish_site(
                 path,
@@ -369,6 +380,7 @@ def publish(
                 message=message,
                 as_of=as_of,
                 strict=strict,
+                force=force,
                 progress=_progress,
             )
     except PublishError as error:

@@ -6,46 +6,44 @@ touched, and nothing is checked out. Each publish is one commit whose parent is 
 branch's previous tip, so the site keeps its history.
 
 The branch's layout:
-- a normal publish replaces the branch's content with the site, plus `.nojekyll`;
+- a normal publish replaces the branch's content with the site, plus `.nojekyll` and the
+  `.pumpsite-site` marker;
 - `--prefix DIR` publishes the site into DIR/ (a pull-request preview) and keeps everything else;
   DIR/ gets a `.pumpsite-prefix` marker file;
 - a normal publish keeps every folder that holds that marker (the previews), and a `CNAME` file
   (GitHub Pages' custom domain) when the site has none;
 - `--prefix DIR --remove` deletes a preview.
+
+A publish replaces a branch's content, so it goes only to a site branch: one whose tip carries
+the `.pumpsite-site` marker at its root (every publish writes it), or one an earlier pumpsite
+published (see `not_a_site`), and whose history is not the source's. The branch checked out
+here and the remote's default branch are refused unless they are site branches, and any other
+branch only with `--force`. Likewise `--prefix` and `--remove` only touch preview folders.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from pumpsite.build import BuildResult, build
+from pumpsite.publish_git import Entry, Git, PublishError, RemoteBranch
+from pumpsite.scratch import scratch_folder
 
 Progress = Callable[[str], None]
 
 MARKER = ".pumpsite-prefix"
+SITE_MARKER = ".pumpsite-site"
 NOJEKYLL = ".nojekyll"
 CNAME = "CNAME"
 _SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
-
-
-class PublishError(Exception):
-    """Publishing cannot go on; the message says why and what to do. Nothing was pushed."""
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One file of a git tree: mode, blob id and '/'-separated path."""
-
-    mode: str
-    sha: str
-    path: str
+# The commit messages pumpsite publish wrote before the site marker existed (default_message).
+_OLD_PUBLISH = re.compile(
+    r"Publish the site (into \S+/ )?from .+ \(report date \d{4}-\d{2}-\d{2}\)|Remove \S+/"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,145 +61,6 @@ class PublishResult:
         return self.build is None or self.build.ok
 
 
-# --- git --------------------------------------------------------------------------------------
-
-
-class Git:
-    """git commands run in the measures repository, with errors turned into PublishError."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        if self.run("rev-parse", "--git-dir", check=False).returncode != 0:
-            raise PublishError(
-                f"{root} is not in a git repository: pumpsite publish commits the site to a "
-                "branch of the repository and pushes it. Run git init, commit, and add a remote "
-                "(git remote add origin URL) first."
-            )
-
-    def run(
-        self,
-        *args: str,
-        stdin: str = "",
-        env: Mapping[str, str] | None = None,
-        check: bool = True,
-    ) -> subprocess.CompletedProcess[str]:
-        try:
-            done = subprocess.run(
-                ["git", *args],
-                cwd=self.root,
-                input=stdin,
-                capture_output=True,
-                text=True,
-                env={**os.environ, **(env or {})},
-            )
-        except FileNotFoundError:
-            raise PublishError("git is not installed: pumpsite publish needs git.") from None
-        if check and done.returncode != 0:
-            raise PublishError(f"git {args[0]} failed: {last_lines(done.stderr)}")
-        return done
-
-    def out(self, *args: str, stdin: str = "", env: Mapping[str, str] | None = None) -> str:
-        return self.run(*args, stdin=stdin, env=env).stdout.strip()
-
-    def check_remote(self, remote: str) -> None:
-        if self.run("remote", "get-url", remote, check=False).returncode == 0:
-            return
-        remotes = self.out("remote").split()
-        known = f" The remotes are: {', '.join(remotes)}." if remotes else ""
-        raise PublishError(
-            f"There is no git remote '{remote}': add it with git remote add {remote} URL (your "
-            f"repository on GitHub, say), or name another with --remote.{known}"
-        )
-
-    def remote_tip(self, remote: str, branch: str) -> str | None:
-        """The remote branch's tip, fetched so that it can be the parent; None if no branch."""
-        ref = f"refs/heads/{branch}"
-        listed = self.run("ls-remote", "--heads", remote, ref, check=False)
-        if listed.returncode != 0:
-            raise PublishError(
-                f"Cannot reach the remote '{remote}': {last_lines(listed.stderr)} "
-                "Nothing was published."
-            )
-        if not listed.stdout.strip():
-            return None
-        tracking = f"refs/remotes/{remote}/{branch}"
-        self.out("fetch", "--quiet", "--no-tags", remote, f"+{ref}:{tracking}")
-        return self.out("rev-parse", "--verify", f"{tracking}^{{commit}}")
-
-    def tree_entries(self, commit: str | None) -> list[Entry]:
-        if commit is None:
-            return []
-        listing = self.run("ls-tree", "-r", "-z", "--full-tree", commit).stdout
-        entries = []
-        for record in filter(None, listing.split("\0")):
-            meta, path = record.split("\t", 1)
-            mode, _kind, sha = meta.split()
-            entries.append(Entry(mode, sha, path))
-        return entries
-
-    def store_files(self, files: Mapping[str, Path]) -> list[Entry]:
-        """Write each file into git's object store as it is (no filters)."""
-        paths = list(files)
-        stdin = "\n".join(str(files[p]) for p in paths)
-        shas = self.out("hash-object", "-w", "--no-filters", "--stdin-paths", stdin=stdin)
-        return [Entry("100644", sha, path) for path, sha in zip(paths, shas.split(), strict=True)]
-
-    def write_tree(self, entries: Iterable[Entry], index: Path) -> str:
-        env = {"GIT_INDEX_FILE": str(index)}
-        info = "".join(f"{e.mode} {e.sha}\t{e.path}\0" for e in entries)
-        self.run("update-index", "-z", "--add", "--index-info", stdin=info, env=env)
-        return self.out("write-tree", env=env)
-
-    def check_identity(self) -> None:
-        """Fail before building when git cannot sign the publish commit with a name and email."""
-        idents = ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT")
-        if any(self.run("var", ident, check=False).returncode != 0 for ident in idents):
-            raise PublishError(
-                "git needs a name and an email for the publish commit: run "
-                'git config user.name "Your Name" and git config user.email you@example.org.'
-            )
-
-    def commit_tree(self, tree: str, parent: str | None, message: str) -> str:
-        args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message]
-        return self.out(*args)
-
-    def push(self, remote: str, commit: str, branch: str) -> None:
-        done = self.run("push", "--quiet", remote, f"{commit}:refs/heads/{branch}", check=False)
-        if done.returncode != 0:
-            raise PublishError(
-                f"The push to {remote}/{branch} was rejected: {push_reason(done.stderr)} "
-                "Nothing was published. If someone else published at the same time, run "
-                "pumpsite publish again."
-            )
-
-    def source(self) -> str:
-        """The source commit in words, for the commit message."""
-        head = self.run("rev-parse", "--short", "HEAD", check=False).stdout.strip()
-        if not head:
-            return "uncommitted files"
-        branch = self.run("symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
-        return f"{branch} at {head}" if branch else head
-
-    def dirty(self) -> bool:
-        return bool(self.out("status", "--porcelain", "--", "."))
-
-
-def push_reason(stderr: str) -> str:
-    """What the remote said (a hook, branch protection) and why git refused, in one sentence."""
-    lines = [line.strip() for line in stderr.splitlines()]
-    said = [line.removeprefix("remote:").strip() for line in lines if line.startswith("remote:")]
-    why = [line.rsplit("(", 1)[-1].rstrip(")") for line in lines if line.startswith("! [")]
-    if not said and not why:
-        return last_lines(stderr) + "."
-    parts = ["; ".join(filter(None, said)), f"({why[0]})" if why else ""]
-    return " ".join(filter(None, parts)) + "."
-
-
-def last_lines(text: str, count: int = 3) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return " ".join(lines[-count:]) or "(no message from git)"
-
-
 # --- the branch's content (pure) ---------------------------------------------------------------
 
 
@@ -209,6 +68,11 @@ def normal_prefix(prefix: str | None) -> str | None:
     """The prefix as a clean relative folder path, or None for a normal publish."""
     if prefix is None:
         return None
+    if PureWindowsPath(prefix).anchor:  # /x, \x, C:\x, C:x and \\server\share alike
+        raise PublishError(
+            f"Invalid --prefix '{prefix}': it is an absolute path; expected a folder of the "
+            "site's branch, relative to its root, like previews/pr-12."
+        )
     parts = [part for part in prefix.replace("\\", "/").split("/") if part]
     if not parts or not all(_SEGMENT.fullmatch(part) for part in parts):
         raise PublishError(
@@ -216,6 +80,9 @@ def normal_prefix(prefix: str | None) -> str | None:
             "(letters, digits, '.', '-' and '_'; no '..', no leading dot)."
         )
     return "/".join(parts)
+
+
+_ROOT_FILES = (NOJEKYLL, SITE_MARKER)  # written by every publish, a folder publish included
 
 
 def _under(path: str, folder: str) -> bool:
@@ -226,13 +93,18 @@ def kept_entries(old: list[Entry], folder: str | None, site_paths: set[str]) -> 
     """The previous content a publish keeps. Into a folder: everything outside it. Normal: the
     preview folders (those with a marker file), and CNAME when the site has none."""
     if folder:
-        return [e for e in old if not _under(e.path, folder) and e.path != NOJEKYLL]
-    prefixes = {str(PurePosixPath(e.path).parent) for e in old if e.path.endswith("/" + MARKER)}
+        return [e for e in old if not _under(e.path, folder) and e.path not in _ROOT_FILES]
+    previews = preview_folders(old)
     return [
         e
         for e in old
-        if any(_under(e.path, p) for p in prefixes) or (e.path == CNAME and CNAME not in site_paths)
+        if any(_under(e.path, p) for p in previews) or (e.path == CNAME and CNAME not in site_paths)
     ]
+
+
+def preview_folders(entries: Iterable[Entry]) -> set[str]:
+    """The folders published with --prefix: those holding a marker file."""
+    return {str(PurePosixPath(e.path).parent) for e in entries if e.path.endswith("/" + MARKER)}
 
 
 def merge(kept: list[Entry], new: list[Entry]) -> tuple[list[Entry], list[str]]:
@@ -250,17 +122,23 @@ def merge(kept: list[Entry], new: list[Entry]) -> tuple[list[Entry], list[str]]:
 
 
 def branch_files(site_dir: Path, folder: str | None, extra: Path) -> dict[str, Path]:
-    """Branch path -> file: the built site (under `folder`), `.nojekyll`, and the marker file of
-    a folder publish (written into `extra`)."""
+    """Branch path -> file: the built site (under `folder`), `.nojekyll`, the site marker, and
+    the marker file of a folder publish (written into `extra`). Only publish writes markers: a
+    preview marker found in the site is left out."""
     base = f"{folder}/" if folder else ""
     files = {
         base + path.relative_to(site_dir).as_posix(): path
         for path in sorted(site_dir.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.name != MARKER
     }
     extra.mkdir(exist_ok=True)
     files[NOJEKYLL] = extra / NOJEKYLL
     files[NOJEKYLL].write_text("")
+    files[SITE_MARKER] = extra / SITE_MARKER
+    files[SITE_MARKER].write_text(
+        "This branch holds a site built and published by pumpsite publish, which replaces its "
+        "content on each publish and refuses branches without this file.\n"
+    )
     if folder:
         files[f"{folder}/{MARKER}"] = extra / MARKER
         files[f"{folder}/{MARKER}"].write_text(
@@ -268,6 +146,84 @@ def branch_files(site_dir: Path, folder: str | None, extra: Path) -> dict[str, P
             f"folder; pumpsite publish --prefix {folder} --remove deletes it.\n"
         )
     return files
+
+
+# --- where a publish may go --------------------------------------------------------------------
+
+
+def branch_refusal(git: Git, target: RemoteBranch, tree: list[Entry]) -> str | None:
+    """Why a publish must not replace `target`'s content, or None when it is a site branch (or a
+    new branch that is neither the one checked out here nor the remote's default)."""
+    said = []
+    if target.name == git.current_branch():
+        said.append("it is the branch checked out here, the source of the site")
+    elif target.name == target.default:
+        said.append(f"it is the default branch of '{target.remote}'")
+    if target.tip is not None:
+        if git.shares_history(target.tip):
+            said.append(f"its history is the source's (it shares commits with {git.source()})")
+            return _refusal(target, said, site_hint=False)  # --force would not make it a site's
+        found = not_a_site(git, target.tip, {e.path for e in tree})
+        if found is None:
+            return None
+        said.append(found)
+    return _refusal(target, said, site_hint=True) if said else None
+
+
+def _refusal(target: RemoteBranch, said: list[str], *, site_hint: bool) -> str:
+    text = (
+        f"Refusing to publish to {target}: {'; '.join(said)}. A publish replaces the branch's "
+        "content with the built site: publish to the site's own branch with --branch (gh-pages "
+        "by default)."
+    )
+    if site_hint:
+        text += (
+            f" If {target} is for the site alone (a new branch, or a site made by hand or by "
+            f"mkdocs gh-deploy), add --force once: the site then carries the {SITE_MARKER} "
+            "marker and later publishes need no --force."
+        )
+    return text
+
+
+def not_a_site(git: Git, tip: str, paths: set[str]) -> str | None:
+    """What shows that the commit `tip`, with these files, is not a site pumpsite published."""
+    if SITE_MARKER in paths:
+        return None
+    # Published before the marker existed: a site made by pumpsite publish and nothing else.
+    unmarked = f"its tip {tip[:7]} has no {SITE_MARKER} file at its root"
+    source = next((p for p in sorted(paths) if p.endswith((".md", "mkdocs.yml"))), None)
+    if source is not None:
+        return f"{unmarked} and holds {source}, a source file"
+    if NOJEKYLL not in paths:
+        return f"{unmarked} (nor {NOJEKYLL})"
+    for short, subject in git.history(tip):
+        if not _OLD_PUBLISH.fullmatch(subject):
+            return (
+                f'{unmarked}, and its commit {short} "{subject}" was not made by pumpsite publish'
+            )
+    return None
+
+
+def prefix_refusal(old: list[Entry], folder: str) -> str | None:
+    """Why publishing into (or removing) `folder` would touch files of the site or of another
+    preview, or None when the folder is new or a preview's own."""
+    previews = preview_folders(old)
+    outer = next((p for p in sorted(previews) if folder.startswith(p + "/")), None)
+    if outer is not None:
+        return f"{folder}/ is inside the preview {outer}/"
+    foreign = [e.path for e in old if _under(e.path, folder) and _owner(e.path, previews) != folder]
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else "")
+        return (
+            f"{folder} holds files that are not a preview's ({shown}); a preview's folder has a "
+            f"{MARKER} file"
+        )
+    return None
+
+
+def _owner(path: str, previews: set[str]) -> str | None:
+    """The preview `path` belongs to (the innermost holding it), or None for the site."""
+    return max((p for p in previews if _under(path, p)), key=len, default=None)
 
 
 def default_message(folder: str | None, source: str, report_date: date) -> str:
@@ -288,6 +244,7 @@ def publish_site(
     message: str | None = None,
     as_of: date | None = None,
     strict: bool = False,
+    force: bool = False,
     progress: Progress = lambda step: None,
 ) -> PublishResult:
     """Build the site at `root` and push it to `remote`/`branch` as one new commit."""
@@ -301,9 +258,12 @@ def publish_site(
         source += " with uncommitted changes"
         warnings.append("The working tree has uncommitted changes: the published site has them.")
     progress(f"Fetching {branch} from {remote}")
-    parent = git.remote_tip(remote, branch)  # first, so that an unreachable remote fails fast
-    with tempfile.TemporaryDirectory(prefix="pumpsite-publish-") as tmp:
-        scratch = Path(tmp)
+    # First, so that an unreachable remote or a wrong branch fails fast, before the build.
+    target, old = _target(git, remote, branch, force=force)
+    if folder is not None:
+        remedy = "Publish the preview into a folder of its own, like previews/pr-12."
+        _check_prefix(old, folder, f"publish into {folder}/ on {target}", remedy)
+    with scratch_folder("publish") as scratch:
         site_dir = scratch / "site"
         result = build(
             root,
@@ -318,16 +278,16 @@ def publish_site(
             return PublishResult(result, remote, branch)
         files = branch_files(site_dir, folder, scratch / "extra")
         progress(f"Committing {len(files)} files")
-        kept = kept_entries(git.tree_entries(parent), folder, set(files))
+        kept = kept_entries(old, folder, set(files))
         entries, dropped = merge(kept, git.store_files(files))
         if dropped:
             warnings.append(f"The site replaced earlier files: {', '.join(sorted(dropped)[:3])}.")
         text = message or default_message(folder, source, result.inspection.report_date)
-        commit = _commit(git, entries, parent, text, scratch / "index")
+        commit = _commit(git, entries, target.tip, text, scratch / "index")
         if commit is not None:
             progress(f"Pushing to {remote}/{branch}")
             git.push(remote, commit, branch)
-        return PublishResult(result, remote, branch, commit, parent, len(files), warnings)
+        return PublishResult(result, remote, branch, commit, target.tip, len(files), warnings)
 
 
 def remove_prefix(
@@ -337,6 +297,7 @@ def remove_prefix(
     remote: str = "origin",
     branch: str = "gh-pages",
     message: str | None = None,
+    force: bool = False,
 ) -> PublishResult:
     """Delete the folder `prefix` (a preview) from the published branch, as one new commit."""
     folder = normal_prefix(prefix)
@@ -344,17 +305,35 @@ def remove_prefix(
     git = Git(root.resolve())
     git.check_remote(remote)
     git.check_identity()
-    parent = git.remote_tip(remote, branch)
-    old = git.tree_entries(parent)
+    target, old = _target(git, remote, branch, force=force)
+    remedy = "--remove deletes only a preview's folder, one published with --prefix."
+    _check_prefix(old, folder, f"remove {folder}/ from {target}", remedy)
     entries = [e for e in old if not _under(e.path, folder)]
     if len(entries) == len(old):
-        raise PublishError(f"{remote}/{branch} has nothing under {folder}/: nothing to remove.")
-    with tempfile.TemporaryDirectory(prefix="pumpsite-publish-") as tmp:
-        text = message or f"Remove {folder}/"
-        commit = _commit(git, entries, parent, text, Path(tmp) / "index")
+        raise PublishError(f"{target} has nothing under {folder}/: nothing to remove.")
+    with scratch_folder("publish") as scratch:
+        commit = _commit(
+            git, entries, target.tip, message or f"Remove {folder}/", scratch / "index"
+        )
     assert commit is not None
     git.push(remote, commit, branch)
-    return PublishResult(None, remote, branch, commit, parent, len(old) - len(entries))
+    return PublishResult(None, remote, branch, commit, target.tip, len(old) - len(entries))
+
+
+def _target(git: Git, remote: str, branch: str, *, force: bool) -> tuple[RemoteBranch, list[Entry]]:
+    """The branch to publish to and its files; PublishError when it is no site branch."""
+    target = git.remote_branch(remote, branch)
+    old = git.tree_entries(target.tip)
+    refusal = None if force else branch_refusal(git, target, old)
+    if refusal is not None:
+        raise PublishError(f"{refusal} Nothing was published.")
+    return target, old
+
+
+def _check_prefix(old: list[Entry], folder: str, action: str, remedy: str) -> None:
+    refusal = prefix_refusal(old, folder)
+    if refusal is not None:
+        raise PublishError(f"Refusing to {action}: {refusal}. {remedy} Nothing was published.")
 
 
 def _commit(

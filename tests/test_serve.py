@@ -3,6 +3,7 @@ on disk, and the served pages (and, in a browser, the open page) following the e
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import socket
 import time
@@ -193,6 +194,26 @@ def test_a_first_build_that_fails_is_shown_and_recovers(example: Path, tmp_path:
     assert "Traceback" not in process.output
 
 
+def test_only_requests_for_this_computer_are_answered_and_redirects_stay_on_it(
+    server: ServeProcess,
+) -> None:
+    """DNS rebinding, the open redirect and an over-long name, against the real server."""
+
+    def ask(path: str, host: str) -> http.client.HTTPResponse:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.request("GET", path, headers={"Host": host})
+        return connection.getresponse()
+
+    own = f"127.0.0.1:{server.port}"
+    assert ask("/", own).status == 200 and ask("/", f"localhost:{server.port}").status == 200
+    rebound = ask("/", f"evil.example:{server.port}")
+    assert rebound.status == 403 and b"<html" not in rebound.read()
+    assert ask("/__pumpsite__/livereload?epoch=0", "evil.example").status == 403
+    moved = ask("/%2Fevil.example%2F..%2Fmeasures", own)
+    assert moved.status == 301 and moved.getheader("Location") == "/measures/"
+    assert ask("/measures/" + "x" * 300, own).status == 404
+
+
 # --- 100 bad saves -------------------------------------------------------------------------------
 
 
@@ -293,5 +314,33 @@ def test_the_open_page_reloads_by_itself_after_each_save(
             reloads_after("4.44")
             assert page.locator("#pumpsite-serve-banner").count() == 0
             assert "4.44% in Oct 2026" in page.inner_text("article")
+        finally:
+            browser.close()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+def test_a_page_on_a_name_rebound_to_this_computer_cannot_read_the_preview(
+    server: ServeProcess,
+) -> None:
+    """DNS rebinding in a real browser: evil.example resolves to 127.0.0.1, as its owner can
+    make it do once a reviewer opened one of its pages."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--host-resolver-rules=MAP evil.example 127.0.0.1",
+            ],
+        )
+        try:
+            page = browser.new_page()
+            evil = f"http://evil.example:{server.port}/"
+            response = page.goto(evil)
+            assert response is not None and response.status == 403
+            assert "--dev-addr" in page.inner_text("body"), "the answer came from pumpsite serve"
+            read = page.evaluate(f"fetch('{evil}{CHURN_PAGE}').then(r => r.status)")
+            assert read == 403
         finally:
             browser.close()
