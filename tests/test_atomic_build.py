@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pumpsite.atomic import recover, replace_folder
+from pumpsite.outputs import mark_site
 from tests.example_site import TODAY, copy_example, tree_snapshot
 
 PHASE = 2  # kills spread over the work before the engine, and over the engine's
@@ -132,7 +133,9 @@ def test_a_killed_build_leaves_a_whole_site_and_the_next_build_recovers(tmp_path
 
 
 def make_site(folder: Path, text: str) -> Path:
+    """A site as pumpsite builds one: marked as pumpsite's."""
     (folder / "measures").mkdir(parents=True)
+    mark_site(folder)
     (folder / "index.html").write_text(text)
     (folder / "measures" / "index.html").write_text(text)
     return folder

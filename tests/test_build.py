@@ -151,5 +151,5 @@ def test_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path: Path) -> None:
     precious.mkdir()
     (precious / "thesis.txt").write_text("years of work")
     result = build(root, today=TODAY, site_dir=precious)
-    assert not result.ok and "refusing" in (result.failure or "")
+    assert not result.ok and [p.code for p in result.problems] == ["PS704"]
     assert (precious / "thesis.txt").read_text() == "years of work"
