@@ -126,16 +126,16 @@ def _project_is_ours(project: Path) -> bool:
 
 
 def _link_problem(links: list[str]) -> Problem:
-    more = len(links) - 1
-    also = f" (and {more} more {'link' if more == 1 else 'links'} in it)" if more else ""
+    more = f" (and {len(links) - 1} more)" if len(links) > 1 else ""
     return Problem(
         f"{PROJECT_DIR}/{links[0]}",
         None,
         PROJECT_HOLDS_LINK,
-        f"A symbolic link in pumpsite's {PROJECT_DIR} folder{also}: pumpsite never writes "
-        "through a link, which could point its generated files at yours. Delete the "
-        f"{PROJECT_DIR} folder (it is generated: the next build makes it again); if git tracks "
-        f"it, untrack it with git rm -r --cached {PROJECT_DIR} and ignore /{PROJECT_DIR}.",
+        f"Expected only files and folders pumpsite generates in {PROJECT_DIR}, found a symbolic "
+        f"link{more}: pumpsite never writes through a link, which could aim its generated files "
+        f"at yours. Delete the {PROJECT_DIR} folder (it is generated: the next build makes it "
+        f"again); if git tracks it, untrack it with git rm -r --cached {PROJECT_DIR} and ignore "
+        f"/{PROJECT_DIR} in .gitignore.",
     )
 
 
@@ -170,9 +170,10 @@ def project_problems(root: Path) -> list[Problem]:
                 PROJECT_DIR,
                 None,
                 PROJECT_NOT_OURS,
-                f"This folder was not made by pumpsite (it has no {PROJECT_MARKER} file): "
-                "pumpsite keeps its generated MkDocs project here and deletes the files it no "
-                "longer generates. Move the folder away, or delete it if nothing in it is yours.",
+                f"Expected pumpsite's own folder (with its {PROJECT_MARKER} file), found a "
+                "folder pumpsite did not make: pumpsite keeps its generated MkDocs project here "
+                "and deletes the files it no longer generates. Move the folder away, or delete "
+                "it if nothing in it is yours.",
             )
         )
     return problems
@@ -253,7 +254,8 @@ def is_ours_to_replace(folder: Path) -> bool:
 
 def site_problems(root: Path, site_dir: Path, *, named: bool) -> list[Problem]:
     """What stops pumpsite from replacing `site_dir`; `named`: the user gave it (--site-dir), so
-    a link there was followed on purpose."""
+    a link there is followed on purpose."""
+    site_dir = site_dir.resolve() if named else site_dir
     where = _shown(root, site_dir)
     status = _lstat(site_dir)
     if status is None:
@@ -286,10 +288,10 @@ def site_problems(root: Path, site_dir: Path, *, named: bool) -> list[Problem]:
                 where,
                 None,
                 SITE_NOT_OURS,
-                f"This folder is not a site pumpsite built (it has no {SITE_MARKER} file, which "
-                "pumpsite puts in every site it builds), and pumpsite replaces the whole folder: "
-                "it will not replace this one. Build into a new or empty folder with --site-dir, "
-                "or move this folder away.",
+                f"Expected a site pumpsite built (with the {SITE_MARKER} file it puts in every "
+                "site), found a folder without one: pumpsite replaces the whole folder, so it "
+                "will not replace this one. Build into a new or empty folder with --site-dir, or "
+                "move this folder away.",
             )
         ]
     return []
