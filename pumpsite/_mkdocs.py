@@ -22,9 +22,9 @@ import logging
 import os
 import re
 import sysconfig
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -181,19 +181,21 @@ def config_yaml(config: Mapping[str, Any]) -> str:
 # --- the project on disk -------------------------------------------------------------------------
 
 
-def _write_if_changed(path: Path, content: str | bytes, exists: bool) -> bool:
+def _write_if_changed(path: str, content: str | bytes, exists: bool) -> bool:
     """Write `path` (through a temporary file, then a rename) unless it holds `content`. Nothing
     is written through a link: the temporary file is never one, and a rename replaces a link."""
     data = content.encode() if isinstance(content, str) else content
-    if exists and path.read_bytes() == data:
-        return False
-    tmp = path.with_name(path.name + ".tmp")
+    if exists:
+        with open(path, "rb") as handle:
+            if handle.read() == data:
+                return False
+    tmp = path + ".tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     try:
         with os.fdopen(os.open(tmp, flags, 0o644), "wb") as handle:
             handle.write(data)
     except OSError as error:  # a full disk: say which file, as os.open would
-        raise OSError(error.errno, error.strerror, str(path)) from None
+        raise OSError(error.errno, error.strerror, path) from None
     os.replace(tmp, path)
     return True
 
@@ -245,17 +247,29 @@ def _listing(project: Path) -> dict[str, bool]:
     return found
 
 
+def _folders(paths: Iterable[str]) -> set[str]:
+    """Every folder the '/'-separated `paths` are in (strings: pathlib is slow at thousands)."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
 def write_project(project: Path, files: Mapping[str, str | bytes]) -> int:
     """Write the project, touching only files whose content changed (so a watching server does
     not loop), and remove files no longer generated (the cache folder is left alone). Returns the
     number of files written. Raises OSError when the folder holds a symbolic link."""
     project.mkdir(exist_ok=True)
     existing = _listing(project)
-    folders = {str(parent) for path in files for parent in PurePosixPath(path).parents}
-    for folder in sorted(folders - existing.keys() - {"."}):
+    folders = _folders(files)
+    for folder in sorted(folders - existing.keys()):
         (project / folder).mkdir(parents=True, exist_ok=True)
+    base = f"{project}{os.sep}"
     written = sum(
-        _write_if_changed(project / path, content, exists=path in existing)
+        _write_if_changed(base + path, content, exists=path in existing)
         for path, content in files.items()
     )
     stale = existing.keys() - files.keys() - folders
