@@ -238,9 +238,7 @@ def _listing(project: Path) -> dict[str, bool]:
     at a symbolic link: pumpsite never writes through one (`outputs.project_problems` reports
     them before a build starts)."""
     found: dict[str, bool] = {}
-    for rel, entry in outputs.tree(project):
-        if rel.split("/", 1)[0] in KEPT:
-            continue
+    for rel, entry in outputs.tree(project, skip=KEPT):
         if entry.is_symlink():
             raise OSError(errno.ELOOP, "a symbolic link in pumpsite's project folder", entry.path)
         found[rel] = entry.is_dir(follow_symlinks=False)

@@ -22,7 +22,7 @@ import errno
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from pumpsite.model import Problem
@@ -65,14 +65,20 @@ CODES: dict[str, str] = {
 }
 
 
-def tree(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """Every entry under `folder`, by its '/'-separated path, without following links. A
-    directory entry knows whether it is a link, so this costs no call per file."""
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        yield entry.name, entry
-        if entry.is_dir(follow_symlinks=False):
-            for rel, inner in tree(Path(entry.path)):
-                yield f"{entry.name}/{rel}", inner
+def tree(folder: Path, skip: Collection[str] = ()) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every entry under `folder` but the top-level ones named in `skip`, by its '/'-separated
+    path, without following links. A directory entry knows whether it is a link, so this costs
+    no call per file; a loop, not recursion, so no depth of folders is too deep."""
+    pending = [("", os.fspath(folder))]
+    while pending:
+        prefix, path = pending.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if not prefix and entry.name in skip:
+                    continue
+                yield prefix + entry.name, entry
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
 
 
 def _shown(root: Path, path: Path) -> str:
@@ -159,7 +165,7 @@ def project_problems(root: Path) -> list[Problem]:
             )
         ]
     try:
-        links = [rel for rel, entry in tree(project) if entry.is_symlink()]
+        links = sorted(rel for rel, entry in tree(project) if entry.is_symlink())
         ours = _project_is_ours(project)
     except OSError:  # unreadable: writing it fails too, and says so
         return []

@@ -155,6 +155,18 @@ def test_problem_code(code: str, setup: Setup, expected: list[Problem], repo: Pa
     assert (repo.parent / "outside" / "photo.jpg").read_bytes() == b"\xff\xd8 a photo"
 
 
+def test_a_link_at_the_bottom_of_a_very_deep_project_folder_is_found(repo: Path) -> None:
+    """Deeper than Python's recursion limit: a committed tree must not end in a traceback."""
+    folder = repo / ".pumpsite"
+    folder.mkdir()
+    for _ in range(1200):
+        folder /= "a"
+        folder.mkdir()
+    link(folder / "x", repo / "data")
+    [problem] = project_problems(repo)
+    assert problem.code == "PS701" and problem.path.endswith("/a/a/x")
+
+
 def test_every_code_is_tested_and_described() -> None:
     tested = {case[0] for case in CASES} | {"PS705", "PS706"}  # below, and in test_build
     assert tested == set(CODES) == {f"PS7{n:02d}" for n in range(7)}
