@@ -23,6 +23,7 @@ from pumpsite.outputs import (
     mark_site,
     project_problems,
     site_problems,
+    tree,
     write_problem,
 )
 from pumpsite.scaffold import init_repo
@@ -157,15 +158,20 @@ def test_problem_code(code: str, setup: Setup, expected: list[Problem], repo: Pa
 
 def test_a_link_at_the_bottom_of_a_very_deep_project_folder_is_found(repo: Path) -> None:
     """Deeper than Python's recursion limit: a committed tree must not end in a traceback."""
-    folder = repo / ".pumpsite"
+    project = repo / ".pumpsite"
+    folder = project
     folder.mkdir()
-    for _ in range(1200):
-        folder /= "a"
-        folder.mkdir()
-    link(folder / "x", repo / "data")
-    link_problem, not_ours = project_problems(repo)
-    assert link_problem.code == "PS701" and link_problem.path.endswith("/a/a/x")
-    assert not_ours.code == "PS702"
+    try:
+        for _ in range(1200):
+            folder /= "a"
+            folder.mkdir()
+        link(folder / "x", repo / "data")
+        link_problem, not_ours = project_problems(repo)
+        assert link_problem.code == "PS701" and link_problem.path.endswith("/a/a/x")
+        assert not_ours.code == "PS702"
+    finally:  # deepest first: shutil.rmtree, pytest's cleanup among them, would recurse
+        for _, entry in sorted(tree(project), key=lambda item: -item[0].count("/")):
+            os.rmdir(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
 
 
 def test_every_code_is_tested_and_described() -> None:
