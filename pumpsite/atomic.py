@@ -17,7 +17,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from pumpsite.outputs import SITE_MARKER, is_ours_to_replace, mark_site
+from pumpsite.outputs import SITE_MARKER, built_by_pumpsite, is_ours_to_replace, mark_site
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -44,8 +44,8 @@ def discard(folder: Path) -> None:
     """Delete a site folder pumpsite swapped out, marking it first (an older pumpsite's site has
     no marker) and deleting the marker last: a kill midway leaves a folder that the next build
     still knows as its own, and deletes."""
-    with contextlib.suppress(OSError):
-        with contextlib.suppress(FileExistsError):
+    with contextlib.suppress(OSError):  # what cannot be deleted now, the next build deletes
+        with contextlib.suppress(FileExistsError):  # marked already, as it should be
             mark_site(folder)
         with os.scandir(folder) as entries:
             for entry in entries:
@@ -122,7 +122,7 @@ def recover(target: Path) -> None:
     delete leftover `.old` and staging folders of processes that no longer run — each only when
     it is a site pumpsite built, or empty."""
     old = _old(target)
-    if is_ours_to_replace(old) and not os.path.lexists(target):
+    if built_by_pumpsite(old) and not os.path.lexists(target):
         old.rename(target)
     delete_if_ours(old)
     for staging in target.parent.glob(f"{target.name}.new-*"):
