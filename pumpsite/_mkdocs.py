@@ -15,30 +15,31 @@ overrides, so with one (or with a theme other than Material) the charts stay inl
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import logging
 import os
 import re
-import shutil
 import sysconfig
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jinja2
 import yaml
 
+from pumpsite import outputs
 from pumpsite.model import Tagged
 from pumpsite.site import Site
 from pumpsite.templating import CompiledTemplates
 
-PROJECT_DIR = ".pumpsite"
+PROJECT_DIR = outputs.PROJECT_DIR
 """The generated MkDocs project, inside the measures repository (git-ignored)."""
-KEPT = "cache"
-"""pumpsite's build cache inside the project folder: not part of the MkDocs project, and kept
-when the project is rewritten."""
+KEPT = ("cache", outputs.PROJECT_MARKER)
+"""pumpsite's build cache and the folder's marker, inside the project folder: not part of the
+MkDocs project, and kept when the project is rewritten."""
 
 REQUIRED_EXTENSIONS: tuple[str, ...] = (
     "abbr",
@@ -180,14 +181,22 @@ def config_yaml(config: Mapping[str, Any]) -> str:
 # --- the project on disk -------------------------------------------------------------------------
 
 
-def _write_if_changed(path: Path, content: str | bytes) -> bool:
+def _write_if_changed(path: str, content: str | bytes, exists: bool) -> bool:
+    """Write `path` (through a temporary file, then a rename) unless it holds `content`. Nothing
+    is written through a link: the temporary file is never one, and a rename replaces a link."""
     data = content.encode() if isinstance(content, str) else content
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    if exists:
+        with open(path, "rb") as handle:
+            if handle.read() == data:
+                return False
+    tmp = path + ".tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        with os.fdopen(os.open(tmp, flags, 0o644), "wb") as handle:
+            handle.write(data)
+    except OSError as error:  # a full disk: say which file, as os.open would
+        raise OSError(error.errno, error.strerror, path) from None
+    os.replace(tmp, path)
     return True
 
 
@@ -224,22 +233,49 @@ def project_files(site: Site, config: Mapping[str, Any]) -> dict[str, str | byte
     return files | {f"docs/{path}": text for path, text in pages.items()}
 
 
+def _listing(project: Path) -> dict[str, bool]:
+    """Every path in the project (but what is KEPT), and whether it is a folder. Raises OSError
+    at a symbolic link: pumpsite never writes through one (`outputs.project_problems` reports
+    them before a build starts)."""
+    found: dict[str, bool] = {}
+    for rel, entry in outputs.tree(project, skip=KEPT):
+        if entry.is_symlink():
+            raise OSError(errno.ELOOP, "a symbolic link in pumpsite's project folder", entry.path)
+        found[rel] = entry.is_dir(follow_symlinks=False)
+    return found
+
+
+def _folders(paths: Iterable[str]) -> set[str]:
+    """Every folder the '/'-separated `paths` are in (strings: pathlib is slow at thousands)."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
 def write_project(project: Path, files: Mapping[str, str | bytes]) -> int:
     """Write the project, touching only files whose content changed (so a watching server does
     not loop), and remove files no longer generated (the cache folder is left alone). Returns the
-    number of files written."""
-    written = sum(_write_if_changed(project / path, content) for path, content in files.items())
-    wanted = {PurePosixPath(p) for p in files}
-    for folder, _, names in os.walk(project, topdown=False):
-        here = Path(folder)
-        relative = PurePosixPath(here.relative_to(project).as_posix())
-        if relative.parts[:1] == (KEPT,):
-            continue
-        for name in names:
-            if relative / name not in wanted:
-                (here / name).unlink()
-        if here != project and not any(here.iterdir()):
-            here.rmdir()
+    number of files written. Raises OSError when the folder holds a symbolic link."""
+    project.mkdir(exist_ok=True)
+    existing = _listing(project)
+    folders = _folders(files)
+    for folder in sorted(folders - existing.keys()):
+        (project / folder).mkdir(parents=True, exist_ok=True)
+    base = f"{project}{os.sep}"
+    written = sum(
+        _write_if_changed(base + path, content, exists=path in existing)
+        for path, content in files.items()
+    )
+    stale = existing.keys() - files.keys() - folders
+    for rel in sorted(stale, reverse=True):  # a folder's files before the folder
+        if existing[rel]:
+            (project / rel).rmdir()
+        else:  # a killed build's temporary file may have been written and renamed meanwhile
+            (project / rel).unlink(missing_ok=True)
     return written
 
 
@@ -326,9 +362,7 @@ def run_engine(project: Path, site_dir: Path, *, strict: bool) -> list[str]:
             finally:
                 config.plugins.on_shutdown()
         except (MkDocsException, SystemExit, OSError, yaml.YAMLError) as error:
+            if isinstance(error, OSError) and error.errno in outputs.DISK_FULL:
+                raise  # the disk, not the engine: the build says so
             raise EngineError("\n".join([*logs.messages, str(error)]).strip()) from None
     return logs.messages
-
-
-def clear(project: Path) -> None:
-    shutil.rmtree(project, ignore_errors=True)

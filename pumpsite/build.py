@@ -4,13 +4,12 @@ result into place atomically — a failed build leaves the previous site untouch
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pumpsite import _mkdocs, atomic
+from pumpsite import _mkdocs, atomic, outputs
 from pumpsite.charts import ChartCache, draw, prepare_charts, progress_line
 from pumpsite.model import Problem, Severity, sort_problems
 from pumpsite.numbers import counted
@@ -30,6 +29,7 @@ class BuildResult:
     engine_warnings: list[str] = field(default_factory=list)
     failure: str | None = None  # why the build stopped, when it did
     render_problems: list[Problem] = field(default_factory=list)  # user templates that failed
+    output_problems: list[Problem] = field(default_factory=list)  # the site could not be written
     charts_rendered: int = 0  # measures whose charts were drawn in this build
     charts_cached: int = 0  # measures whose charts came from the cache
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step (Stopwatch laps)
@@ -40,7 +40,8 @@ class BuildResult:
 
     @property
     def problems(self) -> list[Problem]:
-        return sort_problems([*self.inspection.problems, *self.render_problems])
+        problems = [*self.inspection.problems, *self.render_problems, *self.output_problems]
+        return sort_problems(problems)
 
 
 def edit_base(site_config: object) -> str | None:
@@ -65,24 +66,6 @@ def render(inspection: Inspection, chart: ChartRenderer = draw) -> Site:
         templates=repo.templates,
         edit_base=edit_base(repo.site_config),
     )
-
-
-def _looks_like_a_site(path: Path) -> bool:
-    return (
-        not any(path.iterdir())
-        or (path / "index.html").is_file()
-        or (path / "sitemap.xml").is_file()
-    )
-
-
-def _recover(site_dir: Path) -> None:
-    """Finish a swap that a killed build left half done, and clear what it left behind."""
-    atomic.recover(site_dir)
-
-
-def swap_into_place(new: Path, site_dir: Path) -> None:
-    """Replace `site_dir` by `new` atomically (see `pumpsite.atomic`)."""
-    atomic.replace_folder(new, site_dir)
 
 
 CACHE_DIR = "cache/charts"
@@ -130,27 +113,62 @@ def build(
     as_of: date | None = None,
     strict: bool = False,
     progress: Progress = lambda message: None,
+    waiting: Progress | None = None,
     cache: bool = True,
     workers: int | None = None,
     url_folder: str | None = None,
 ) -> BuildResult:
     """Build the site of the repository at `root`. `cache=False` neither reads nor writes the
     chart cache; `workers` caps the processes that draw charts (default: the usable cores);
-    `url_folder` is the folder under `site_url` the site is for (a published preview)."""
+    `url_folder` is the folder under `site_url` the site is for (a published preview);
+    `waiting` is told when the build waits for another one in the repository (default:
+    `progress`). Only pumpsite's own folders are written (see `pumpsite.outputs`)."""
     root = root.resolve()
-    site_dir = (site_dir or root / "site").resolve()
+    named = site_dir is not None  # a link the user names is followed; ours is not
+    site_dir = site_dir.resolve() if site_dir else root / outputs.SITE_DIR
     clock = Stopwatch()
     progress("Checking measures")
     inspection = inspect(root, today=today, as_of=as_of, stopwatch=clock)
-    if inspection.errors or (strict and inspection.warnings):
-        return BuildResult(inspection, None, failure="the repository has problems")
-    if site_dir.exists() and (not site_dir.is_dir() or not _looks_like_a_site(site_dir)):
-        return BuildResult(
-            inspection,
-            None,
-            failure=f"{site_dir} exists and is not a built site; refusing to replace it",
-        )
-    project = root / _mkdocs.PROJECT_DIR
+    refusals = outputs.site_problems(root, site_dir, named=named)
+    if inspection.errors or (strict and inspection.warnings) or refusals:
+        failure = "the repository has problems"
+        if refusals and not inspection.errors:
+            failure = "the site folder is not pumpsite's to replace"
+        return BuildResult(inspection, None, failure=failure, output_problems=refusals)
+    project = root / outputs.PROJECT_DIR
+    try:
+        with outputs.locked_project(project, waiting or progress):
+            return _build_site(
+                inspection,
+                project,
+                site_dir,
+                strict=strict,
+                cache=cache,
+                workers=workers,
+                url_folder=url_folder,
+                clock=clock,
+                progress=progress,
+            )
+    except OSError as error:  # a full disk, a read-only folder, a mount point
+        failure = "the site could not be written"
+        problem = outputs.write_problem(root, error, site_dir)
+        return BuildResult(inspection, None, failure=failure, output_problems=[problem])
+
+
+def _build_site(
+    inspection: Inspection,
+    project: Path,
+    site_dir: Path,
+    *,
+    strict: bool,
+    cache: bool,
+    workers: int | None,
+    url_folder: str | None,
+    clock: Stopwatch,
+    progress: Progress,
+) -> BuildResult:
+    """Write the project, run the engine into a new folder and swap it into place; the caller
+    holds the repository's lock. Raises OSError when an output cannot be written."""
     try:
         drawn, cached = _write_project(
             inspection,
@@ -166,18 +184,18 @@ def build(
             inspection, None, failure="a page template failed", render_problems=[error.problem]
         )
     progress("Building the site")
-    _recover(site_dir)
+    atomic.recover(site_dir)
     staging = atomic.staging_folder(site_dir)
-    shutil.rmtree(staging, ignore_errors=True)
     try:
         with clock.lap("engine"):
             warnings = _mkdocs.run_engine(project, staging, strict=strict)
+        with clock.lap("swap"):
+            atomic.replace_folder(staging, site_dir)
     except _mkdocs.EngineError as error:
-        shutil.rmtree(staging, ignore_errors=True)
         failure = f"the site engine failed: {error}"
         return BuildResult(inspection, None, failure=failure, timings=clock.laps)
-    with clock.lap("swap"):
-        swap_into_place(staging, site_dir)
+    finally:
+        atomic.delete_if_ours(staging)  # what a failure left; gone after a swap
     return BuildResult(
         inspection,
         site_dir,

@@ -154,7 +154,8 @@ def report_build(result: BuildResult) -> None:
 @click.option(
     "--site-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the site (default: PATH/site).",
+    help="Where to write the site (default: PATH/site). A link named here is followed; an "
+    "existing folder is replaced only if pumpsite built it.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings (ours and the engine's) as errors.")
 @click.option(

@@ -15,6 +15,7 @@ from pumpsite.checks import check_repo
 from pumpsite.lint import lint_repo
 from pumpsite.load import load_repo
 from pumpsite.model import Problem, Repo, sort_problems
+from pumpsite.outputs import project_problems
 from pumpsite.schema import SiteSettings
 from pumpsite.templating import syntax_problems
 from pumpsite.timing import Stopwatch
@@ -56,6 +57,7 @@ def inspect(
     with clock.lap("check"):
         problems += check_repo(repo)
         problems += syntax_problems(repo.templates)
+        problems += project_problems(root)  # a committed .pumpsite link, before it is written
     on = report_date(repo.settings, as_of, today)
     with clock.lap("analyse"):
         analyses = analyse_repo(repo, on)

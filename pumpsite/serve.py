@@ -83,9 +83,10 @@ class Preview:
         *,
         today: Callable[[], date],
         as_of: date | None,
+        say: Callable[[str], None] = print,
     ) -> None:
         self.root, self.output, self.site = root, output, site
-        self.today, self.as_of = today, as_of
+        self.today, self.as_of, self.say = today, as_of, say
         self.good: list[Path] = []
         self.builds = 0
 
@@ -94,7 +95,9 @@ class Preview:
         target = self.output / f"build-{self.builds}"
         started = time.monotonic()
         try:
-            result = build(self.root, today=self.today(), site_dir=target, as_of=self.as_of)
+            result = build(
+                self.root, today=self.today(), site_dir=target, as_of=self.as_of, waiting=self.say
+            )
         except Exception as error:  # a bug in pumpsite must not take the preview down with it
             traceback.print_exc()
             crash = f"pumpsite failed unexpectedly ({error!r}); please report this bug"
@@ -206,7 +209,7 @@ def serve(
     output = Path(tempfile.mkdtemp(prefix="pumpsite-serve-"))
     changes = Changes()
     watcher = SourceWatcher(root, changes, say, poll=poll)
-    preview = Preview(root, output, site, today=today, as_of=as_of)
+    preview = Preview(root, output, site, today=today, as_of=as_of, say=say)
     with _stop_on_terminate():
         try:
             server.start()

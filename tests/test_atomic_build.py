@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pumpsite.atomic import recover, replace_folder
+from pumpsite.atomic import recover, replace_folder, staging_folder
+from pumpsite.outputs import mark_site
 from tests.example_site import TODAY, copy_example, tree_snapshot
 
 PHASE = 2  # kills spread over the work before the engine, and over the engine's
@@ -132,7 +133,9 @@ def test_a_killed_build_leaves_a_whole_site_and_the_next_build_recovers(tmp_path
 
 
 def make_site(folder: Path, text: str) -> Path:
+    """A site as pumpsite builds one: marked as pumpsite's."""
     (folder / "measures").mkdir(parents=True)
+    mark_site(folder)
     (folder / "index.html").write_text(text)
     (folder / "measures" / "index.html").write_text(text)
     return folder
@@ -166,3 +169,31 @@ def test_replacing_a_folder_swaps_it_whole(tmp_path: Path) -> None:
     assert fingerprint(site) == expected and not new.exists()
     replace_folder(make_site(tmp_path / "other", "first"), tmp_path / "fresh")
     assert (tmp_path / "fresh" / "index.html").read_text() == "first"
+
+
+def test_recovery_touches_only_folders_pumpsite_made(tmp_path: Path) -> None:
+    """A user's `site.old`, or a folder named like a dead process's staging folder, is not
+    pumpsite's: recovery neither puts it in the place of site/ nor deletes it. An empty one
+    holds nothing to lose."""
+    site = tmp_path / "site"
+    theirs = {}
+    for name in ("site.old", "site.new-999999999"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "notes.txt").write_text("mine")
+        theirs[name] = fingerprint(tmp_path / name)
+    (tmp_path / "site.new-999999998").mkdir()  # a build killed as it made its staging folder
+    make_site(tmp_path / "site.new-999999997", "half")
+    recover(site)
+    assert not site.exists()
+    assert {name: fingerprint(tmp_path / name) for name in theirs} == theirs
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(theirs)
+
+
+def test_a_staging_folder_is_new_and_marked(tmp_path: Path) -> None:
+    taken = tmp_path / f"site.new-{os.getpid()}"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine")
+    staging = staging_folder(tmp_path / "site")
+    assert staging != taken and staging.name.startswith(taken.name)
+    assert [p.name for p in staging.iterdir()] == [".pumpsite-site"]
+    assert (taken / "notes.txt").read_text() == "mine"

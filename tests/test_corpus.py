@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 
 from pumpsite.cli import cli
 from pumpsite.load import load_repo
+from pumpsite.outputs import mark_site
 
 CORPUS = Path(__file__).parent / "corpus"
 BASE = CORPUS / "_base"
@@ -180,6 +181,7 @@ def seed_site(root: Path) -> None:
     """A previously built site (only its shape matters: a failed build must not touch it)."""
     site = root / "site"
     (site / "measures" / "m").mkdir(parents=True)
+    mark_site(site)
     (site / "index.html").write_text("<html><body>The previous site.</body></html>")
     (site / "measures" / "m" / "index.html").write_text("<html><body>A chart.</body></html>")
     (site / "marker.txt").write_bytes(b"built yesterday\n")

@@ -1,10 +1,13 @@
+import errno
 from pathlib import Path
 
+import pytest
 import yaml
 
 from pumpsite import _mkdocs
 from pumpsite.model import Tagged
 from pumpsite.site import Site
+from tests.example_site import tree_snapshot
 
 SITE = Site(
     files={"index.md": "# Home\n", "measures/m.md": "# M\n"},
@@ -81,6 +84,44 @@ def test_write_project_writes_only_changes_and_removes_stale_files(tmp_path: Pat
     assert _mkdocs.write_project(tmp_path, files) == 1
     assert not (tmp_path / "docs" / "b").exists()
     assert (tmp_path / "docs" / "a.md").read_text() == "A2"
+
+
+def test_write_project_keeps_the_marker_and_the_cache(tmp_path: Path) -> None:
+    kept = {".pumpsite-project": "Made by pumpsite.\n", "cache/charts/m.json": "{}"}
+    for rel, text in kept.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    _mkdocs.write_project(tmp_path, {"docs/a.md": "A"})
+    assert tree_snapshot(tmp_path) == {"docs/a.md": b"A"} | {k: v.encode() for k, v in kept.items()}
+
+
+def test_write_project_replaces_what_a_killed_write_left(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md.tmp").write_text("half")
+    assert _mkdocs.write_project(tmp_path, {"docs/a.md": "A"}) == 1
+    assert tree_snapshot(tmp_path) == {"docs/a.md": b"A"}
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["docs", "docs/a.md", "docs/a.md.tmp", "docs/stale", "overrides/partials"],
+    ids=["a-wanted-folder", "a-wanted-file", "a-temporary-file", "a-stale-link", "deeper"],
+)
+def test_write_project_never_writes_or_deletes_through_a_link(link: str, tmp_path: Path) -> None:
+    """A link a pull request committed in .pumpsite/ (git add -f), to the user's files."""
+    theirs = tmp_path / "measures"
+    theirs.mkdir()
+    (theirs / "g.md").write_text("our goal")
+    (theirs / "a.md").write_text("our measure")
+    project = tmp_path / ".pumpsite"
+    (project / link).parent.mkdir(parents=True, exist_ok=True)
+    (project / link).symlink_to(theirs if "." not in link else theirs / "a.md")
+    before = tree_snapshot(tmp_path)
+    with pytest.raises(OSError) as refused:
+        _mkdocs.write_project(project, {"docs/a.md": "A", "overrides/partials/x.html": "X"})
+    assert refused.value.errno == errno.ELOOP
+    assert refused.value.filename == str(project / link)
+    assert tree_snapshot(tmp_path) == before
 
 
 def test_the_generated_project_builds_with_the_engine(tmp_path: Path) -> None:

@@ -91,6 +91,30 @@ def test_the_new_repository_builds_at_once_and_git_ignores_the_output(
     assert "measures/on-time-delivery.md" in untracked
 
 
+@pytest.mark.parametrize(
+    "ignore",
+    [(TEMPLATES / "repo" / "dot-gitignore").read_text(), (ROOT / ".gitignore").read_text()],
+    ids=["scaffolded", "this-repository"],
+)
+def test_pumpsites_output_is_ignored_even_as_links(
+    ignore: str, tmp_path: Path, isolated_git: None
+) -> None:
+    """`/.pumpsite/` matched folders only, so `git add` committed a link named .pumpsite."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / ".gitignore").write_text(ignore)
+    (root / "measures").mkdir()
+    (root / "measures" / "g.md").write_text("# A goal\n")
+    (root / ".pumpsite").symlink_to(".")
+    (root / "site").symlink_to(tmp_path)
+    for leftover in ("site.old", "site.new-123"):  # a killed build's, until the next build
+        (root / leftover).mkdir()
+        (root / leftover / "index.html").write_text("<h1>A site</h1>")
+    git(root, "add", "-A")
+    assert git(root, "ls-files").splitlines() == [".gitignore", "measures/g.md"]
+
+
 def test_the_sample_data_ends_last_month_and_starts_the_role(fresh: Path) -> None:
     repo, _ = load_repo(fresh)
     measure = repo.measures["on-time-delivery"]
