@@ -88,17 +88,19 @@ def check_parents(repo: Repo) -> Iterator[Problem]:
 
 
 def _cycles(repo: Repo) -> Iterator[Problem]:
-    reported: set[str] = set()
+    """Each cycle once, from the first goal (by id) that leads into it. Every goal is walked
+    through once, so a long chain takes as long as it is long."""
+    walked: dict[str, str] = {}  # goal id -> the start of the walk that went through it
     for start in sorted(repo.goals):
         path: list[str] = []
         current: str | None = start
-        while current is not None and current in repo.goals and current not in path:
+        while current is not None and current in repo.goals and current not in walked:
+            walked[current] = start
             path.append(current)
             current = repo.goals[current].meta.parent
-        if current is None or current not in path or current in reported:
-            continue
+        if current is None or walked.get(current) != start:
+            continue  # a top goal, a missing parent, or a goal an earlier walk went through
         cycle = path[path.index(current) :]
-        reported.update(cycle)
         goal = repo.goals[cycle[0]]
         loop = _chain([*cycle, cycle[0]])
         yield Problem(

@@ -95,6 +95,8 @@ def ascii_digits(text: str) -> str:
 def unstorable(text: str, value: float) -> Literal["overflow", "underflow"] | None:
     """Whether a number written as `text` was not stored as written: `overflow` when it became
     infinite, `underflow` when a non-zero number became 0 or lost digits near 0 (`1e-400`)."""
+    if SMALLEST <= abs(value) <= sys.float_info.max:
+        return None  # nearly every number: stored as written
     if math.isinf(value) and "inf" not in text.lower():
         return "overflow"
     mantissa = text.lower().partition("e")[0]

@@ -722,14 +722,14 @@ CASES = [
         id="PS506",
     ),
     pytest.param(
-        {"glossary.yml": "Churn: Leaving.\n" + "word " * 20 + ": Too long a term.\n"},
+        {"glossary.yml": "Churn: Leaving.\n" + "word " * 25 + ": Too long a term.\n"},
         [
             p(
                 "glossary.yml",
                 2,
                 "PS507",
-                "The term 'word word word word word word word word…' is 99 characters long: "
-                "expected at most 80, a word or a short phrase as it appears in the text. "
+                "The term 'word word word word word word word word…' is 124 characters long: "
+                "expected at most 100, a word or a short phrase as it appears in the text. "
                 "Shorten it.",
             )
         ],
@@ -1004,6 +1004,64 @@ def test_many_files_with_one_name_list_a_few_of_the_others(repo_of: RepoOf) -> N
         "do not count). Rename all but one.",
     )
     assert max(len(f.message) for f in found) < 250  # not 300 paths in each of 300 messages
+
+
+def test_numbers_yaml_cannot_store_as_written(repo_of: RepoOf) -> None:
+    roles = (
+        "roles:\n"
+        "  - {from: 2026-Q1, role: improve, target: 1e-400, deadline: 2026-03-31, owner: D}\n"
+        "  - {from: 2026-Q2, role: improve, target: 1.0e400, deadline: 2026-06-30, owner: D}\n"
+        f"  - {{from: 2026-Q3, role: improve, target: 1{'0' * 400}, deadline: 2026-09-30}}\n"
+    )
+    too_large = (
+        "is too large to store: expected a number between -10^15 and 10^15. Write it in a "
+        "larger unit (thousands, millions)."
+    )
+    assert problems(repo_of, {M: measure(roles)}) == [
+        p(
+            M,
+            7,
+            "PS115",
+            "The number 1e-400 at roles[0].target is too close to zero to store as written (a "
+            "computer rounds it toward 0): expected 0, or a number at least 10^-307 away from 0. "
+            "Write it in a smaller unit (thousandths, millionths).",
+        ),
+        p(M, 8, "PS115", f"The number 1.0e400 at roles[1].target {too_large}"),
+        p(
+            M,
+            9,
+            "PS115",
+            f"The number 1{'0' * 38}… at roles[2].target {too_large}",
+        ),
+    ]
+
+
+def test_digits_other_than_0_to_9_in_frontmatter(repo_of: RepoOf) -> None:
+    assert problems(repo_of, {M: measure("limits:\n  run_length: ８\n")}) == [
+        p(
+            M,
+            7,
+            "PS105",
+            "'run_length' in limits expects a whole number of points for a long run (usually 7 "
+            "or 8), got text '８'. It contains '８' (FULLWIDTH DIGIT EIGHT), which is not one of "
+            "the digits 0-9. Did you mean 8?",
+        )
+    ]
+
+
+def test_long_values_are_quoted_briefly(repo_of: RepoOf) -> None:
+    long = "x" * 100_000
+    found = problems(
+        repo_of,
+        {
+            M: measure(f"data: data/wide.csv\nowner: [{long}]\n"),
+            "data/wide.csv": f"2026-01,{long}\n",
+            "measures/other.md": measure(f"data: data/{long}.csv\n"),  # too long a name, too
+            "glossary.yml": f"? {long}\n: [a list]\n",  # a key longer than 1,024 characters
+        },
+    )
+    assert {f.code for f in found} == {"PS327", "PS105", "PS302", "PS502"}
+    assert all(len(f.message) < 300 for f in found), [len(f.message) for f in found]
 
 
 def test_invalid_id_without_a_usable_slug(repo_of: RepoOf) -> None:
