@@ -241,7 +241,7 @@ class Validator:
             message = f"{subject} expects one of {', '.join(allowed)}, got {got}."
             self.add(target, NOT_ALLOWED, message + did_you_mean(value, allowed))
         elif kind in _CUSTOM and _is_scalar(value):
-            text = str(detail["msg"])
+            text = _briefly(str(detail["msg"]), detail.get("ctx", {}))
             text = (
                 "expects " + text.removeprefix("expected ")
                 if text.startswith("expected ")
@@ -291,6 +291,14 @@ def _number_hint(target: _Target, value: object) -> str:
     if target.type not in (int, float):
         return ""
     return " Write it without quotes." if number.value is not None else mean
+
+
+def _briefly(message: str, context: dict[str, Any]) -> str:
+    """A message from the schema with the long values it quotes shortened."""
+    for value in context.values():
+        if isinstance(value, str) and value != short(value):
+            message = message.replace(value, short(value))
+    return message
 
 
 def _is_scalar(value: object) -> bool:

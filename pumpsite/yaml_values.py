@@ -65,10 +65,10 @@ class YamlData:
 
 
 def format_path(at: KeyPath) -> str:
-    """('roles', 0, 'target') -> 'roles[0].target'."""
+    """('roles', 0, 'target') -> 'roles[0].target' (a long key shortened)."""
     text = ""
     for key in at:
-        text += f"[{key}]" if isinstance(key, int) else f".{key}" if text else key
+        text += f"[{key}]" if isinstance(key, int) else f".{short(key)}" if text else short(key)
     return text
 
 
@@ -225,7 +225,7 @@ class _Builder:
     def unsupported_tag(self, node: Node, at: KeyPath) -> None:
         self.data.refused.add(at)
         where = f" at {format_path(at)}" if at else ""
-        tag = str(node.tag).replace(_TAG, "!!")
+        tag = short(str(node.tag).replace(_TAG, "!!"))
         self.problem(
             node, UNSUPPORTED_YAML, f"The YAML tag {tag}{where} is not supported: remove it."
         )
@@ -244,7 +244,9 @@ class _Builder:
             if key in result:
                 where = f" in {format_path(at)}" if at else ""
                 first = self.data.lines[(*at, key)]
-                message = f"Duplicate key '{key}'{where}: it is also on line {first}. Keep one."
+                message = (
+                    f"Duplicate key '{short(key)}'{where}: it is also on line {first}. Keep one."
+                )
                 self.problem(key_node, DUPLICATE_KEY, message)
                 continue
             self.data.lines[(*at, key)] = line
@@ -383,8 +385,8 @@ def _refuse(root: Node, path: str) -> Problem | None:
         tag = str(node.tag)
         if tag.startswith(_PYTHON) and not tag.startswith(_PYTHON + "name:"):
             message = (
-                f"The YAML tag {tag.replace(_TAG, '!!')} makes the site engine build a Python "
-                "object (and run code) when it reads mkdocs.yml: remove it."
+                f"The YAML tag {short(tag.replace(_TAG, '!!'))} makes the site engine build a "
+                "Python object (and run code) when it reads mkdocs.yml: remove it."
             )
             return Problem(path, int(node.start_mark.line) + 1, UNSUPPORTED_YAML, message)
         big = [child for child in children(node) if size(child) > MAX_EXPANDED_NODES]

@@ -164,3 +164,10 @@ def test_a_goal_chain_1200_deep_stops_the_build_with_the_problem(tmp_path: Path)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # not RecursionError
     assert "measures/chain/g21.md:4: error: Goal 'g21' is 21 levels deep" in result.output
     assert "The previous site is unchanged" in result.output
+
+
+def test_a_goal_chain_20_deep_builds(tmp_path: Path) -> None:
+    root = goal_chain_on_disk(tmp_path / "repo", 20)
+    result = CliRunner().invoke(cli, ["build", str(root), "--as-of", "2026-01-15"])
+    assert result.exit_code == 0, result.output
+    assert (root / "site" / "goals" / "g20" / "index.html").is_file()

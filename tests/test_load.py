@@ -1058,9 +1058,14 @@ def test_long_values_are_quoted_briefly(repo_of: RepoOf) -> None:
             "data/wide.csv": f"2026-01,{long}\n",
             "measures/other.md": measure(f"data: data/{long}.csv\n"),  # too long a name, too
             "glossary.yml": f"? {long}\n: [a list]\n",  # a key longer than 1,024 characters
+            "measures/more.md": measure(
+                f"roles: [{{from: '{long}', role: sustain}}]\n"
+                f"unit: !!{long} x\n? {long}\n: 1\n? {long}\n: 2\n"
+            ),
         },
     )
-    assert {f.code for f in found} == {"PS327", "PS105", "PS302", "PS502"}
+    codes = {"PS327", "PS105", "PS302", "PS502", "PS108", "PS114", "PS103", "PS109"}
+    assert {f.code for f in found} == codes
     assert all(len(f.message) < 300 for f in found), [len(f.message) for f in found]
 
 
