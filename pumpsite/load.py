@@ -122,7 +122,7 @@ def slugify(name: str) -> str:
 
 
 def _hidden(rel: str) -> str | None:
-    """ "a hidden file" or "in a hidden folder, .git" when a part of `rel` starts with a dot."""
+    """Where `rel` is hidden ("a hidden file", "in a hidden folder, .git"); None if it is not."""
     parts = rel.split("/")
     hidden = [i for i, part in enumerate(parts) if part.startswith(".") and part != "."]
     if not hidden:
@@ -194,11 +194,17 @@ class _Loader:
         """The paths git ignores (an ignored folder stands for everything in it); none when the
         repository is not in git. One `git ls-files` lists them all: the paths to ask about are
         only known while loading."""
-        command = ["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard"]
+        command = [
+            "git",
+            "ls-files",
+            "-z",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "--directory",
+        ]
         try:
-            done = subprocess.run(
-                [*command, "--directory"], cwd=self.root, capture_output=True, check=False
-            )
+            done = subprocess.run(command, cwd=self.root, capture_output=True, check=False)
         except OSError:  # git is not installed
             return frozenset()
         if done.returncode != 0:  # not a git repository
@@ -257,17 +263,15 @@ class _Loader:
             return []
         found = []
         for dirpath, dirnames, filenames in os.walk(self.root / folder):
-            rel_dir = Path(dirpath).relative_to(self.root).as_posix()
-            visible = [n for n in [*dirnames, *filenames] if not n.startswith(".")]
-            links = {n for n in visible if (Path(dirpath) / n).is_symlink()}
+            here = Path(dirpath)
+            rel_dir = here.relative_to(self.root).as_posix()
+            visible = {n for n in [*dirnames, *filenames] if not n.startswith(".")}
+            links = {n for n in visible if (here / n).is_symlink()}
             for name in sorted(links):
                 self.link_found(f"{rel_dir}/{name}")
-            dirnames[:] = [d for d in dirnames if d in visible and d not in links]
-            found += [
-                f"{rel_dir}/{name}"
-                for name in filenames
-                if name in visible and name not in links and name.endswith(suffix)
-            ]
+            kept = visible - links
+            dirnames[:] = [d for d in dirnames if d in kept]
+            found += [f"{rel_dir}/{n}" for n in filenames if n in kept and n.endswith(suffix)]
         return sorted(found)
 
     # --- settings, glossary, templates
@@ -373,21 +377,24 @@ class _Loader:
 
     def term_fits(self, rel: str, line: int | None, term: str, definition: str) -> bool:
         """Whether a term and its definition are within the glossary's bounds (else reported)."""
-        if len(term) > MAX_TERM_LENGTH:
-            message = (
-                f"The term '{short(term)}' is {len(term):,} characters long: expected at most "
-                f"{MAX_TERM_LENGTH}, a word or a short phrase as it appears in the text. "
-                "Shorten it."
-            )
-            self.problem(rel, line, LONG_TERM, message)
-        if len(definition) > MAX_DEFINITION_LENGTH:
-            message = (
-                f"The definition of '{short(term)}' is {len(definition):,} characters long: "
-                f"expected at most {MAX_DEFINITION_LENGTH:,}, a few sentences, as it shows as a "
-                "tooltip wherever the term appears. Shorten it."
-            )
-            self.problem(rel, line, LONG_DEFINITION, message)
-        return len(term) <= MAX_TERM_LENGTH and len(definition) <= MAX_DEFINITION_LENGTH
+        bounds = [
+            (LONG_TERM, "The term", term, MAX_TERM_LENGTH, "a word or a short phrase"),
+            (
+                LONG_DEFINITION,
+                "The definition of",
+                definition,
+                MAX_DEFINITION_LENGTH,
+                "a few sentences, as it shows as a tooltip wherever the term appears",
+            ),
+        ]
+        for code, subject, text, most, why in bounds:
+            if len(text) > most:
+                message = (
+                    f"{subject} '{short(term)}' is {len(text):,} characters long: expected at "
+                    f"most {most:,}, {why}. Shorten it."
+                )
+                self.problem(rel, line, code, message)
+        return all(len(text) <= most for _, _, text, most, _ in bounds)
 
     def templates(self) -> dict[str, str]:
         folder = "site_templates"

@@ -729,8 +729,7 @@ CASES = [
                 2,
                 "PS507",
                 "The term 'word word word word word word word word…' is 124 characters long: "
-                "expected at most 100, a word or a short phrase as it appears in the text. "
-                "Shorten it.",
+                "expected at most 100, a word or a short phrase. Shorten it.",
             )
         ],
         id="PS507",
