@@ -9,11 +9,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from pumpsite.frontmatter import short
 from pumpsite.model import Goal, Measure, Problem, Repo, Severity
-from pumpsite.numbers import counted
+from pumpsite.numbers import counted, listed
 from pumpsite.periods import Period
 
 PROBLEM_CODES: dict[str, str] = {
+    "PS120": "Goals are nested more than 20 levels deep.",
     "PS201": "A measure's goal does not exist.",
     "PS202": "A goal's parent does not exist.",
     "PS203": "Goals form a cycle through their parents.",
@@ -27,6 +29,9 @@ PROBLEM_CODES: dict[str, str] = {
 }
 
 MIN_POINTS_FOR_LIMITS = 5
+MAX_GOAL_LEVELS = 20
+"""How deep goals may nest: far more than any results map (mission, strategy, teams: three to six
+levels), and a bound on every walk down the goal tree, here and when the site is made."""
 
 
 def check_repo(repo: Repo) -> list[Problem]:
@@ -34,6 +39,7 @@ def check_repo(repo: Repo) -> list[Problem]:
     return [
         *check_goal_references(repo),
         *check_parents(repo),
+        *check_depth(repo),
         *check_empty_goals(repo),
         *(p for m in repo.measures.values() for p in check_roles(m)),
         *(p for m in repo.measures.values() for p in check_data(m)),
@@ -61,9 +67,9 @@ def check_goal_references(repo: Repo) -> Iterator[Problem]:
                 "A measure is evidence of a goal (a file with kind: goal).",
             )
             continue
-        known = f" Known goals: {', '.join(goal_ids)}." if goal_ids else " There are no goals yet."
+        known = f" Known goals: {listed(goal_ids, 10)}." if goal_ids else " There are no goals yet."
         hint = _did_you_mean(goal, goal_ids) or known
-        yield Problem(measure.path, line, "PS201", f"Goal '{goal}' does not exist.{hint}")
+        yield Problem(measure.path, line, "PS201", f"Goal '{short(goal)}' does not exist.{hint}")
 
 
 def check_parents(repo: Repo) -> Iterator[Problem]:
@@ -76,31 +82,64 @@ def check_parents(repo: Repo) -> Iterator[Problem]:
                 goal.path,
                 goal.line("parent"),
                 "PS202",
-                f"Parent goal '{parent}' does not exist.{hint}",
+                f"Parent goal '{short(parent)}' does not exist.{hint}",
             )
     yield from _cycles(repo)
 
 
 def _cycles(repo: Repo) -> Iterator[Problem]:
-    reported: set[str] = set()
+    """Each cycle once, from the first goal (by id) that leads into it. Every goal is walked
+    through once, so a long chain takes as long as it is long."""
+    walked: dict[str, str] = {}  # goal id -> the start of the walk that went through it
     for start in sorted(repo.goals):
         path: list[str] = []
         current: str | None = start
-        while current is not None and current in repo.goals and current not in path:
+        while current is not None and current in repo.goals and current not in walked:
+            walked[current] = start
             path.append(current)
             current = repo.goals[current].meta.parent
-        if current is None or current not in path or current in reported:
-            continue
+        if current is None or walked.get(current) != start:
+            continue  # a top goal, a missing parent, or a goal an earlier walk went through
         cycle = path[path.index(current) :]
-        reported.update(cycle)
         goal = repo.goals[cycle[0]]
-        loop = " → ".join([*cycle, cycle[0]])
+        loop = _chain([*cycle, cycle[0]])
         yield Problem(
             goal.path,
             goal.line("parent"),
             "PS203",
             f"Goals form a cycle through 'parent': {loop}. A results map is a tree: "
             "remove one of these parents.",
+        )
+
+
+def _chain(ids: list[str]) -> str:
+    """`a → b → c`, with the middle of a long chain left out: `a → b → … → y → z`."""
+    shown = ids if len(ids) <= 6 else [*ids[:3], "…", *ids[-2:]]
+    return " → ".join(shown)
+
+
+def check_depth(repo: Repo) -> Iterator[Problem]:
+    """Goals deeper than MAX_GOAL_LEVELS, level by level from the top (no recursion); goals in
+    or under a parent cycle are left to the cycle's problem."""
+    children: dict[str | None, list[str]] = {}
+    for goal in repo.goals.values():
+        parent = goal.meta.parent if goal.meta.parent in repo.goals else None
+        children.setdefault(parent, []).append(goal.id)
+    level, current = 1, children.get(None, [])
+    while current and level <= MAX_GOAL_LEVELS:
+        current = [kid for goal_id in current for kid in children.get(goal_id, [])]
+        level += 1
+    for goal_id in sorted(current):
+        goal, parents = repo.goals[goal_id], [goal_id]
+        while (parent := repo.goals[parents[-1]].meta.parent) is not None and parent in repo.goals:
+            parents.append(parent)  # up to a top goal: this goal was reached from one
+        yield Problem(
+            goal.path,
+            goal.line("parent"),
+            "PS120",
+            f"Goal '{goal_id}' is {level} levels deep ({_chain(parents)}): expected at most "
+            f"{MAX_GOAL_LEVELS} levels of goals, as deep as the results map and the goal pages "
+            "go. Give it a parent higher up.",
         )
 
 

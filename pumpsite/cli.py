@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from pumpsite import __version__
-from pumpsite.model import Problem
+from pumpsite.model import Problem, printable
 from pumpsite.numbers import counted
 from pumpsite.periods import FREQUENCIES, Frequency
 
@@ -67,12 +67,14 @@ def _escape(text: str, *, property_value: bool = False) -> str:
 
 
 def format_problem(problem: Problem, fmt: str) -> str:
+    """One line: `path:line: error: message [CODE]`, or a GitHub workflow command. Control
+    characters from file names and values are escaped, so nothing can forge a second line."""
     if fmt == "github":
         kind = "error" if problem.is_error else "warning"
-        where = f"file={_escape(problem.path or '.', property_value=True)}"
+        where = f"file={_escape(printable(problem.path) or '.', property_value=True)}"
         if problem.line:
             where += f",line={problem.line}"
-        return f"::{kind} {where},title={problem.code}::{_escape(problem.message)}"
+        return f"::{kind} {where},title={problem.code}::{_escape(printable(problem.message))}"
     text = str(problem)
     color = "red" if problem.is_error else "yellow"
     word = problem.severity.value
@@ -142,8 +144,14 @@ def _progress(step: str) -> None:
 
 def report_build(result: BuildResult) -> None:
     report_problems(result.problems, "text")
-    for warning in result.engine_warnings:
-        click.echo(f"mkdocs: {click.style('warning', fg='yellow', bold=True)}: {warning}")
+    _report_engine_warnings(result.engine_warnings)
+
+
+def _report_engine_warnings(warnings: Sequence[str]) -> None:
+    """The engine's warnings quote the pages, which quote the user's files: escaped too."""
+    word = click.style("warning", fg="yellow", bold=True)
+    for warning in warnings:
+        click.echo(f"mkdocs: {word}: {printable(warning)}")
 
 
 # --- build -------------------------------------------------------------------------------------
@@ -457,10 +465,9 @@ class AddressType(click.ParamType):  # type: ignore[type-arg]
 def _report_rebuild(outcome: Outcome) -> None:
     if outcome.changed:
         shown = ", ".join(outcome.changed[:5]) + (" …" if len(outcome.changed) > 5 else "")
-        click.echo(click.style(f"Changed: {shown}", dim=True), err=True)
+        click.echo(click.style(f"Changed: {printable(shown)}", dim=True), err=True)
     report_problems(outcome.problems, "text")
-    for warning in outcome.result.engine_warnings if outcome.result else []:
-        click.echo(f"mkdocs: {click.style('warning', fg='yellow', bold=True)}: {warning}")
+    _report_engine_warnings(outcome.result.engine_warnings if outcome.result else [])
     if outcome.ok and outcome.changed:
         click.echo(f"Rebuilt in {outcome.seconds:.1f} s; open pages reload.", err=True)
     elif outcome.ok:
@@ -585,9 +592,10 @@ def xmr(
         sys.exit(1)
     options = xmr_report.options(baseline, rules, run_length, median, better)
     analysis = xmr_report.analyse(values, options)
-    click.echo(
-        xmr_report.as_json(labels, analysis) if as_json else xmr_report.as_table(labels, analysis)
-    )
+    if as_json:
+        click.echo(xmr_report.as_json(labels, analysis))
+    else:  # labels are the file's text: no control characters reach the terminal
+        click.echo(xmr_report.as_table([printable(label) for label in labels], analysis))
 
 
 # --- diff --------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from pumpsite.frontmatter import (
     utf16_problem,
 )
 from pumpsite.model import Observation, Problem, Series
-from pumpsite.numbers import LARGEST, counted
+from pumpsite.numbers import LARGEST, ascii_digits, counted, foreign_digit, unstorable
 from pumpsite.periods import EXAMPLE_LABELS, Frequency, Period, detect_frequency, parse_period
 
 EMPTY_FILE = "PS303"
@@ -47,6 +47,8 @@ NO_HEADER = "PS327"
 WHICH_COLUMN = "PS328"
 TOO_LARGE = "PS329"
 FAR_APART = "PS330"
+TOO_SMALL = "PS331"
+TOO_MANY_ROWS = "PS332"
 
 CODES: dict[str, str] = {
     EMPTY_FILE: "A CSV file (or xmr input) is empty: no header row.",
@@ -67,6 +69,8 @@ CODES: dict[str, str] = {
     WHICH_COLUMN: "xmr input: no column is named 'value' and several columns hold numbers.",
     TOO_LARGE: "A value is beyond ±10^15: write it in a larger unit (thousands, millions).",
     FAR_APART: "A period comes more than a century after the row before it (a mistyped year?).",
+    TOO_SMALL: "A value is too close to zero to store: it would become 0 (like 1e-400).",
+    TOO_MANY_ROWS: "A CSV file has more than 100,000 rows.",
 }
 
 CENTURY: dict[Frequency, int] = {
@@ -78,15 +82,21 @@ CENTURY: dict[Frequency, int] = {
 }
 
 FIELD_SIZE_LIMIT = 1_000_000
+MAX_ROWS = 100_000
+"""Rows of data per measure: a century of daily data is 36,525 rows, so this is room for any
+real measure while keeping a build's work and memory per measure bounded."""
 EXCEL_HINT = " (in Excel: Save As, CSV UTF-8)"
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([,'\u00a0\u202f ])\d{3})(?:\1\d{3})*(?:\.\d+)?")
-_GROUPED_DECIMAL_COMMA = re.compile(r"[+-]?\d{1,3}(?:([.'\u00a0\u202f ])\d{3})(?:\1\d{3})*,\d+")
-_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+# re.ASCII: \d is 0-9 only; Python's \d would take the digits of other scripts (١٢٣, １２３)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([,'\u00a0\u202f ])\d{3})(?:\1\d{3})*(?:\.\d+)?", re.ASCII)
+_GROUPED_DECIMAL_COMMA = re.compile(
+    r"[+-]?\d{1,3}(?:([.'\u00a0\u202f ])\d{3})(?:\1\d{3})*,\d+", re.ASCII
+)
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+", re.ASCII)
 _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 _NEWLINE = re.compile("[\r\n]")
-_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d")
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d", re.ASCII)
 
 
 # --- numbers --------------------------------------------------------------------------------------
@@ -102,12 +112,15 @@ class Number:
 
 
 def parse_number(text: str) -> Number:
-    """Parse a non-empty, stripped cell as a finite number."""
+    """Parse a non-empty, stripped cell as a finite number written with the digits 0-9."""
     if _NUMBER.fullmatch(text):
         value = float(text)
-        if value - value != 0:
-            return Number(None, NOT_FINITE)
+        if unstorable(text, value) == "underflow":
+            return Number(None, TOO_SMALL)
         return Number(value) if abs(value) <= LARGEST else Number(None, TOO_LARGE)
+    if foreign_digit(text):
+        plain = ascii_digits(text)
+        return Number(None, NOT_A_NUMBER, plain if _NUMBER.fullmatch(plain) else None)
     if _NON_FINITE.fullmatch(text):
         return Number(None, NOT_FINITE)
     if grouped := _GROUPED.fullmatch(text):
@@ -131,6 +144,14 @@ def number_message(text: str, column: str, number: Number) -> str:
             f"{subject} is too large: expected a number between -10^15 and 10^15. "
             "Write the values in a larger unit (thousands, millions) and say so in unit:."
         )
+    if number.code == TOO_SMALL:
+        return (
+            f"{subject} is too close to zero to store as written (a computer rounds it toward "
+            "0): expected 0, or a number at least 10^-307 away from 0. Write the values in a "
+            "smaller unit (thousandths, millionths) and say so in unit:."
+        )
+    if digit := foreign_digit(text):
+        return f"{subject} contains {digit}: expected a number like 12.5.{mean}"
     if number.code == DECIMAL_COMMA:
         return f"{subject} uses a decimal comma: expected a decimal point.{mean}"
     if number.code == THOUSANDS:
@@ -225,7 +246,7 @@ def _check_header(row: _Row, path: str, problems: list[Problem]) -> list[str] | 
     if detect_frequency(names[0]) is not None:
         message = (
             f"The first row looks like data, not a header: expected column names like "
-            f"period,value, got {','.join(names[:3])}. Add a header row."
+            f"period,value, got {','.join(short(name) for name in names[:3])}. Add a header row."
         )
         problems.append(Problem(path, row.line, NO_HEADER, message))
         return None
@@ -251,7 +272,7 @@ def _missing_column(row: _Row, names: list[str], column: str, path: str, how: st
     close = difflib.get_close_matches(column, [n for n in names if n], n=1, cutoff=0.6)
     if not close:
         close = [n for n in names if n.casefold() == column.casefold()]
-    hint = f" Did you mean '{close[0]}'?" if close else f" Add it, or {how}."
+    hint = f" Did you mean '{short(close[0])}'?" if close else f" Add it, or {how}."
     message = (
         f"Column '{short(column)}' is not in the header: the columns are {_names(names)}.{hint}"
     )
@@ -310,7 +331,13 @@ class _MeasureReader:
         header = self.header(first)
         if header is None:
             return None
-        observations = [o for row in rows if (o := self.observation(row, header)) is not None]
+        observations = []
+        for count, row in enumerate(rows, 1):
+            if count > MAX_ROWS:
+                self.problem(row.line, TOO_MANY_ROWS, _too_many_rows())
+                break
+            if (observation := self.observation(row, header)) is not None:
+                observations.append(observation)
         observations.sort(key=lambda o: o.period.ordinal)
         return Series(self.path, self.column, tuple(observations))
 
@@ -372,9 +399,10 @@ class _MeasureReader:
             )
             self.problem(line, OTHER_FREQUENCY, message)
         else:
-            mean = f" Did you mean {m[1]}?" if (m := _DATE_TIME.match(text)) else ""
-            got = short(text)
-            message = f"Invalid period in column '{short(column)}': {expected}, got '{got}'.{mean}"
+            message = (
+                f"Invalid period in column '{short(column)}': {expected}, "
+                f"got '{short(text)}'.{_period_hint(text)}"
+            )
             self.problem(line, BAD_PERIOD, message)
         return None
 
@@ -427,6 +455,20 @@ class _MeasureReader:
             self.jump_reported = True
 
 
+def _period_hint(text: str) -> str:
+    if digit := foreign_digit(text):
+        return f" It contains {digit}."
+    return f" Did you mean {m[1]}?" if (m := _DATE_TIME.match(text)) else ""
+
+
+def _too_many_rows() -> str:
+    return (
+        f"The file has more than {MAX_ROWS:,} rows of data: expected at most {MAX_ROWS:,} per "
+        f"measure (a century of daily data is {CENTURY['daily']:,} rows). Move older rows to "
+        "another file, or record the measure weekly or monthly instead."
+    )
+
+
 def _padded(cells: list[str], header: _Header) -> list[str] | None:
     """The row's cells, with missing trailing cells read as empty (hand-edited files leave them
     out); None when a cell is too many, or the period or value cell is missing."""
@@ -450,6 +492,8 @@ def _cell_count_message(row: _Row, names: list[str]) -> str:
 
 
 Series3 = tuple[list[str], list[float | None], list[Problem]]
+_NUMBER_LIKE = (None, NOT_FINITE, DECIMAL_COMMA, THOUSANDS, TOO_LARGE, TOO_SMALL)
+"""What parsing a number written by a person gives: a number, or one written wrongly."""
 
 
 def read_series_file(path: Path, column: str | None = None) -> Series3:
@@ -483,7 +527,7 @@ def read_series_text(text: str, source: str, column: str | None = None) -> Serie
     if first is None:
         message = "The input is empty: expected a CSV with a header like period,value, or numbers."
         return [], [], [Problem(source, 1, EMPTY_FILE, message)]
-    if parse_number(first).code in (None, NOT_FINITE, DECIMAL_COMMA, THOUSANDS):
+    if parse_number(first).code in _NUMBER_LIKE:
         labels, values = _read_numbers(lines, source, problems)
     else:
         labels, values = _read_table(list(_rows(lines, source, problems)), source, column, problems)

@@ -11,7 +11,9 @@ import difflib
 import os
 import posixpath
 import re
+import subprocess
 import unicodedata
+from functools import cached_property
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
@@ -25,8 +27,10 @@ from pumpsite.csvdata import (
 from pumpsite.frontmatter import YAML_TRAP, short
 from pumpsite.glossary import BUILTIN_GLOSSARY
 from pumpsite.model import Goal, Measure, Problem, Repo, Series, sort_problems
+from pumpsite.numbers import listed
 from pumpsite.periods import FREQUENCIES, Frequency
 from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
+from pumpsite.site_paths import RESERVED_IDS
 from pumpsite.validation import Validator, describe, did_you_mean, trap_message
 from pumpsite.yaml_values import YamlData
 
@@ -43,6 +47,7 @@ DUPLICATE_ID = "PS111"
 UNKNOWN_KIND = "PS112"
 NO_MEASURES = "PS116"
 BAD_LINK = "PS118"
+RESERVED_ID = "PS119"
 DATA_OUTSIDE = "PS301"
 NO_DATA_FILE = "PS302"
 GLOSSARY_NOT_MAPPING = "PS501"
@@ -50,20 +55,27 @@ BAD_DEFINITION = "PS502"
 NO_GLOSSARY = "PS503"
 GLOSSARY_OUTSIDE = "PS504"
 BAD_SETTINGS = "PS505"
+LONG_DEFINITION = "PS506"
+LONG_TERM = "PS507"
+TOO_MANY_TERMS = "PS508"
 
 _CODES: dict[str, str] = {
     BAD_ID: "A file name is not a valid id (it becomes a URL).",
     DUPLICATE_ID: "Two goal or measure files have the same name (the id).",
     UNKNOWN_KIND: "'kind' is neither goal nor measure.",
     NO_MEASURES: "The repository has no measures/ folder.",
-    BAD_LINK: "A file is a symbolic link to outside the repository, or to itself.",
-    DATA_OUTSIDE: "A measure's data path points outside the repository.",
+    BAD_LINK: "A file or folder pumpsite would read is a symbolic link (it follows none).",
+    RESERVED_ID: "A goal or measure id names a page the site makes itself (index, README).",
+    DATA_OUTSIDE: "A measure's data path is outside the repository, hidden, or ignored by git.",
     NO_DATA_FILE: "A measure's CSV file does not exist.",
     GLOSSARY_NOT_MAPPING: "The glossary is not a mapping of term: definition.",
     BAD_DEFINITION: "A glossary definition is not text.",
     NO_GLOSSARY: "The glossary file set in extra: pumpsite: glossary does not exist.",
-    GLOSSARY_OUTSIDE: "The glossary path points outside the repository.",
+    GLOSSARY_OUTSIDE: "The glossary path is outside the repository, hidden, or ignored by git.",
     BAD_SETTINGS: "mkdocs.yml, its extra: or extra: pumpsite: is not a mapping.",
+    LONG_DEFINITION: "A glossary definition is longer than 1,000 characters.",
+    LONG_TERM: "A glossary term is longer than 100 characters.",
+    TOO_MANY_TERMS: "The glossary has more than 500 terms.",
 }
 
 PROBLEM_CODES: dict[str, str] = dict(
@@ -74,6 +86,11 @@ PROBLEM_CODES: dict[str, str] = dict(
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 """A valid goal or measure id (the file name without .md), which becomes part of a URL."""
 _DEFAULT_GLOSSARY = "glossary.yml"
+MAX_TERMS = 500
+MAX_TERM_LENGTH = 100
+MAX_DEFINITION_LENGTH = 1_000
+"""Glossary bounds, generous for real use (a term is a word or a short phrase, a definition a
+few sentences): every page carries the definitions of the terms it mentions as tooltips."""
 
 
 def load_repo(root: Path) -> tuple[Repo, list[Problem]]:
@@ -104,6 +121,28 @@ def slugify(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_name).strip("-_").lower()
 
 
+def _hidden(rel: str) -> str | None:
+    """Where `rel` is hidden ("a hidden file", "in a hidden folder, .git"); None if it is not."""
+    parts = rel.split("/")
+    hidden = [i for i, part in enumerate(parts) if part.startswith(".") and part != "."]
+    if not hidden:
+        return None
+    return (
+        "a hidden file"
+        if hidden[0] == len(parts) - 1
+        else f"in a hidden folder, {parts[hidden[0]]}"
+    )
+
+
+def _reserved_message(file_id: str) -> str:
+    return (
+        f"Id '{file_id}' is reserved: index and README (in any letter case) name a folder's main "
+        "page, which the site makes itself, so this goal or measure would replace it or be "
+        "dropped. Rename the file; a note for people belongs in the README.md at the top of "
+        "the repository."
+    )
+
+
 def _goals_named(data: dict[str, Any]) -> frozenset[str] | None:
     """The goal ids a goal or measure file names (its parent, its goal); None when unknown."""
     kind = data.get("kind", "measure")
@@ -117,7 +156,7 @@ def _goals_named(data: dict[str, Any]) -> frozenset[str] | None:
 class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.real_root = root.resolve()
+        self.links: set[str] = set()  # symbolic links reported
         self.problems: list[Problem] = []
         self.refs: dict[str, frozenset[str] | None] = {}  # path -> goal ids it names
         self.broken: dict[str, frozenset[str] | None] = {}  # see Repo.broken
@@ -127,27 +166,88 @@ class _Loader:
 
     # --- files
 
-    def link_problem(self, path: Path) -> str | None:
-        """Why a path is a symbolic link that cannot be followed, if it is one."""
+    def linked(self, rel: str) -> bool:
+        """Whether a part of `rel` is a symbolic link (the link is reported)."""
+        parts = [part for part in rel.split("/") if part not in ("", ".")]
+        for depth in range(1, len(parts) + 1):
+            if os.path.islink(self.root / "/".join(parts[:depth])):  # False on any OSError
+                self.link_found("/".join(parts[:depth]))
+                return True
+        return False
+
+    def link_found(self, link: str) -> None:
+        """Report a symbolic link, once. pumpsite follows none: a link could bring any file of
+        the computer into the site (`.git/config`, with the credentials CI puts there)."""
+        if link in self.links:
+            return
+        self.links.add(link)
+        kind = "folder" if os.path.isdir(self.root / link) else "file"
+        message = (
+            f"The {kind} is a symbolic link: expected a regular {kind}. pumpsite follows no "
+            "links, so that no change can bring a file from elsewhere on the computer into the "
+            f"site. Replace the link with the {kind} itself."
+        )
+        self.problem(link, None, BAD_LINK, message)
+
+    @cached_property
+    def ignored(self) -> frozenset[str]:
+        """The paths git ignores (an ignored folder stands for everything in it); none when the
+        repository is not in git. One `git ls-files` lists them all: the paths to ask about are
+        only known while loading."""
+        command = [
+            "git",
+            "ls-files",
+            "-z",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "--directory",
+        ]
         try:
-            if path.resolve().is_relative_to(self.real_root):
-                return None
-        except (OSError, RuntimeError):  # RuntimeError: a symlink loop
-            return "is a symbolic link that points to itself"
-        return "is a symbolic link to a file outside the repository"
+            done = subprocess.run(command, cwd=self.root, capture_output=True, check=False)
+        except OSError:  # git is not installed
+            return frozenset()
+        if done.returncode != 0:  # not a git repository
+            return frozenset()
+        names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+        return frozenset(name.rstrip("/") for name in names if name)
+
+    def refusal(self, ref: str, example: str) -> tuple[str, str | None]:
+        """A path written in a file (a measure's data:, the glossary setting), normalised, and why
+        pumpsite will not read it, "<what it is>: <what was expected, and why>"; None if it may."""
+        text = ref.replace("\\", "/")
+        norm = posixpath.normpath(text)
+        inside = f"expected a path inside the repository, like {example}."
+        if text.startswith("/") or PureWindowsPath(ref).drive:
+            return norm, f"is absolute: {inside}"
+        if norm == ".." or norm.startswith("../"):
+            return norm, f"points outside the repository: {inside}"
+        if hidden := _hidden(norm):
+            return norm, (
+                f"is {hidden}: expected a file like {example}. pumpsite reads no hidden files or "
+                "folders (their names start with a dot): they hold settings and secrets, like "
+                ".env and .git/."
+            )
+        if ignored := self.ignored_part(norm):
+            where = "" if ignored == norm else f" (it is in {ignored}/)"
+            return norm, (
+                f"is ignored by git{where}: expected a file git does not ignore. pumpsite reads "
+                "no ignored files, so that a build publishes nothing kept out of the repository: "
+                "take it out of .gitignore, or move the file."
+            )
+        return norm, None
+
+    def ignored_part(self, rel: str) -> str | None:
+        """`rel`, or the folder it is in, when git ignores it."""
+        parts = rel.split("/")
+        prefixes = ("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+        return next((prefix for prefix in prefixes if prefix in self.ignored), None)
 
     def read_text(self, rel: str, hint: str = "") -> str | None:
-        path = self.root / rel
-        link = self.link_problem(path)
-        if link:
-            message = (
-                f"The file {link}: expected a regular file inside the repository. "
-                "Replace the link with the file."
-            )
-            self.problem(rel, None, BAD_LINK, message)
+        if self.linked(rel):
             return None
         try:
-            data = path.read_bytes()
+            data = (self.root / rel).read_bytes()
         except OSError as error:
             message = f"The file cannot be read: {error.strerror}."
             self.problem(rel, None, frontmatter.UNREADABLE, message)
@@ -157,32 +257,27 @@ class _Loader:
         return text
 
     def walk(self, folder: str, suffix: str = "") -> list[str]:
-        """Repo-relative paths of the files under `folder`, skipping hidden ones; sorted."""
+        """Repo-relative paths of the files under `folder`, sorted. Hidden files and folders are
+        skipped; symbolic links are reported and never followed, so no walk leaves the folder."""
+        if self.linked(folder) or not (self.root / folder).is_dir():
+            return []
         found = []
         for dirpath, dirnames, filenames in os.walk(self.root / folder):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            rel_dir = Path(dirpath).relative_to(self.root).as_posix()
-            found += [
-                f"{rel_dir}/{name}"
-                for name in filenames
-                if name.endswith(suffix) and not name.startswith(".")
-            ]
+            here = Path(dirpath)
+            rel_dir = here.relative_to(self.root).as_posix()
+            visible = {n for n in [*dirnames, *filenames] if not n.startswith(".")}
+            links = {n for n in visible if (here / n).is_symlink()}
+            for name in sorted(links):
+                self.link_found(f"{rel_dir}/{name}")
+            kept = visible - links
+            dirnames[:] = [d for d in dirnames if d in kept]
+            found += [f"{rel_dir}/{n}" for n in filenames if n in kept and n.endswith(suffix)]
         return sorted(found)
-
-    def resolve_ref(self, ref: str) -> tuple[str, str | None]:
-        """A path written in a file: normalised, and why it is not inside the repository."""
-        text = ref.replace("\\", "/")
-        norm = posixpath.normpath(text)
-        if text.startswith("/") or PureWindowsPath(ref).drive:
-            return norm, "is absolute"
-        if norm == ".." or norm.startswith("../"):
-            return norm, "points outside the repository"
-        return norm, self.link_problem(self.root / norm)
 
     # --- settings, glossary, templates
 
     def settings(self) -> tuple[dict[str, Any], SiteSettings, YamlData | None]:
-        if not (self.root / "mkdocs.yml").exists():
+        if not os.path.lexists(self.root / "mkdocs.yml"):
             return {}, SiteSettings(), None
         text = self.read_text("mkdocs.yml")
         if text is None:
@@ -222,15 +317,15 @@ class _Loader:
         terms = dict(BUILTIN_GLOSSARY)
         ref = settings.glossary
         line = settings_doc.line(("extra", "pumpsite", "glossary")) if settings_doc else None
-        rel, outside = self.resolve_ref(ref)
-        if outside:
-            message = f"The glossary path '{ref}' {outside}: expected a path inside the repository."
+        rel, refused = self.refusal(ref, example=_DEFAULT_GLOSSARY)
+        if refused:
+            message = f"The glossary path '{short(ref)}' {refused}"
             self.problem("mkdocs.yml", line, GLOSSARY_OUTSIDE, message)
             return terms
-        if not (self.root / rel).exists():
+        if not os.path.lexists(self.root / rel):
             if ref != _DEFAULT_GLOSSARY:
                 message = (
-                    f"Glossary file '{rel}' does not exist: expected a YAML file of "
+                    f"Glossary file '{short(rel)}' does not exist: expected a YAML file of "
                     "'term: definition' lines. Create it, or fix glossary: in extra: pumpsite:."
                 )
                 self.problem("mkdocs.yml", line, NO_GLOSSARY, message)
@@ -249,7 +344,15 @@ class _Loader:
             )
             self.problem(rel, 1, GLOSSARY_NOT_MAPPING, message)
             return terms
-        for term, definition in doc.value.items():
+        for count, (term, definition) in enumerate(doc.value.items(), 1):
+            if count > MAX_TERMS:
+                message = (
+                    f"The glossary has {len(doc.value):,} terms: expected at most {MAX_TERMS}. "
+                    "Each page carries the definitions of the terms it mentions: keep the terms "
+                    "your readers need explained."
+                )
+                self.problem(rel, doc.line((term,)), TOO_MANY_TERMS, message)
+                break
             self.add_term(terms, rel, doc, term, definition)
         return terms
 
@@ -262,19 +365,41 @@ class _Loader:
         if definition is None or (isinstance(definition, str) and not definition.strip()):
             terms.pop(term, None)  # an empty definition removes a built-in term
         elif isinstance(definition, str):
-            terms[term] = definition.strip()
+            if self.term_fits(rel, line, term, definition.strip()):
+                terms[term] = definition.strip()
         elif (term,) in doc.plain:
             self.problem(
                 rel, line, YAML_TRAP, trap_message((term,), doc.plain[(term,)], definition)
             )
         else:
-            message = f"'{term}' expects a definition (text), got {describe(definition)}."
+            message = f"'{short(term)}' expects a definition (text), got {describe(definition)}."
             self.problem(rel, line, BAD_DEFINITION, message)
+
+    def term_fits(self, rel: str, line: int | None, term: str, definition: str) -> bool:
+        """Whether a term and its definition are within the glossary's bounds (else reported)."""
+        bounds = [
+            (LONG_TERM, "The term", term, MAX_TERM_LENGTH, "a word or a short phrase"),
+            (
+                LONG_DEFINITION,
+                "The definition of",
+                definition,
+                MAX_DEFINITION_LENGTH,
+                "a few sentences, as it shows as a tooltip wherever the term appears",
+            ),
+        ]
+        for code, subject, text, most, why in bounds:
+            if len(text) > most:
+                message = (
+                    f"{subject} '{short(term)}' is {len(text):,} characters long: expected at "
+                    f"most {most:,}, {why}. Shorten it."
+                )
+                self.problem(rel, line, code, message)
+        return all(len(text) <= most for _, _, text, most, _ in bounds)
 
     def templates(self) -> dict[str, str]:
         folder = "site_templates"
         templates = {}
-        for rel in self.walk(folder) if (self.root / folder).is_dir() else []:
+        for rel in self.walk(folder):
             text = self.read_text(rel)
             if text is not None:
                 templates[rel.removeprefix(folder + "/")] = text
@@ -283,7 +408,8 @@ class _Loader:
     # --- goals and measures
 
     def documents(self) -> list[Goal | Measure]:
-        if not (self.root / "measures").is_dir():
+        measures = self.root / "measures"
+        if not measures.is_dir() and not measures.is_symlink():
             message = (
                 "There is no measures/ folder: expected goal and measure files in measures/. "
                 "Run pumpsite init, or create the folder."
@@ -299,8 +425,8 @@ class _Loader:
         return [item for rel, item in zip(paths, loaded, strict=True) if item and rel not in skip]
 
     def check_ids(self, paths: list[str]) -> tuple[set[str], set[str]]:
-        """Report invalid and duplicate ids. Returns the paths not to load into the repository,
-        and the paths whose id will change (their default data path with it)."""
+        """Report invalid, reserved and duplicate ids. Returns the paths not to load into the
+        repository, and the paths whose id will change (their default data path with it)."""
         skip: set[str] = set()
         unsettled: set[str] = set()
         by_id: dict[str, list[str]] = {}
@@ -316,17 +442,22 @@ class _Loader:
                 )
                 self.problem(rel, None, BAD_ID, message)
                 skip.add(rel)
+            elif file_id.casefold() in RESERVED_IDS:
+                self.problem(rel, None, RESERVED_ID, _reserved_message(file_id))
+                skip.add(rel)
         for same in by_id.values():
             if len(same) < 2:
                 continue
             skip.update(same[1:])  # the first (in path order) is loaded
             unsettled.update(same)
             for rel in same:
-                others = ", ".join(other for other in same if other != rel)
+                others = [other for other in same if other != rel]
                 file_id = posixpath.basename(rel).removesuffix(".md")
+                verb = "has" if len(others) == 1 else "have"
                 message = (
-                    f"Duplicate id '{file_id}': {others} has the same file name, and ids must be "
-                    "unique across measures/ (folders do not count). Rename one of them."
+                    f"Duplicate id '{file_id}': {listed(others)} {verb} the same file name, and "
+                    "ids must be unique across measures/ (folders do not count). "
+                    f"Rename {'one of them' if len(same) == 2 else 'all but one'}."
                 )
                 self.problem(rel, None, DUPLICATE_ID, message)
         return skip, unsettled | skip
@@ -406,18 +537,14 @@ class _Loader:
     ) -> tuple[str, Series | None]:
         default = f"data/{file_id}.csv"
         line = doc.line(("data",)) if ref else 1
-        data_path, outside = self.resolve_ref(ref or default)
-        if outside:
-            fix = (
-                "a regular file inside the repository. Replace the link with the file."
-                if "symbolic link" in outside
-                else f"a path inside the repository, like {default}."
-            )
-            message = f"Data path '{ref or default}' {outside}: expected {fix}"
-            self.problem(rel, line, DATA_OUTSIDE, message)
+        data_path, refused = self.refusal(ref or default, example=default)
+        if refused:
+            self.problem(rel, line, DATA_OUTSIDE, f"Data path '{short(ref or default)}' {refused}")
+            return data_path, None
+        if self.linked(data_path):
             return data_path, None
         path = self.root / data_path
-        if not path.exists():
+        if not os.path.exists(path):  # False for a name too long for the file system, too
             self.problem(rel, line, NO_DATA_FILE, self.missing_data(data_path, column))
             return data_path, None
         series, problems = read_measure_csv(path, data_path, column, frequency)
@@ -429,16 +556,22 @@ class _Loader:
     def missing_data(self, data_path: str, column: str) -> str:
         candidates: set[str] = set()
         for folder in {"data", posixpath.dirname(data_path)}:
+            if self.linked(folder):
+                continue
             try:
                 names = [p.name for p in (self.root / folder).iterdir() if p.is_file()]
             except OSError:
                 continue
             prefix = f"{folder}/" if folder else ""
-            candidates |= {prefix + name for name in names if name.lower().endswith(".csv")}
+            candidates |= {
+                prefix + name
+                for name in names
+                if name.lower().endswith(".csv") and not name.startswith(".")
+            }
         close = difflib.get_close_matches(data_path, sorted(candidates), n=1, cutoff=0.6)
         if close:
-            return f"Data file '{data_path}' does not exist. Did you mean '{close[0]}'?"
+            return f"Data file '{short(data_path)}' does not exist. Did you mean '{close[0]}'?"
         return (
-            f"Data file '{data_path}' does not exist: expected a CSV file with a header row like "
-            f"period,{column}. Create it, or set data: to the measure's CSV file."
+            f"Data file '{short(data_path)}' does not exist: expected a CSV file with a header "
+            f"row like period,{column}. Create it, or set data: to the measure's CSV file."
         )

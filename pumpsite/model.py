@@ -6,6 +6,7 @@ Repo-relative paths are POSIX strings (`measures/churn.md`); OS paths are `pathl
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +15,22 @@ from pathlib import Path
 
 from pumpsite.periods import Period, quarter_of
 from pumpsite.schema import GoalMeta, MeasureMeta, Role, SiteSettings
+
+
+def printable(text: str) -> str:
+    """`text` with every character that acts on a terminal or on the order of text written as
+    an escape (`\\x1b`, `\\n`, `\\u202e`): a file name or a value printed in a message must
+    not colour the terminal, start a line that looks like another problem, or reverse the text
+    around it. Letters, digits, punctuation and spaces of every script stay as they are."""
+    if text.isprintable():
+        return text
+    return "".join(char.encode("unicode_escape").decode() if _acts(char) else char for char in text)
+
+
+def _acts(char: str) -> bool:
+    # Cc: controls (ESC, newline, DEL, C1); Cf: formats (bidi overrides, zero widths); Cs: lone
+    # surrogates (undecodable bytes in a file name); Zl, Zp: line and paragraph separators.
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
 
 
 class Severity(StrEnum):
@@ -32,8 +49,9 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path or "."
-        return f"{where}: {self.severity.value}: {self.message} [{self.code}]"
+        """One line, as `pumpsite check` prints it: whatever the path and message hold."""
+        where = f"{printable(self.path)}:{self.line}" if self.line else printable(self.path) or "."
+        return f"{where}: {self.severity.value}: {printable(self.message)} [{self.code}]"
 
     @property
     def is_error(self) -> bool:

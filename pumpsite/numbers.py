@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Literal
 
 MAX_DECIMALS = 4
 LARGEST = 1e15
 """Values and targets stay within ±10^15: beyond it a double no longer holds every whole number,
 and a chart scaled to it draws everyone else's data as a flat line. Use a larger unit instead."""
+SMALLEST = sys.float_info.min
+"""The smallest size a non-zero value may have: below it a double loses digits, then becomes 0."""
 
 
 def data_decimals(values: Iterable[float | None]) -> int:
@@ -54,3 +60,46 @@ def fmt_plain(value: float | None, decimals: int) -> str:
 def counted(count: int, noun: str) -> str:
     """`1 measure`, `2 measures`, `0 measures`: a count with its (regular) noun."""
     return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def listed(items: Sequence[str], most: int = 3) -> str:
+    """`a, b and c`; past `most` items, `a, b, c and 1,997 more`: a message stays short however
+    many items there are."""
+    shown, rest = list(items[:most]), len(items) - most
+    if rest > 0:
+        return f"{', '.join(shown)} and {rest:,} more"
+    return " and ".join([", ".join(shown[:-1]), shown[-1]]) if len(shown) > 1 else "".join(shown)
+
+
+# --- numbers as people write them -----------------------------------------------------------------
+
+
+def foreign_digit(text: str) -> str | None:
+    """The first character that reads as a digit but is not one of 0-9 (`١`, `１`, `²`), named
+    so that a reader can tell it from the digit it looks like: `'１' (FULLWIDTH DIGIT ONE), which
+    is not one of the digits 0-9`."""
+    for char in text:
+        if char.isnumeric() and not char.isascii():
+            name = unicodedata.name(char, f"U+{ord(char):04X}")
+            return f"'{char}' ({name}), which is not one of the digits 0-9"
+    return None
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with the decimal digits of every script written as 0-9 (superscripts stay)."""
+    return "".join(
+        str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in text
+    )
+
+
+def unstorable(text: str, value: float) -> Literal["overflow", "underflow"] | None:
+    """Whether a number written as `text` was not stored as written: `overflow` when it became
+    infinite, `underflow` when a non-zero number became 0 or lost digits near 0 (`1e-400`)."""
+    if SMALLEST <= abs(value) <= sys.float_info.max:
+        return None  # nearly every number: stored as written
+    if math.isinf(value) and "inf" not in text.lower():
+        return "overflow"
+    mantissa = text.lower().partition("e")[0]
+    if (value == 0 and mantissa.strip("+-0.")) or 0 < abs(value) < SMALLEST:
+        return "underflow"
+    return None

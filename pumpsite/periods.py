@@ -15,11 +15,12 @@ from typing import Literal, get_args
 Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
 FREQUENCIES: tuple[Frequency, ...] = get_args(Frequency)
 
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-Q(\d)$")
-_YEAR = re.compile(r"^(\d{4})$")
+# re.ASCII: \d is 0-9 only, not the digits of other scripts (٢٠٢٦, ２０２６)
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+_QUARTER = re.compile(r"^(\d{4})-Q(\d)$", re.ASCII)
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
 
 EXAMPLE_LABELS: dict[Frequency, str] = {
     "daily": "2026-03-31",

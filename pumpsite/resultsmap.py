@@ -106,7 +106,8 @@ def _roots(goals: Mapping[str, Goal]) -> list[str]:
 
 
 def _place(tree: _Tree, goal_id: str, depth: int, top: float) -> float:
-    """Place a goal's subtree from `top` down; the bottom of the space it takes."""
+    """Place a goal's subtree from `top` down; the bottom of the space it takes. Recursive, as
+    deep as the goals nest: at most checks.MAX_GOAL_LEVELS, a bound the build enforces."""
     box = _Box(goal_id, wrap(tree.goals[goal_id].title), depth)
     tree.boxes[goal_id] = box  # before the children: a cycle back here finds it placed
     cursor = top

@@ -24,6 +24,7 @@ import yaml
 from pumpsite import __version__
 from pumpsite.load import ID_PATTERN, load_repo, slugify
 from pumpsite.periods import Frequency, containing, quarter_of
+from pumpsite.site_paths import RESERVED_IDS
 
 TEMPLATES = files("pumpsite") / "scaffold_files"
 DOT_PREFIX = "dot-"
@@ -201,6 +202,11 @@ def check_new_id(root: Path, item_id: str) -> dict[str, str]:
         raise ScaffoldError(
             f"Invalid id '{item_id}': the id is the file name and part of the page's URL, so "
             f"expected letters, digits, '-' and '_', starting with a letter or digit.{hint}"
+        )
+    if item_id.casefold() in RESERVED_IDS:
+        raise ScaffoldError(
+            f"The id '{item_id}' is reserved: index and README (in any letter case) name a "
+            "folder's main page, which the site makes itself. Choose another id."
         )
     ids = _file_ids(root)
     if item_id.casefold() in ids:

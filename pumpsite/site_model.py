@@ -21,7 +21,9 @@ def title_key(item: Goal | Measure) -> tuple[str, str]:
 
 def goal_tree(goals: Mapping[str, Goal]) -> list[tuple[Goal, int]]:
     """Goals depth first, each with its depth; roots and siblings sorted by title. A goal whose
-    parent is missing is a root; a parent cycle is cut where it closes."""
+    parent is missing is a root; a parent cycle is cut where it closes. The walk recurses as deep
+    as the goals nest: at most checks.MAX_GOAL_LEVELS, since a deeper tree (or a cycle) is a
+    problem that stops the build before the site is made."""
     children: dict[str | None, list[Goal]] = {}
     for goal in goals.values():
         parent = goal.meta.parent if goal.meta.parent in goals else None

@@ -7,6 +7,11 @@ from urllib.parse import quote
 
 # --- paths and links -----------------------------------------------------------------------------
 
+RESERVED_IDS = frozenset({"index", "readme"})
+"""Ids (casefolded) no goal or measure may have: MkDocs makes `index.md` (or `README.md` in its
+place) a folder's main page, and `goals/index.md` is the results map. In any letter case, since
+the project is written to file systems that ignore it."""
+
 
 def measure_page(measure_id: str) -> str:
     return f"measures/{measure_id}.md"

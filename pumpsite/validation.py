@@ -24,6 +24,7 @@ from pumpsite.frontmatter import (
     short,
 )
 from pumpsite.model import Problem
+from pumpsite.numbers import foreign_digit
 from pumpsite.yaml_values import KeyPath, YamlData, format_path
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -240,7 +241,7 @@ class Validator:
             message = f"{subject} expects one of {', '.join(allowed)}, got {got}."
             self.add(target, NOT_ALLOWED, message + did_you_mean(value, allowed))
         elif kind in _CUSTOM and _is_scalar(value):
-            text = str(detail["msg"])
+            text = _briefly(str(detail["msg"]), detail.get("ctx", {}))
             text = (
                 "expects " + text.removeprefix("expected ")
                 if text.startswith("expected ")
@@ -272,18 +273,32 @@ class Validator:
 
     def wrong_type(self, target: _Target, value: object) -> None:
         at = (*self.prefix, *target.path)
-        hint = ""
-        numeric = target.type in (int, float)
-        if numeric and isinstance(value, str) and value.strip():
-            from pumpsite.csvdata import parse_number  # csvdata imports this module
-
-            number = parse_number(value.strip())
-            if number.value is not None:
-                hint = " Write it without quotes."
-            elif number.suggestion:
-                hint = f" Did you mean {number.suggestion}?"
+        hint = _number_hint(target, value)
         message = f"{_subject(at)} expects {_expected(target)}, got {describe(value)}.{hint}"
         self.add(target, WRONG_TYPE, message)
+
+
+def _number_hint(target: _Target, value: object) -> str:
+    """What a text that looks like a number needs to be one."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    from pumpsite.csvdata import parse_number  # csvdata imports this module
+
+    number = parse_number(value.strip())
+    mean = f" Did you mean {number.suggestion}?" if number.suggestion else ""
+    if digit := foreign_digit(value):
+        return f" It contains {digit}.{mean}"
+    if target.type not in (int, float):
+        return ""
+    return " Write it without quotes." if number.value is not None else mean
+
+
+def _briefly(message: str, context: dict[str, Any]) -> str:
+    """A message from the schema with the long values it quotes shortened."""
+    for value in context.values():
+        if isinstance(value, str) and value != short(value):
+            message = message.replace(value, short(value))
+    return message
 
 
 def _is_scalar(value: object) -> bool:

@@ -9,6 +9,7 @@ the build's output cannot trigger another build.
 from __future__ import annotations
 
 import contextlib
+import os
 import posixpath
 import threading
 import time
@@ -207,11 +208,14 @@ def watch_plan(root: Path, watched: Iterable[str]) -> set[tuple[Path, bool]]:
     folders = {(root, False)}
     for relative in watched:
         path = root / relative
-        folders.add((path, True) if path.is_dir() else (path.parent, False))
+        # A link is never followed (`site_templates -> /` would watch everything); os.path
+        # answers False, not an error, for a name too long for the file system.
+        folder = os.path.isdir(path) and not os.path.islink(path)
+        folders.add((path, True) if folder else (path.parent, False))
     inside = {f for f, recursive in folders if recursive}
     return {
         (folder, recursive)
         for folder, recursive in folders
-        if folder.is_dir()
+        if os.path.isdir(folder)
         and not any(folder.is_relative_to(r) and (folder, recursive) != (r, True) for r in inside)
     }

@@ -10,6 +10,7 @@ is read tolerantly (MkDocs's own tags kept as `Tagged`), with alias bombs and Py
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,11 +23,14 @@ from pumpsite.frontmatter import (
     ALIAS,
     DUPLICATE_KEY,
     NOT_TEXT,
+    OUT_OF_RANGE,
     UNSUPPORTED_YAML,
     YAML_SYNTAX,
+    short,
     split_lines,
 )
 from pumpsite.model import Problem, Tagged
+from pumpsite.numbers import unstorable
 
 Key = str | int
 KeyPath = tuple[Key, ...]
@@ -61,10 +65,10 @@ class YamlData:
 
 
 def format_path(at: KeyPath) -> str:
-    """('roles', 0, 'target') -> 'roles[0].target'."""
+    """('roles', 0, 'target') -> 'roles[0].target' (a long key shortened)."""
     text = ""
     for key in at:
-        text += f"[{key}]" if isinstance(key, int) else f".{key}" if text else key
+        text += f"[{key}]" if isinstance(key, int) else f".{short(key)}" if text else short(key)
     return text
 
 
@@ -221,7 +225,7 @@ class _Builder:
     def unsupported_tag(self, node: Node, at: KeyPath) -> None:
         self.data.refused.add(at)
         where = f" at {format_path(at)}" if at else ""
-        tag = str(node.tag).replace(_TAG, "!!")
+        tag = short(str(node.tag).replace(_TAG, "!!"))
         self.problem(
             node, UNSUPPORTED_YAML, f"The YAML tag {tag}{where} is not supported: remove it."
         )
@@ -240,7 +244,9 @@ class _Builder:
             if key in result:
                 where = f" in {format_path(at)}" if at else ""
                 first = self.data.lines[(*at, key)]
-                message = f"Duplicate key '{key}'{where}: it is also on line {first}. Keep one."
+                message = (
+                    f"Duplicate key '{short(key)}'{where}: it is also on line {first}. Keep one."
+                )
                 self.problem(key_node, DUPLICATE_KEY, message)
                 continue
             self.data.lines[(*at, key)] = line
@@ -264,7 +270,7 @@ class _Builder:
                 self.unsupported_tag(node, at)
             elif node.style is None and _EXPONENT.fullmatch(text):
                 self.data.plain[at] = text
-                return float(text)  # YAML 1.1 wants a dot in 1.0e5; 1e5 is a number to people
+                return self.number(node, at, float(text))  # YAML 1.1 wants 1.0e5; 1e5 is fine
             return text
         try:
             value = construct(node)
@@ -272,6 +278,31 @@ class _Builder:
             return text
         if node.style is None and value is not None:
             self.data.plain[at] = text
+        return self.number(node, at, value)
+
+    def number(self, node: ScalarNode, at: KeyPath, value: object) -> object:
+        """The value; a number that cannot be stored as written (1e400, 1e-400) is reported."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return value
+        text = str(node.value)
+        huge = isinstance(value, int) and abs(value) > sys.float_info.max
+        trouble = "overflow" if huge else unstorable(text, float(value))
+        if trouble is None:
+            return value
+        self.data.refused.add(at)
+        where = f" at {format_path(at)}" if at else ""
+        if trouble == "overflow":
+            message = (
+                f"The number {short(text)}{where} is too large to store: expected a number "
+                "between -10^15 and 10^15. Write it in a larger unit (thousands, millions)."
+            )
+        else:
+            message = (
+                f"The number {short(text)}{where} is too close to zero to store as written (a "
+                "computer rounds it toward 0): expected 0, or a number at least 10^-307 away "
+                "from 0. Write it in a smaller unit (thousandths, millionths)."
+            )
+        self.problem(node, OUT_OF_RANGE, message)
         return value
 
 
@@ -354,8 +385,8 @@ def _refuse(root: Node, path: str) -> Problem | None:
         tag = str(node.tag)
         if tag.startswith(_PYTHON) and not tag.startswith(_PYTHON + "name:"):
             message = (
-                f"The YAML tag {tag.replace(_TAG, '!!')} makes the site engine build a Python "
-                "object (and run code) when it reads mkdocs.yml: remove it."
+                f"The YAML tag {short(tag.replace(_TAG, '!!'))} makes the site engine build a "
+                "Python object (and run code) when it reads mkdocs.yml: remove it."
             )
             return Problem(path, int(node.start_mark.line) + 1, UNSUPPORTED_YAML, message)
         big = [child for child in children(node) if size(child) > MAX_EXPANDED_NODES]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from tests import worked_examples
 from tests.example_site import TODAY, copy_example
 
 TV1 = "\n".join(str(v) for v in worked_examples.TV1)
+CORPUS_BASE = Path(__file__).parent / "corpus" / "_base"
 
 
 @pytest.fixture(autouse=True)
@@ -67,13 +69,51 @@ def test_check_github_annotations(example: Path) -> None:
 
 
 def test_github_annotations_escape_what_github_would_misread() -> None:
-    problem = Problem("data/a,b:c.csv", 3, "PS305", "100% wrong\nsee row", Severity.WARNING)
+    problem = Problem("data/a,b:c.csv", 3, "PS305", "100% wrong", Severity.WARNING)
     line = cli_module.format_problem(problem, "github")
-    assert line == "::warning file=data/a%2Cb%3Ac.csv,line=3,title=PS305::100%25 wrong%0Asee row"
+    assert line == "::warning file=data/a%2Cb%3Ac.csv,line=3,title=PS305::100%25 wrong"
     whole_repo = Problem("", None, "PS116", "No measures/ folder.")
     assert cli_module.format_problem(whole_repo, "github") == (
         "::error file=.,title=PS116::No measures/ folder."
     )
+
+
+EVIL_NAMES = [
+    "clear\x1b[2J\x1b]0;pwned\x07.md",  # clears the screen, retitles the terminal
+    "x\n::error file=g.md,line=1::Forged.md",  # a second line, a second annotation
+    "\u202edm.exe.md",  # a right-to-left override: shows as 'md.exe.md' reversed
+]
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "json"])
+def test_control_characters_in_file_names_cannot_forge_output(tmp_path: Path, fmt: str) -> None:
+    root = Path(shutil.copytree(CORPUS_BASE, tmp_path / "repo"))
+    for name in EVIL_NAMES:
+        (root / "measures" / name).write_text("---\nkind: goal\ntitle: A result\n---\n")
+    result = CliRunner().invoke(cli, ["check", "--format", fmt, "--as-of", "2026-01-15", str(root)])
+    assert result.exit_code == 1
+    if fmt == "json":  # JSON escapes what it must, and keeps the names exact for tools
+        paths = {row["path"] for row in json.loads(result.stdout)}
+        assert paths == {f"measures/{name}" for name in EVIL_NAMES}
+        return
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3  # one per file: no forged line
+    assert all(line.startswith("measures/" if fmt == "text" else "::error file=") for line in lines)
+    assert not any(char in result.stdout for char in "\x1b\x07\u202e")
+    assert "clear\\x1b[2J\\x1b]0;pwned\\x07" in result.stdout
+    assert "x\\n::error" in result.stdout and "\\u202edm.exe" in result.stdout
+
+
+def test_xmr_labels_reach_the_terminal_escaped(tmp_path: Path) -> None:
+    csv = tmp_path / "s.csv"
+    rows = [
+        f"2025-{m:02d}\x1b[31m,{v}"
+        for m, v in zip(range(1, 13), [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 30, 6], strict=True)
+    ]
+    csv.write_text("period,value\n" + "\n".join(rows) + "\n")
+    result = CliRunner().invoke(cli, ["xmr", str(csv)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "2025-11\\x1b[31m" in result.stdout
 
 
 def test_check_json(example: Path) -> None:

@@ -63,6 +63,11 @@ GENERATORS: dict[str, Callable[[], bytes]] = {
         b'period,value,note\n2025-01,92.1,\n2025-02,94.2,"never closed\n'
         + b"filler line of a long file\n" * 80_000
     ),
+    # 100,001 monthly rows from the year 1: one more than a measure's CSV may have
+    "rows_100001": lambda: (
+        "period,value\n"
+        + "".join(f"{1 + n // 12:04}-{n % 12 + 1:02},{n % 7}\n" for n in range(100_001))
+    ).encode(),
     # a measure file whose one line is 110,000 characters long, with a syntax error at its end
     "long_frontmatter_line": lambda: (
         "---\ntitle: Orders delivered on time\ngoal: g\nfrequency: monthly\nbetter: up\n"

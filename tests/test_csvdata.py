@@ -62,7 +62,12 @@ def one(line: int, code: str, message: str) -> list[Problem]:
         ("1,234,567.5", Number(None, "PS307", "1234567.5")),
         ("NaN", Number(None, "PS308")),
         ("-inf", Number(None, "PS308")),
-        ("1e999", Number(None, "PS308")),
+        ("1e999", Number(None, "PS329")),
+        ("1e-999", Number(None, "PS331")),
+        ("0e-999", Number(0.0)),
+        ("١٢٣", Number(None, "PS305", "123")),
+        ("１２.５", Number(None, "PS305", "12.5")),
+        ("12²", Number(None, "PS305")),
         ("ten", Number(None, "PS305")),
         ("12%", Number(None, "PS305", "12")),
         ("1_000", Number(None, "PS305")),
@@ -225,13 +230,72 @@ def test_thousands_separator(tmp_path: Path, cell: str) -> None:
     )
 
 
-@pytest.mark.parametrize("cell", ["NaN", "inf", "-Infinity", "1e400"])
+@pytest.mark.parametrize("cell", ["NaN", "inf", "-Infinity"])
 def test_not_finite(tmp_path: Path, cell: str) -> None:
     assert problems_of(tmp_path, f"period,value\n2026-01,{cell}\n") == one(
         2,
         "PS308",
         f"Value '{cell}' in column 'value' is not a finite number: "
         "leave the cell empty for a missing value.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "found", "hint"),
+    [
+        ("١٢٣", "'١' (ARABIC-INDIC DIGIT ONE)", " Did you mean 123?"),
+        ("１２３", "'１' (FULLWIDTH DIGIT ONE)", " Did you mean 123?"),
+        ("12³", "'³' (SUPERSCRIPT THREE)", ""),
+    ],
+)
+def test_digits_other_than_0_to_9_are_named(
+    tmp_path: Path, cell: str, found: str, hint: str
+) -> None:
+    assert problems_of(tmp_path, f"period,value\n2026-01,{cell}\n") == one(
+        2,
+        "PS305",
+        f"Value '{cell}' in column 'value' contains {found}, which is not one of the digits 0-9: "
+        f"expected a number like 12.5.{hint}",
+    )
+
+
+def test_a_period_with_other_digits_is_invalid(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, "period,value\n2026-０３,1\n") == one(
+        2,
+        "PS322",
+        "Invalid period in column 'period': expected a monthly period like 2026-03 (or a date), "
+        "got '2026-０３'. It contains '０' (FULLWIDTH DIGIT ZERO), which is not one of the digits "
+        "0-9.",
+    )
+
+
+@pytest.mark.parametrize("cell", ["1e400", "-1e309"])
+def test_a_value_that_overflows_is_too_large(tmp_path: Path, cell: str) -> None:
+    [problem] = problems_of(tmp_path, f"period,value\n2026-01,{cell}\n")
+    assert (problem.code, problem.message) == (
+        "PS329",
+        f"Value '{cell}' in column 'value' is too large: expected a number between -10^15 and "
+        "10^15. Write the values in a larger unit (thousands, millions) and say so in unit:.",
+    )
+
+
+@pytest.mark.parametrize("cell", ["1e-400", "-2e-320"])
+def test_a_value_that_underflows_is_too_small(tmp_path: Path, cell: str) -> None:
+    [problem] = problems_of(tmp_path, f"period,value\n2026-01,{cell}\n2026-02,0.0000\n")
+    assert (problem.line, problem.code) == (2, "PS331")
+
+
+def test_more_rows_than_the_limit_stop_the_reading(tmp_path: Path) -> None:
+    first = date(1900, 1, 1)
+    rows = (f"{first + timedelta(days=n)},{n % 7}\n" for n in range(100_000))
+    garbage = "not a period,not a number\n" * 50_000  # never read
+    content = "period,value\n" + "".join(rows) + garbage
+    assert problems_of(tmp_path, content, frequency="daily") == one(
+        100_002,
+        "PS332",
+        "The file has more than 100,000 rows of data: expected at most 100,000 per measure (a "
+        "century of daily data is 36,525 rows). Move older rows to another file, or record the "
+        "measure weekly or monthly instead.",
     )
 
 

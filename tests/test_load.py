@@ -17,6 +17,9 @@ from pumpsite.model import Observation, Problem, Severity, Tagged
 from pumpsite.periods import Period
 from pumpsite.schema import SiteSettings
 from tests.conftest import Files, make_repo
+from tests.git_helpers import git, isolated_git
+
+__all__ = ["isolated_git"]
 
 RepoOf = Callable[[Files], Path]
 
@@ -309,6 +312,25 @@ CASES = [
         id="PS111",
     ),
     pytest.param(
+        {"measures/team/README.md": GOAL, "measures/Index.md": MEASURE},
+        [
+            p(
+                path,
+                None,
+                "PS119",
+                f"Id '{name}' is reserved: index and README (in any letter case) name a folder's "
+                "main page, which the site makes itself, so this goal or measure would replace it "
+                "or be dropped. Rename the file; a note for people belongs in the README.md at "
+                "the top of the repository.",
+            )
+            for path, name in [
+                ("measures/Index.md", "Index"),
+                ("measures/team/README.md", "README"),
+            ]
+        ],
+        id="PS119",
+    ),
+    pytest.param(
         {M: "---\nkind: gaol\ntitle: x\n---\n"},
         [
             p(
@@ -500,6 +522,21 @@ CASES = [
         id="PS330",
     ),
     pytest.param(
+        {D: "period,value\n2026-01,1e-400\n"},
+        [
+            p(
+                D,
+                2,
+                "PS331",
+                "Value '1e-400' in column 'value' is too close to zero to store as written (a "
+                "computer rounds it toward 0): expected 0, or a number at least 10^-307 away "
+                "from 0. Write the values in a smaller unit (thousandths, millionths) and say so "
+                "in unit:.",
+            )
+        ],
+        id="PS331",
+    ),
+    pytest.param(
         {D: "period;value\n2026-01;4,1\n"},
         [
             p(
@@ -654,7 +691,7 @@ CASES = [
                 3,
                 "PS504",
                 "The glossary path '../glossary.yml' points outside the repository: "
-                "expected a path inside the repository.",
+                "expected a path inside the repository, like glossary.yml.",
             )
         ],
         id="PS504",
@@ -671,6 +708,46 @@ CASES = [
         ],
         id="PS505",
     ),
+    pytest.param(
+        {"glossary.yml": "Churn: " + "Customers who leave. " * 48 + "\n"},
+        [
+            p(
+                "glossary.yml",
+                1,
+                "PS506",
+                "The definition of 'Churn' is 1,007 characters long: expected at most 1,000, a "
+                "few sentences, as it shows as a tooltip wherever the term appears. Shorten it.",
+            )
+        ],
+        id="PS506",
+    ),
+    pytest.param(
+        {"glossary.yml": "Churn: Leaving.\n" + "word " * 25 + ": Too long a term.\n"},
+        [
+            p(
+                "glossary.yml",
+                2,
+                "PS507",
+                "The term 'word word word word word word word word…' is 124 characters long: "
+                "expected at most 100, a word or a short phrase. Shorten it.",
+            )
+        ],
+        id="PS507",
+    ),
+    pytest.param(
+        {"glossary.yml": "".join(f"Term {n}: Definition {n}.\n" for n in range(1, 503))},
+        [
+            p(
+                "glossary.yml",
+                501,
+                "PS508",
+                "The glossary has 502 terms: expected at most 500. Each page carries the "
+                "definitions of the terms it mentions: keep the terms your readers need "
+                "explained.",
+            )
+        ],
+        id="PS508",
+    ),
 ]
 
 
@@ -682,7 +759,7 @@ def test_problem_code(
 
 
 def test_every_code_is_tested_and_described() -> None:
-    tested = {case.id for case in CASES} | {"PS118", "PS328"}  # tested below / in test_csvdata
+    tested = {case.id for case in CASES} | {"PS118", "PS328", "PS332"}  # below / test_csvdata
     assert tested == set(PROBLEM_CODES)
     assert all(description.endswith(".") for description in PROBLEM_CODES.values())
     assert list(PROBLEM_CODES) == sorted(PROBLEM_CODES)
@@ -743,58 +820,165 @@ def test_data_path_inside_after_normalising(repo_of: RepoOf) -> None:
     assert found == [] and repo.measures["churn"].data_path == "data/churn.csv"
 
 
-def test_data_symlink_outside_the_repository(repo_of: RepoOf, tmp_path: Path) -> None:
-    outside = tmp_path / "secret.csv"
-    outside.write_text(CSV)
-    root = repo_of({"measures/customers-stay.md": GOAL, M: MEASURE})
-    (root / "data").mkdir()
-    os.symlink(outside, root / "data" / "churn.csv")
+# --- only what a pull request may give: no links, no hidden files, no files git ignores ----------
+
+SECRET = "API_KEY=sk_live_0123456789\n"
+
+
+def link(path: str, kind: str = "file") -> Problem:
+    return p(
+        path,
+        None,
+        "PS118",
+        f"The {kind} is a symbolic link: expected a regular {kind}. pumpsite follows no links, so "
+        "that no change can bring a file from elsewhere on the computer into the site. Replace "
+        f"the link with the {kind} itself.",
+    )
+
+
+@pytest.mark.parametrize("target", ["outside", "inside", "itself"])
+def test_a_linked_data_file_is_refused_wherever_it_points(
+    repo_of: RepoOf, tmp_path: Path, target: str
+) -> None:
+    root = repo_of({**BASE, ".git/config": "[http]\n\textraheader = AUTHORIZATION: basic x\n"})
+    (tmp_path / "secret.csv").write_text(CSV)
+    (root / D).unlink()
+    points_to = {"outside": tmp_path / "secret.csv", "inside": Path("../.git/config")}
+    (root / D).symlink_to(points_to.get(target, Path("churn.csv")))
+    repo, found = load_repo(root)
+    assert found == [link(D)]
+    assert repo.measures["churn"].series is None
+
+
+def test_links_in_measures_are_reported_and_never_followed(repo_of: RepoOf, tmp_path: Path) -> None:
+    elsewhere = make_repo(tmp_path / "elsewhere", {"x.md": GOAL, "team/y.md": GOAL})
+    root = repo_of(BASE)
+    (root / "measures" / "x.md").symlink_to(elsewhere / "x.md")
+    (root / "measures" / "team").symlink_to(elsewhere / "team", target_is_directory=True)
+    (root / "measures" / "loop.md").symlink_to("loop.md")
+    (root / "measures" / ".hidden").symlink_to("/")
+    repo, found = load_repo(root)
+    assert found == [
+        link("measures/loop.md"),
+        link("measures/team", "folder"),
+        link("measures/x.md"),
+    ]
+    assert sorted([*repo.goals, *repo.measures]) == ["churn", "customers-stay"]
+
+
+@pytest.mark.parametrize("folder", ["measures", "data", "site_templates"])
+def test_a_linked_top_folder_is_refused_and_not_walked(repo_of: RepoOf, folder: str) -> None:
+    files = {**BASE, "measures/other.md": MEASURE, "data/other.csv": CSV}
+    root = repo_of({rel: text for rel, text in files.items() if not rel.startswith(f"{folder}/")})
+    (root / folder).symlink_to("/")  # walking it would take minutes
+    assert load_repo(root)[1] == [link(folder, "folder")]  # once, though two measures use data/
+
+
+def test_linked_glossary_mkdocs_yml_and_templates(repo_of: RepoOf) -> None:
+    root = repo_of({**BASE, ".git/config": "[remote]\n\turl = https://x:token@example.org\n"})
+    (root / "site_templates").mkdir()
+    for rel in ("site_templates/pumpsite.css", "glossary.yml", "mkdocs.yml"):
+        (root / rel).symlink_to(os.path.relpath(root / ".git/config", (root / rel).parent))
+    repo, found = load_repo(root)
+    assert found == [link("glossary.yml"), link("mkdocs.yml"), link("site_templates/pumpsite.css")]
+    assert repo.templates == {} and repo.glossary == BUILTIN_GLOSSARY
+
+
+HIDDEN = (
+    "expected a file like data/churn.csv. pumpsite reads no hidden files or folders (their names "
+    "start with a dot): they hold settings and secrets, like .env and .git/."
+)
+
+
+@pytest.mark.parametrize(
+    ("ref", "what"),
+    [
+        (".env", "is a hidden file"),
+        (".git/config", "is in a hidden folder, .git"),
+        ("data/../.git/config", "is in a hidden folder, .git"),
+        ("data/.private/churn.csv", "is in a hidden folder, .private"),
+    ],
+)
+def test_hidden_data_paths_are_refused_without_quoting_them(
+    repo_of: RepoOf, ref: str, what: str
+) -> None:
+    found = problems(repo_of, {M: measure(f"data: {ref}\n"), ".env": SECRET, ".git/config": SECRET})
+    assert found == [p(M, 6, "PS301", f"Data path '{ref}' {what}: {HIDDEN}")]
+
+
+def test_a_hidden_glossary_is_refused(repo_of: RepoOf) -> None:
+    mkdocs = "site_name: x\nextra:\n  pumpsite:\n    glossary: .env\n"
+    assert problems(repo_of, {"mkdocs.yml": mkdocs, ".env": SECRET}) == [
+        p(
+            "mkdocs.yml",
+            4,
+            "PS504",
+            "The glossary path '.env' is a hidden file: expected a file like glossary.yml. "
+            "pumpsite reads no hidden files or folders (their names start with a dot): they hold "
+            "settings and secrets, like .env and .git/.",
+        )
+    ]
+
+
+IGNORED = (
+    "expected a file git does not ignore. pumpsite reads no ignored files, so that a build "
+    "publishes nothing kept out of the repository: take it out of .gitignore, or move the file."
+)
+
+
+@pytest.mark.usefixtures("isolated_git")
+def test_files_git_ignores_are_refused(repo_of: RepoOf) -> None:
+    files = {
+        **BASE,
+        M: measure("data: data/private.csv\n"),
+        "measures/other.md": measure("data: exports/other.csv\n"),
+        "measures/forced.md": measure("data: data/forced.csv\n"),
+        "data/private.csv": "period,value,note\n2026-01,1,API_KEY=sk_live_0123456789\n",
+        "data/forced.csv": CSV,
+        "exports/other.csv": CSV,
+        "exports/terms.yml": "Churn: Leaving.\n",
+        "mkdocs.yml": "site_name: x\nextra:\n  pumpsite:\n    glossary: exports/terms.yml\n",
+        ".gitignore": "private.csv\nforced.csv\n/exports/\n",
+    }
+    root = repo_of(files)
+    assert load_repo(root)[1] == []  # not in git: nothing is ignored
+    git(root, "init", "-q")
+    git(root, "add", "-f", "data/forced.csv")  # tracked: a commit holds it, whatever the rules
+    assert load_repo(root)[1] == [
+        p(
+            "measures/churn.md",
+            6,
+            "PS301",
+            f"Data path 'data/private.csv' is ignored by git: {IGNORED}",
+        ),
+        p(
+            "measures/other.md",
+            6,
+            "PS301",
+            f"Data path 'exports/other.csv' is ignored by git (it is in exports/): {IGNORED}",
+        ),
+        p(
+            "mkdocs.yml",
+            4,
+            "PS504",
+            "The glossary path 'exports/terms.yml' is ignored by git (it is in exports/): "
+            + IGNORED,
+        ),
+    ]
+
+
+@pytest.mark.usefixtures("isolated_git")
+def test_ignored_files_of_a_repository_in_a_subfolder_of_git(tmp_path: Path) -> None:
+    top = make_repo(tmp_path / "top", {".gitignore": "/measures-repo/data/\n"})
+    root = make_repo(top / "measures-repo", BASE)
+    git(top, "init", "-q")
     assert load_repo(root)[1] == [
         p(
             M,
             1,
             "PS301",
-            "Data path 'data/churn.csv' is a symbolic link to a file outside the repository: "
-            "expected a regular file inside the repository. Replace the link with the file.",
+            f"Data path 'data/churn.csv' is ignored by git (it is in data/): {IGNORED}",
         )
-    ]
-
-
-def test_measure_symlink_outside_the_repository(repo_of: RepoOf, tmp_path: Path) -> None:
-    outside = tmp_path / "secret.md"
-    outside.write_text(GOAL)
-    root = repo_of(BASE)
-    os.symlink(outside, root / "measures" / "secret.md")
-    assert load_repo(root)[1] == [
-        p(
-            "measures/secret.md",
-            None,
-            "PS118",
-            "The file is a symbolic link to a file outside the repository: expected a regular "
-            "file inside the repository. Replace the link with the file.",
-        )
-    ]
-
-
-def test_symlink_loops_do_not_hang(repo_of: RepoOf) -> None:
-    root = repo_of({**BASE, M: measure("data: data/loop.csv\n")})
-    os.symlink(root / "measures" / "loop.md", root / "measures" / "loop.md")
-    os.symlink(root / "data" / "loop.csv", root / "data" / "loop.csv")
-    assert load_repo(root)[1] == [
-        p(
-            M,
-            6,
-            "PS301",
-            "Data path 'data/loop.csv' is a symbolic link that points to itself: "
-            "expected a regular file inside the repository. Replace the link with the file.",
-        ),
-        p(
-            "measures/loop.md",
-            None,
-            "PS118",
-            "The file is a symbolic link that points to itself: expected a regular file inside "
-            "the repository. Replace the link with the file.",
-        ),
     ]
 
 
@@ -805,6 +989,83 @@ def test_duplicate_ids_ignore_case_and_the_first_is_kept(repo_of: RepoOf) -> Non
         ("measures/z/Churn.md", "PS111"),
     ]
     assert list(repo.measures) == ["churn"] and list(repo.goals) == ["customers-stay"]
+
+
+def test_many_files_with_one_name_list_a_few_of_the_others(repo_of: RepoOf) -> None:
+    found = problems(repo_of, {f"measures/team{n:03}/x.md": GOAL for n in range(300)})
+    assert len(found) == 300 and all(f.code == "PS111" for f in found)
+    assert found[0] == p(
+        "measures/team000/x.md",
+        None,
+        "PS111",
+        "Duplicate id 'x': measures/team001/x.md, measures/team002/x.md, measures/team003/x.md "
+        "and 296 more have the same file name, and ids must be unique across measures/ (folders "
+        "do not count). Rename all but one.",
+    )
+    assert max(len(f.message) for f in found) < 250  # not 300 paths in each of 300 messages
+
+
+def test_numbers_yaml_cannot_store_as_written(repo_of: RepoOf) -> None:
+    roles = (
+        "roles:\n"
+        "  - {from: 2026-Q1, role: improve, target: 1e-400, deadline: 2026-03-31, owner: D}\n"
+        "  - {from: 2026-Q2, role: improve, target: 1.0e400, deadline: 2026-06-30, owner: D}\n"
+        f"  - {{from: 2026-Q3, role: improve, target: 1{'0' * 400}, deadline: 2026-09-30}}\n"
+    )
+    too_large = (
+        "is too large to store: expected a number between -10^15 and 10^15. Write it in a "
+        "larger unit (thousands, millions)."
+    )
+    assert problems(repo_of, {M: measure(roles)}) == [
+        p(
+            M,
+            7,
+            "PS115",
+            "The number 1e-400 at roles[0].target is too close to zero to store as written (a "
+            "computer rounds it toward 0): expected 0, or a number at least 10^-307 away from 0. "
+            "Write it in a smaller unit (thousandths, millionths).",
+        ),
+        p(M, 8, "PS115", f"The number 1.0e400 at roles[1].target {too_large}"),
+        p(
+            M,
+            9,
+            "PS115",
+            f"The number 1{'0' * 38}… at roles[2].target {too_large}",
+        ),
+    ]
+
+
+def test_digits_other_than_0_to_9_in_frontmatter(repo_of: RepoOf) -> None:
+    assert problems(repo_of, {M: measure("limits:\n  run_length: ８\n")}) == [
+        p(
+            M,
+            7,
+            "PS105",
+            "'run_length' in limits expects a whole number of points for a long run (usually 7 "
+            "or 8), got text '８'. It contains '８' (FULLWIDTH DIGIT EIGHT), which is not one of "
+            "the digits 0-9. Did you mean 8?",
+        )
+    ]
+
+
+def test_long_values_are_quoted_briefly(repo_of: RepoOf) -> None:
+    long = "x" * 100_000
+    found = problems(
+        repo_of,
+        {
+            M: measure(f"data: data/wide.csv\nowner: [{long}]\n"),
+            "data/wide.csv": f"2026-01,{long}\n",
+            "measures/other.md": measure(f"data: data/{long}.csv\n"),  # too long a name, too
+            "glossary.yml": f"? {long}\n: [a list]\n",  # a key longer than 1,024 characters
+            "measures/more.md": measure(
+                f"roles: [{{from: '{long}', role: sustain}}]\n"
+                f"unit: !!{long} x\n? {long}\n: 1\n? {long}\n: 2\n"
+            ),
+        },
+    )
+    codes = {"PS327", "PS105", "PS302", "PS502", "PS108", "PS114", "PS103", "PS109"}
+    assert {f.code for f in found} == codes
+    assert all(len(f.message) < 300 for f in found), [len(f.message) for f in found]
 
 
 def test_invalid_id_without_a_usable_slug(repo_of: RepoOf) -> None:

@@ -111,7 +111,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "measures" / "g.md").write_text(_goal())
     (root / "measures" / "m.md").write_text(_measure())
     (root / "data" / "m.csv").write_text(_csv())
-    (root / "glossary.yml").write_text(f"{json.dumps(hostile('term'))}: {q('definition')}\n")
+    terms = (json.dumps("Ok " + p.format(f="term")) for p in PAYLOADS)  # a term is short
+    (root / "glossary.yml").write_text("".join(f"{t}: {q('definition')}\n" for t in terms))
     result = build(root, today=TODAY)
     assert result.ok, [str(p) for p in result.problems]
     assert result.site_dir is not None

@@ -292,6 +292,8 @@ def test_new_measure_needs_a_goal_when_there_are_several(tmp_path: Path) -> None
         (["new", "goal", "Bad Id"], "Try 'bad-id'"),
         (["new", "goal", "on-time-delivery"], "is taken by measures/on-time-delivery.md"),
         (["new", "measure", "ON-TIME-DELIVERY"], "is taken by measures/on-time-delivery.md"),
+        (["new", "measure", "Index"], "The id 'Index' is reserved"),
+        (["new", "goal", "README"], "The id 'README' is reserved"),
         (["new", "measure", "x", "--goal", "orders-arrive-on-tim"], "Did you mean"),
         (["new", "measure", "x", "--goal", "on-time-delivery"], "is a measure, not a goal"),
         (["new", "goal", "x", "--parent", "nowhere"], "Create it first with pumpsite new goal"),

@@ -39,6 +39,16 @@ def test_no_folder_is_watched_twice(example: Path) -> None:
     assert watch_plan(example, {"other/x.csv"}) == {(example, False)}, "no folder, no watch"
 
 
+def test_a_linked_folder_is_watched_as_a_name_not_followed(example: Path) -> None:
+    (example / "site_templates").symlink_to("/")
+    assert watch_plan(example, {"site_templates"}) == {(example, False)}
+
+
+def test_a_name_too_long_for_the_file_system_is_no_error(example: Path) -> None:
+    too_long = f"data/{'x' * 300}.csv"
+    assert watch_plan(example, {too_long}) == {(example, False), (example / "data", False)}
+
+
 def test_the_watcher_looks_every_quarter_second_when_notifications_run_out(
     example: Path,
 ) -> None:
