@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import pumpsite
+from pumpsite import tooltips
 from pumpsite.build import build
 from tests.example_site import TODAY
 
@@ -386,3 +387,29 @@ def test_no_script_runs_in_the_browser(site: Path, site_url: str) -> None:
         assert page.evaluate(INJECTED_IN_DOM) == []
         browser.close()
     assert dialogs == []
+
+
+# --- bounded tooltips ------------------------------------------------------------------------
+
+
+def test_tooltips_are_bounded_per_term_and_per_page(tmp_path: Path) -> None:
+    """A definition that uses its own term, and a page that uses it thousands of times, made
+    every occurrence carry the whole definition: pages grew with the square of the input."""
+    root = tmp_path / "repo"
+    shutil.copytree(BASE, root)
+    definition = "loop " * 80
+    (root / "glossary.yml").write_text(f"loop: {definition.strip()}\n")
+    measure = root / "measures" / "m.md"
+    body = f"{'loop ' * 3000}\n\n*[loop]: {definition.strip()} again\n"
+    measure.write_text(measure.read_text().replace("Notes on the measure.", body))
+    result = build(root, today=TODAY)
+    assert result.ok and result.site_dir is not None, [str(p) for p in result.problems]
+    for page in pages(result.site_dir):
+        text = page.read_text()
+        titles = re.findall(r'<abbr title="([^"]*)">loop</abbr>', text)
+        assert len(titles) <= tooltips.PER_TERM, page
+        assert sum(map(len, titles)) <= tooltips.PER_PAGE
+        assert len(text) < 200_000, (page, len(text))
+    measure_page = (result.site_dir / "measures" / "m" / "index.html").read_text()
+    assert measure_page.count(">loop</abbr>") == tooltips.PER_TERM, "the first occurrences have it"
+    assert "*[loop]:" in measure_page, "a page's own abbreviations are text"
