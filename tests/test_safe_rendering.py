@@ -413,3 +413,29 @@ def test_tooltips_are_bounded_per_term_and_per_page(tmp_path: Path) -> None:
     measure_page = (result.site_dir / "measures" / "m" / "index.html").read_text()
     assert measure_page.count(">loop</abbr>") == tooltips.PER_TERM, "the first occurrences have it"
     assert "*[loop]:" in measure_page, "a page's own abbreviations are text"
+
+
+def browse(site: Path) -> list[str]:
+    """Every page of a built site opened in Chromium: the dialogs that opened and the injected
+    elements found (empty when no script ran). For other test modules' sites."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    found: list[str] = []
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page()
+            page.on("dialog", lambda dialog: (found.append(dialog.message), dialog.dismiss()))
+            for path in pages(site):
+                url = f"http://127.0.0.1:{server.server_address[1]}/{path.relative_to(site)}"
+                page.goto(url, wait_until="load")
+                found += page.evaluate(INJECTED_IN_DOM)
+            browser.close()
+    finally:
+        server.shutdown()
+    return found
