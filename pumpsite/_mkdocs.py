@@ -42,7 +42,6 @@ KEPT = ("cache", outputs.PROJECT_MARKER)
 MkDocs project, and kept when the project is rewritten."""
 
 REQUIRED_EXTENSIONS: tuple[str, ...] = (
-    "abbr",
     "admonition",
     "attr_list",
     "md_in_html",
@@ -110,14 +109,20 @@ def _extension_name(entry: object) -> str:
     return str(entry)
 
 
+TOOLTIPS = "pumpsite.tooltips"
+SAFE_HTML = "pumpsite.safe_html"
+_REPLACED = frozenset({"abbr", "markdown.extensions.abbr", TOOLTIPS, SAFE_HTML})
+
+
 def merge_extensions(user: object, glossary: Mapping[str, str]) -> list[Any]:
-    """The user's Markdown extensions, plus the ones generated pages need; `abbr` carries the
-    glossary so every term gets a tooltip on every page."""
+    """The user's Markdown extensions, plus the ones generated pages need. pumpsite's tooltips
+    carry the glossary in place of `abbr` (whose `*[term]:` lines a page could use); its
+    safe_html judges every page's HTML, last (see `pumpsite.tooltips`, `pumpsite.safe_html`)."""
     entries = list(user) if isinstance(user, list) else []
+    entries = [e for e in entries if _extension_name(e).partition(":")[0] not in _REPLACED]
     names = [_extension_name(e) for e in entries]
     entries += [name for name in REQUIRED_EXTENSIONS if name not in names]
-    abbr = {"abbr": {"glossary": dict(sorted(glossary.items()))}}
-    return [abbr if _extension_name(e) == "abbr" else e for e in entries]
+    return [*entries, {TOOLTIPS: {"glossary": dict(sorted(glossary.items()))}}, SAFE_HTML]
 
 
 def _theme(user: object, has_overrides: bool) -> dict[str, Any]:

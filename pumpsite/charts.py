@@ -9,24 +9,32 @@ digest of pumpsite's source files and the matplotlib version. An edit that chang
 such as a comment in a CSV-free part of the repository, renders nothing.
 
 The cache is `.pumpsite/cache/charts/<measure id>.json`, one entry per measure, each holding its
-key and a checksum of its SVGs. An entry that cannot be read, fails its checksum or holds another
-key is ignored and replaced, never trusted. Entries are written atomically (a temporary file,
-then a rename), so a killed build leaves whole entries or none.
+key and its SVGs, signed with a key kept in the user's cache folder (`cache_secret`), outside
+every repository: an entry a pull request commits (`git add -f .pumpsite/cache/…`) cannot carry
+a signature this computer accepts. An entry that cannot be read, fails its signature, holds another
+key, or holds SVG other than pumpsite's charts can (`chart_shaped`) is ignored and replaced, never
+trusted. Entries are written atomically (a temporary file, then a rename), so a killed build leaves
+whole entries or none.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import importlib.metadata
 import json
 import multiprocessing
 import os
+import re
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+
+import platformdirs
 
 from pumpsite import __version__
 from pumpsite.analysis import MeasureAnalysis
@@ -35,7 +43,7 @@ from pumpsite.numbers import counted
 from pumpsite.reading import read_measure
 from pumpsite.views import ChartSize
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Bump when the layout of a cache entry changes."""
 SIZES: tuple[ChartSize, ...] = ("full", "small")
 PARALLEL_MIN = 24
@@ -115,33 +123,99 @@ def chart_key(measure: Measure, analysis: MeasureAnalysis, fingerprint: str) -> 
 # --- the cache on disk ---------------------------------------------------------------------------
 
 
-def _checksum(description: str, svgs: Mapping[ChartSize, str] | Mapping[str, str]) -> str:
-    payload = json.dumps([description, svgs], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
+SECRET_FILE = "chart-cache.key"
+SECRET_BYTES = 32
+
+
+def cache_secret(folder: Path | None = None) -> bytes | None:
+    """The key that signs this computer's cache entries, in `folder` (by default the user's
+    cache folder, e.g. ~/.cache/pumpsite), made on first use; None when it cannot be kept."""
+    path = (folder or Path(platformdirs.user_cache_dir("pumpsite"))) / SECRET_FILE
+    try:
+        secret = path.read_bytes()
+    except FileNotFoundError:
+        secret = b""
+    except OSError:
+        return None
+    if len(secret) == SECRET_BYTES:
+        return secret
+    secret = secrets.token_bytes(SECRET_BYTES)
+    temporary = path.with_name(f"{SECRET_FILE}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(secret)
+        temporary.chmod(0o600)
+        temporary.replace(path)  # two builds at once: the last key wins, the other's entries miss
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        return None
+    return secret
+
+
+# What pumpsite's chart SVG can hold (see chart_svg.finish_svg): these elements and attributes,
+# links and `url()` only to the chart's own `#ids`, no character reference in an attribute, text
+# without markup. One regular expression over each SVG read from the cache, run in C: a small
+# fraction of reading the entry.
+_CHART_TAGS = "svg|g|defs|clipPath|path|rect|use|text|tspan|title|desc"
+_PLAIN = (
+    "viewBox|class|role|aria-labelledby|id|d|x|y|width|height|rx|transform|fill|fill-opacity|"
+    "stroke|stroke-opacity|stroke-width|font-size|font-weight|text-anchor|data-period"
+)
+_STYLE = r'(?:[^"<>&()]++|\((?:#|--)[^"<>&()]*\))*+'  # url(#id), var(--name)
+_ATTRIBUTE = (
+    rf'(?:{_PLAIN})="[^"<>&:]*"|href="#[^"<>&]*"|(?:style|clip-path)="{_STYLE}"'
+    r'|xmlns="http://www\.w3\.org/2000/svg"'
+)
+_TAG = rf"</(?:{_CHART_TAGS})>|<(?:{_CHART_TAGS})(?:\s(?:{_ATTRIBUTE}))*+\s*/?>"
+_CHART_SHAPE = re.compile(rf"(?:[^<>]++|{_TAG})*+")  # possessive: linear, never backtracks
+
+
+def chart_shaped(svg: str) -> bool:
+    """Whether `svg` holds only what pumpsite's charts can: no script, no handler, no link out."""
+    return (
+        svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+        and svg.endswith("</svg>")
+        and _CHART_SHAPE.fullmatch(svg) is not None
+    )
 
 
 class ChartCache:
-    """One JSON entry per measure in `folder`; see the module docstring."""
+    """One signed JSON entry per measure in `folder`; see the module docstring. With no secret
+    (none can be kept in `secret_folder`), nothing is read or written."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, secret_folder: Path | None = None) -> None:
         self.folder = folder
+        self.secret = cache_secret(secret_folder)
 
     def _entry(self, measure_id: str) -> Path:
         return self.folder / f"{measure_id}.json"
 
+    def _signature(self, measure_id: str, key: str, description: str, svgs: object) -> str:
+        assert self.secret is not None
+        payload = json.dumps(
+            [CACHE_FORMAT, measure_id, key, description, svgs], sort_keys=True, ensure_ascii=False
+        )
+        return hmac.new(self.secret, payload.encode(), hashlib.sha256).hexdigest()
+
     def get(self, measure_id: str, key: str) -> Drawn | None:
-        """The entry's charts when it is whole and was drawn from these inputs, else None."""
+        """The entry's charts when this computer signed them for these inputs and they are
+        shaped as charts, else None."""
+        if self.secret is None:
+            return None
         try:
             entry = json.loads(self._entry(measure_id).read_bytes())
-            description, svgs = entry["description"], entry["svgs"]
+            description, svgs, signature = entry["description"], entry["svgs"], entry["signature"]
             valid = (
                 entry["format"] == CACHE_FORMAT
-                and entry["measure"] == measure_id
-                and entry["key"] == key
                 and isinstance(description, str)
+                and isinstance(signature, str)
                 and set(svgs) == set(SIZES)
                 and all(isinstance(svg, str) for svg in svgs.values())
-                and entry["checksum"] == _checksum(description, svgs)
+                and hmac.compare_digest(
+                    signature, self._signature(measure_id, key, description, svgs)
+                )
+                and all(chart_shaped(svg) for svg in svgs.values())
             )
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
@@ -149,12 +223,14 @@ class ChartCache:
 
     def put(self, measure_id: str, key: str, drawn: Drawn) -> None:
         """Write an entry atomically; a cache that cannot be written is only a slower build."""
+        if self.secret is None:
+            return
         description, svgs = drawn
         entry = {
             "format": CACHE_FORMAT,
             "measure": measure_id,
             "key": key,
-            "checksum": _checksum(description, svgs),
+            "signature": self._signature(measure_id, key, description, svgs),
             "description": description,
             "svgs": svgs,
         }

@@ -1,5 +1,6 @@
 """User text made safe for Markdown pages: `md_escape` for inline values, `html_text` for titles
-the theme prints as HTML, `sanitise_markdown` for the owner's notes."""
+the theme prints as HTML, `sanitise_markdown` for the owner's notes (the rendered HTML is judged
+again by `pumpsite.safe_html`)."""
 
 from __future__ import annotations
 
@@ -38,50 +39,18 @@ def html_text(value: object) -> str:
     return text.replace('"', "&quot;")
 
 
-# The Markdown body of a goal or measure file is the owner's own Markdown: it is rendered, but
-# made inert first by a small sanitiser instead of a full HTML sanitiser (the engine renders it
-# later, so there is no HTML to clean here). It (1) rewrites link and image destinations whose
-# scheme is not http, https, mailto or tel (after decoding character references and dropping
-# whitespace and control characters, so `java&#115;cript:` and `java\tscript:` are caught) to
-# `#unsafe-link-removed`; (2) escapes every `<` that is not an http(s)/mailto autolink, so raw
-# HTML (`<script>`, `<img onerror>`, `<div markdown>`) shows as text; (3) escapes the `{` of
-# attribute lists that set attributes (`{onclick=…}`). The price: a literal `<` or `{…=…}`
-# inside a code block shows as its escape. Headings are moved two levels down, below the
-# page's own sections, so the page keeps a single title.
+# The Markdown body of a goal or measure file is the owner's own Markdown: it is rendered, with
+# two changes made here. Every `<` that is not an http(s)/mailto autolink is escaped, so raw HTML
+# (`<script>`, `<img onerror>`, `<div markdown>`, a forged chart placeholder `<!--…-->`) shows as
+# text; the price is that a literal `<` inside a code block shows as its escape. Headings are
+# moved two levels down, below the page's own sections, so the page keeps a single title.
+# Links, attributes and ids are not judged here but in the rendered HTML, whatever Markdown or
+# an extension made of the source (`pumpsite.safe_html`).
 
-_SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
-_DESTINATION = re.compile(
-    r"(\]\(\s*|^[ ]{0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|(?:[^\s()<>]|\([^\s()]*\))*)", re.MULTILINE
-)
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>\"]*>", re.IGNORECASE)
-_ATTR_LIST = re.compile(r"\{(?=[^}\n]*=)")
 _FENCE = re.compile(r"^\s*(```+|~~~+)")
 _ATX = re.compile(r"^(#{1,6})(?=\s|$)")
 _SETEXT = re.compile(r"^(=+|-+)[ \t]*$")
-
-
-def _unsafe(destination: str) -> bool:
-    text = destination
-    for _ in range(5):  # character references inside character references
-        decoded = html.unescape(text)
-        if decoded == text:
-            break
-        text = decoded
-    text = re.sub(r"[\x00-\x20\\<>]", "", text).lower()
-    match = _SCHEME.match(text)
-    return match is not None and match.group(1) not in _SAFE_SCHEMES
-
-
-def _safe_destinations(body: str) -> str:
-    """Judge each destination on everything up to the first ')' with whitespace removed, since
-    Markdown accepts a line break inside a destination and browsers drop it."""
-
-    def fix(m: re.Match[str]) -> str:
-        window = body[m.start(2) : m.start(2) + 200].split(")", 1)[0]
-        return m.group(1) + ("#unsafe-link-removed" if _unsafe(window) else m.group(2))
-
-    return _DESTINATION.sub(fix, body)
 
 
 def _escape_tags(text: str) -> str:
@@ -142,8 +111,5 @@ def _demote_headings(body: str, top: int = 3) -> str:
 
 
 def sanitise_markdown(body: str) -> str:
-    """The owner's Markdown, rendered but inert (see the comment above)."""
-    text = _safe_destinations(body)
-    text = _escape_tags(text)
-    text = _ATTR_LIST.sub("&#123;", text)
-    return _demote_headings(text).strip()
+    """The owner's Markdown, raw HTML as text, headings below the page's (see above)."""
+    return _demote_headings(_escape_tags(body)).strip()

@@ -46,7 +46,7 @@ class Site:
 
     files: Mapping[str, str]  # docs-relative POSIX path -> text: Markdown pages, CSV copies, CSS
     nav: list[Any]  # MkDocs `nav` (list of {title: path} / {title: [...]}) for generated pages
-    glossary: Mapping[str, str]  # term -> definition, for site-wide tooltips (abbr glossary)
+    glossary: Mapping[str, str]  # term -> definition, for tooltips (pumpsite.tooltips)
     extra_css: tuple[str, ...]  # docs-relative CSS files to add
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -28,3 +29,10 @@ def repo_of(tmp_path: Path) -> Callable[[Files], Path]:
         return make_repo(tmp_path / f"repo{next(counter)}", files)
 
     return build
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _user_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The user's cache folder (where the chart cache's signing key lives) is one of the test
+    run's, not the real ~/.cache; processes the tests start inherit it."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))

@@ -3,6 +3,8 @@ corrupt, truncated, tampered with or stale is ignored and replaced, never truste
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import shutil
 import subprocess
@@ -19,7 +21,12 @@ from pumpsite.charts import ChartCache, Charts, Job, chart_key, code_fingerprint
 from pumpsite.cli import cli
 from pumpsite.pipeline import Inspection, inspect
 from pumpsite.reading import read_measure
+from tests.conftest import make_repo
 from tests.example_site import TODAY, copy_example
+from tests.git_helpers import git, isolated_git
+from tests.test_safe_rendering import BASE, browse
+
+__all__ = ["isolated_git"]
 
 CHURN = "customer-churn"
 
@@ -245,7 +252,8 @@ def test_a_rebuild_after_editing_one_csv_draws_one_chart(tmp_path: Path) -> None
 def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "repo")
     cache_root = root / _mkdocs.PROJECT_DIR / CACHE_DIR
-    _forge(cache_root / f"{CHURN}.json", _inspect(root), "<svg>forged</svg>")
+    forged = '<svg xmlns="http://www.w3.org/2000/svg"><title>forged</title></svg>'
+    _forge(cache_root / f"{CHURN}.json", _inspect(root), forged)
 
     result = CliRunner().invoke(cli, ["build", "--no-cache", "--as-of", str(TODAY), str(root)])
     assert result.exit_code == 0, result.output
@@ -253,7 +261,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path) -> None:
     assert "forged" not in (root / "site" / "measures" / CHURN / "index.html").read_text()
     assert [p.name for p in cache_root.iterdir()] == [f"{CHURN}.json"]
 
-    # With the cache, an entry whose key matches is trusted: the key is what makes it safe.
+    # With the cache, an entry this computer signed for these inputs, shaped as a chart, is used.
     result = CliRunner().invoke(cli, ["build", "--as-of", str(TODAY), str(root)])
     assert result.exit_code == 0, result.output
     assert "5 charts drawn, 1 from the cache" in result.output
@@ -272,3 +280,107 @@ def test_a_build_with_every_chart_cached_does_not_import_matplotlib(tmp_path: Pa
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.stdout.split() == ["True", "0", "False"], done.stderr
+
+
+# --- a cache from the repository ----------------------------------------------------------------
+
+
+def _poisoned(path: Path, attacker_secret: bytes) -> None:
+    """The entry with a script in its charts, and every integrity field recomputed as someone
+    without this computer's key can: the plain checksum the cache once had, and a signature
+    made with the attacker's own key."""
+    entry = json.loads(path.read_text())
+    script = "<script>alert('XSS-cache')</script>"
+    entry["svgs"] = {
+        size: svg.replace("<title", script + "<title", 1) for size, svg in entry["svgs"].items()
+    }
+    payload = json.dumps([entry["description"], entry["svgs"]], sort_keys=True, ensure_ascii=False)
+    entry["checksum"] = hashlib.sha256(payload.encode()).hexdigest()
+    signed = [entry["format"], entry["measure"], entry["key"], entry["description"], entry["svgs"]]
+    text = json.dumps(signed, sort_keys=True, ensure_ascii=False).encode()
+    entry["signature"] = hmac.new(attacker_secret, text, hashlib.sha256).hexdigest()
+    path.write_text(json.dumps(entry, ensure_ascii=False))
+
+
+@pytest.mark.usefixtures("isolated_git")
+def test_a_cache_entry_committed_to_the_repository_is_not_trusted_on_a_fresh_clone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull request commits `.pumpsite/cache/…` with `git add -f`: the reviewer's or CI's
+    build of a fresh clone must draw the chart, not take the committed one."""
+    attacker = make_repo(tmp_path / "attacker", {})
+    shutil.copytree(BASE, attacker, dirs_exist_ok=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "attackers-cache"))
+    assert build(attacker, today=TODAY).charts_rendered == 1
+    entry = attacker / _mkdocs.PROJECT_DIR / CACHE_DIR / "m.json"
+    _poisoned(entry, attacker_secret=b"k" * 32)
+    git(attacker, "init", "-q")
+    git(attacker, "add", "-A")
+    git(attacker, "add", "-f", str(entry.relative_to(attacker)))
+    git(attacker, "commit", "-q", "-m", "Faster builds")
+    git(tmp_path, "clone", "-q", "--bare", str(attacker), "shared.git")
+    git(tmp_path, "clone", "-q", "shared.git", "reviewer")
+    reviewer = tmp_path / "reviewer"
+    assert (reviewer / entry.relative_to(attacker)).is_file(), "the clone has the entry"
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "reviewers-cache"))
+    result = build(reviewer, today=TODAY)
+    assert result.ok and result.site_dir is not None
+    assert (result.charts_rendered, result.charts_cached) == (1, 0)
+    text = "".join(page.read_text() for page in result.site_dir.rglob("*.html"))
+    assert "XSS-cache" not in text
+    if shutil.which("chromium"):
+        assert browse(result.site_dir) == []
+
+
+def test_svg_from_the_cache_must_be_shaped_as_a_chart(
+    repo: Path, warm: tuple[Path, Charts]
+) -> None:
+    """Even an entry this computer signed is not trusted to be safe."""
+    poison = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    _forge(_entry(repo), _inspect(repo), poison)
+    result = _prepare(_inspect(repo), ChartCache(repo / "cache"))
+    assert (result.rendered, result.cached) == (1, 5)
+    assert result.svgs == warm[1].svgs
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        "<script>alert(1)</script>",
+        '<use href="javascript:alert(1)"/>',
+        '<g onmouseover="alert(1)"></g>',
+        "</svg><img src=x onerror=alert(1)><svg>",
+        '<path style="fill: url(https://tracker.example/pixel)"/>',
+        '<path style="fill: u&#114;l(https://tracker.example/pixel)"/>',
+        "<foreignObject><div>x</div></foreignObject>",
+    ],
+)
+def test_what_no_chart_holds(svg: str) -> None:
+    assert not charts.chart_shaped(f'<svg xmlns="http://www.w3.org/2000/svg">{svg}</svg>')
+
+
+def test_every_chart_pumpsite_draws_is_shaped_as_a_chart(warm: tuple[Path, Charts]) -> None:
+    """Else the cache would miss for ever: a new element or attribute in chart_svg belongs in
+    chart_shaped too."""
+    for _, svgs in warm[1].svgs.values():
+        assert all(charts.chart_shaped(svg) for svg in svgs.values())
+
+
+def test_with_no_place_for_the_key_the_cache_is_neither_read_nor_written(
+    repo: Path, tmp_path: Path
+) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    cache = ChartCache(repo / "cache", secret_folder=not_a_folder / "sub")
+    before = {p.name: p.read_bytes() for p in (repo / "cache").iterdir()}
+    result = _prepare(_inspect(repo), cache)
+    assert result.cached == 0
+    assert {p.name: p.read_bytes() for p in (repo / "cache").iterdir()} == before
+
+
+def test_the_key_is_kept_outside_the_repository_and_private(tmp_path: Path) -> None:
+    first = charts.cache_secret(tmp_path / "cache")
+    assert first is not None and charts.cache_secret(tmp_path / "cache") == first
+    key_file = tmp_path / "cache" / charts.SECRET_FILE
+    assert key_file.stat().st_mode & 0o077 == 0

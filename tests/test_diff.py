@@ -3,6 +3,7 @@ comparison and the report on their own."""
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
 import shutil
@@ -16,7 +17,7 @@ from pumpsite.cli import cli
 from pumpsite.diff import Change, Diff, compare, render_markdown
 from pumpsite.diff.compare import find_renames
 from pumpsite.diff.measure import expected_latest
-from pumpsite.diff.report import MARKER, NO_NEWS
+from pumpsite.diff.report import MARKER, NO_NEWS, WORD_JOINER
 from pumpsite.gitstate import Revision
 from pumpsite.model import Problem
 from pumpsite.periods import parse_label
@@ -482,7 +483,46 @@ def test_report_lists_a_few_errors_and_counts_the_rest() -> None:
 def test_report_keeps_user_text_on_one_line_and_free_of_html() -> None:
     change = Change("measure", "m", "A <b>bold</b>\nmeasure", "field", "unit", "unit", "", "a", "b")
     text = render_markdown(Diff(BASE, None, TODAY, [change]))
-    assert "#### A &lt;b>bold&lt;/b> measure · `m`" in text
+    assert "#### A \\<b\\>bold\\</b\\> measure · `m`" in text
+
+
+# Text a pull request can put in a comment GitHub posts: links, a tracking image, raw HTML,
+# pings and references, emphasis, code, a table row, math and character references.
+HOSTILE_GFM = (
+    "Hi @octocat and @acme/owners, see #123, GH-7 and acme/repo#9: [prize](https://evil.example) "
+    "![pixel](https://tracker.example/p.png) <img src=https://tracker.example/q.png> "
+    "<https://evil.example/a> https://evil.example/b www.evil.example me@evil.example "
+    "*bold* _em_ ~~gone~~ `code` | a | b | $x^2$ &lt;b&gt; \\*not\\* {{ x }}"
+)
+
+
+def _rendered_by_github(markdown_text: str) -> tuple[str, str]:
+    """The comment as GitHub's own Markdown library renders it (raw HTML allowed, as comments
+    allow some), and its text as a reader sees it."""
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    from cmarkgfm.cmark import Options
+
+    page = cmarkgfm.github_flavored_markdown_to_html(
+        markdown_text, options=Options.CMARK_OPT_UNSAFE
+    )
+    return page, html_module.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_user_text_in_the_comment_shows_as_it_is_and_pings_nobody() -> None:
+    changes = [
+        Change("measure", "m", HOSTILE_GFM, "field", "unit", "unit", "", HOSTILE_GFM[:30], "x"),
+        Change("measure", "m`x`](y)", HOSTILE_GFM, "renamed", "id", "id", "", "o`ld`", "m"),
+        Change("goal", "g", HOSTILE_GFM, "field", "parent", "parent", "", "a``b", None),
+    ]
+    errors = [Problem("measures/`x`<b>.md", 3, "PS100", HOSTILE_GFM + ".")]
+    page, seen = _rendered_by_github(render_markdown(Diff(BASE, None, TODAY, changes, errors)))
+    tags = re.findall(r"<(?!/?(?:p|h3|h4|strong|code|ul|li|blockquote)>)[^>]*>", page)
+    assert tags == [MARKER], "no link, image or HTML but the marker"
+    assert HOSTILE_GFM in seen.replace(WORD_JOINER, ""), "the reader sees the text as written"
+    pings = re.findall(r"(?<![\w\u2060])@\w|#\d|GH-\d|https?://|www\.|\w@\w", seen)
+    assert pings == [], "no mention, reference or link GitHub would make from the text"
+    for code in ("``m`x`](y)``", "`` o`ld` ``", "```a``b```", "``measures/`x`<b>.md:3``"):
+        assert code in render_markdown(Diff(BASE, None, TODAY, changes, errors)), code
 
 
 def test_long_text_edits_are_named_not_quoted() -> None:

@@ -29,10 +29,12 @@ def test_config_keeps_the_users_settings_and_adds_the_generated_pages() -> None:
     assert config["site_name"] == "Acme"
     assert config["nav"] == [{"Home": "index.md"}, {"About": "https://example.org"}]
     names = [_mkdocs._extension_name(e) for e in config["markdown_extensions"]]
-    assert names[:3] == ["toc", "admonition", "abbr"]
+    assert names[:2] == ["toc", "admonition"]
     assert set(_mkdocs.REQUIRED_EXTENSIONS) <= set(names)
-    abbr = config["markdown_extensions"][2]["abbr"]
-    assert abbr == {
+    assert "abbr" not in names, "its `*[term]:` lines are not for pages: pumpsite's tooltips are"
+    assert names[-2:] == ["pumpsite.tooltips", "pumpsite.safe_html"], "safe_html judges last"
+    tooltips = config["markdown_extensions"][-2]["pumpsite.tooltips"]
+    assert tooltips == {
         "glossary": {"KPI": "Key performance indicator", "XmR chart": "Individuals chart"}
     }
     assert config["theme"]["palette"] == {"scheme": "slate"}

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+import pumpsite
+from pumpsite import tooltips
 from pumpsite.build import build
 from tests.example_site import TODAY
 
@@ -54,6 +56,47 @@ owner: {q("goal-who")}
 [ref link][r] <svg onload=alert('XSS-goal-svg')></svg> {{: onclick="alert('XSS-attr')" }}
 
 [r]: javascript:alert('XSS-goal-ref')
+
+{CONTAINED_LINKS}
+{FRAME_IDS}
+"""
+
+
+# Link definitions inside containers, which a filter over the source missed; and attribute lists
+# that set handlers, styles and URLs. Their links must lead nowhere.
+CONTAINED_LINKS = """
+> [quote link][q1]
+>
+> [q1]: javascript:alert('XSS-quote')
+
+- [list link][q2]
+
+    [q2]: javascript:alert('XSS-list')
+
+!!! note
+    [admonition link][q3]{ .md-button }
+
+    [q3]: javascript:alert('XSS-admonition')
+
+??? info
+    [details link][q4]
+
+    [q4]: java&#115;cript:alert('XSS-details')
+
+[attribute link](https://example.org){ onclick="alert('XSS-attr-onclick')" \
+href="javascript:alert('XSS-attr-href')" style="position: fixed; inset: 0" }
+
+![image link](javascript:alert('XSS-image'))
+"""
+DEAD_LINKS = ("quote link", "list link", "admonition link", "details link")
+
+# Ids of Material's page frame, which a body must not clone (the drawer, the search).
+FRAME_IDS = """
+## Drawer {#__drawer}
+
+## Search { #__search .x }
+
+## __toc
 """
 
 
@@ -85,7 +128,29 @@ events:
   - {{date: 2025-06, text: {q("event-text")}, kind: action}}
 ---
 {hostile("measure-body")}
+
+```{{.python data-x='a" onmouseover="alert(1)' #__drawer}}
+fenced = "code"
+```
+
+*[Ok]: An abbreviation a page defines for itself is shown as text.
 """
+
+
+# A page template from a pull request writes HTML as it likes; a heading id with a quote and a
+# tag would leave its attribute in the table of contents, which the theme prints unescaped.
+TEMPLATE = (
+    (Path(pumpsite.__file__).parent / "templates" / "glossary.md").read_text()
+    + """
+<script>alert('XSS-template')</script>
+<img src="javascript:alert('XSS-template-src')" onerror="alert('XSS-template-img')">
+<a href="javascript:alert('XSS-template-link')">template link</a>
+<iframe srcdoc="<script>alert('XSS-template-iframe')</script>"></iframe>
+<div style="position: fixed; inset: 0" onclick="alert('XSS-template-div')">overlay</div>
+
+## Breakout { #x"><script>alert('XSS-toc-id')</script> }
+"""
+)
 
 
 def _csv() -> str:
@@ -112,7 +177,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "measures" / "m.md").write_text(_measure())
     (root / "data" / "m.csv").write_text(_csv())
     terms = (json.dumps("Ok " + p.format(f="term")) for p in PAYLOADS)  # a term is short
-    (root / "glossary.yml").write_text("".join(f"{t}: {q('definition')}\n" for t in terms))
+    (root / "glossary.yml").write_text(
+        "".join(f"{t}: {q('definition')}\n" for t in terms)
+        + "wzxhzdk: Python-Markdown's placeholder, which must not take the charts away.\n"
+    )
+    (root / "site_templates").mkdir()
+    (root / "site_templates" / "glossary.md").write_text(TEMPLATE)
     result = build(root, today=TODAY)
     assert result.ok, [str(p) for p in result.problems]
     assert result.site_dir is not None
@@ -135,6 +205,10 @@ class _Injected(html.parser.HTMLParser):
                 self.found.append(f"<{tag} {name}={value!r}>")
         if tag in ("img", "iframe", "object", "embed") and ("src", "x") in attrs:
             self.found.append(f"<{tag} src=x>")
+        if tag in ("iframe", "object", "embed"):
+            self.found.append(f"<{tag}>")
+        if "position" in dict(attrs).get("style", "") or "":
+            self.found.append(f"<{tag} style={dict(attrs)['style']!r}>")
 
     def handle_endtag(self, tag: str) -> None:
         self.script = False
@@ -160,6 +234,79 @@ def test_no_injected_element_in_the_built_html(site: Path) -> None:
         parser = _Injected()
         parser.feed(page.read_text())
         assert parser.found == [], page.relative_to(site)
+
+
+class _Anchors(html.parser.HTMLParser):
+    """Every link of a page: its attributes and its text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[dict[str, str | None], str]] = []
+        self.open: list[tuple[dict[str, str | None], list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.open.append((dict(attrs), []))
+
+    def handle_data(self, data: str) -> None:
+        for _, text in self.open:
+            text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.open:
+            attrs, text = self.open.pop()
+            self.links.append((attrs, "".join(text).strip()))
+
+
+def links(page: Path) -> list[tuple[dict[str, str | None], str]]:
+    parser = _Anchors()
+    parser.feed(page.read_text())
+    return parser.links
+
+
+def test_links_defined_inside_containers_lead_nowhere(site: Path) -> None:
+    found = {text: attrs for attrs, text in links(site / "goals" / "g" / "index.html")}
+    assert all("href" not in found[text] for text in DEAD_LINKS)
+    assert found["admonition link"] == {"class": "md-button"}, "a button, to nowhere"
+    attribute_link = found["attribute link"]  # its own href replaced the safe one: none is left
+    assert not {"href", "onclick"} & set(attribute_link)
+    assert "position" not in (attribute_link.get("style") or "")
+    page = (site / "goals" / "g" / "index.html").read_text()
+    (image,) = re.findall(r'<img alt="image link"[^>]*>', page)
+    assert "src" not in image
+
+
+def test_ids_of_the_themes_frame_are_not_cloned(site: Path) -> None:
+    for page in pages(site):
+        text = page.read_text()
+        for frame_id in ("__drawer", "__search", "__toc"):
+            assert text.count(f'id="{frame_id}"') <= 1, (page.relative_to(site), frame_id)
+    goal = (site / "goals" / "g" / "index.html").read_text()
+    for renamed in ("_drawer", "_search", "_toc"):
+        assert f'id="{renamed}"' in goal, renamed
+        assert f'<a href="#{renamed}" class="md-nav__link">' in goal, "the contents link to it"
+    measure = (site / "measures" / "m" / "index.html").read_text()
+    assert 'id="_drawer" class="highlight"' in measure, "a fenced block's id too"
+
+
+def test_an_id_cannot_leave_its_attribute_in_the_table_of_contents(site: Path) -> None:
+    glossary = (site / "glossary" / "index.html").read_text()
+    ids = re.findall(r'<h2 id="([^"]*)">Breakout', glossary)
+    assert ids and not re.search(r"[\"'<> ]", ids[0]), ids
+    assert f'<a href="#{ids[0]}" class="md-nav__link">' in glossary
+
+
+def test_a_glossary_term_never_breaks_the_engines_placeholders(site: Path) -> None:
+    measure = (site / "measures" / "m" / "index.html").read_text()
+    assert 'class="pumpsite-chart pumpsite-chart-full"' in measure, "the chart is there"
+    goal = (site / "goals" / "g" / "index.html").read_text()
+    assert 'class="pumpsite-chart pumpsite-chart-small"' in goal
+
+
+def test_abbreviations_a_page_defines_are_text(site: Path) -> None:
+    measure = html.unescape((site / "measures" / "m" / "index.html").read_text())
+    assert "*[Ok]: An abbreviation a page defines for itself is shown as text." in measure
+    assert 'title="An abbreviation' not in measure
 
 
 def test_the_hostile_text_reads_as_text_in_the_chart(site: Path) -> None:
@@ -189,6 +336,13 @@ INJECTED_IN_DOM = """() => {
     }
     if (e.tagName === 'SCRIPT' && e.textContent.includes('XSS')) found.push('script');
     if (['IMG', 'IFRAME'].includes(e.tagName) && e.getAttribute('src') === 'x') found.push('img');
+    if (['IFRAME', 'OBJECT', 'EMBED'].includes(e.tagName)) found.push(e.tagName);
+    if ((e.getAttribute('style') || '').includes('position')) found.push(e.tagName + ' style');
+  }
+  const ids = {};
+  for (const e of document.querySelectorAll('[id]')) (ids[e.id] = ids[e.id] || []).push(e);
+  for (const [id, all] of Object.entries(ids)) {
+    if (all.length > 1 && all.some(e => !e.closest('article'))) found.push('#' + id + ' twice');
   }
   return found;
 }"""
@@ -234,3 +388,55 @@ def test_no_script_runs_in_the_browser(site: Path, site_url: str) -> None:
         assert page.evaluate(INJECTED_IN_DOM) == []
         browser.close()
     assert dialogs == []
+
+
+# --- bounded tooltips ------------------------------------------------------------------------
+
+
+def test_tooltips_are_bounded_per_term_and_per_page(tmp_path: Path) -> None:
+    """A definition that uses its own term, and a page that uses it thousands of times, made
+    every occurrence carry the whole definition: pages grew with the square of the input."""
+    root = tmp_path / "repo"
+    shutil.copytree(BASE, root)
+    definition = "loop " * 80
+    (root / "glossary.yml").write_text(f"loop: {definition.strip()}\n")
+    measure = root / "measures" / "m.md"
+    body = f"{'loop ' * 3000}\n\n*[loop]: {definition.strip()} again\n"
+    measure.write_text(measure.read_text().replace("Notes on the measure.", body))
+    result = build(root, today=TODAY)
+    assert result.ok and result.site_dir is not None, [str(p) for p in result.problems]
+    for page in pages(result.site_dir):
+        text = page.read_text()
+        titles = re.findall(r'<abbr title="([^"]*)">loop</abbr>', text)
+        assert len(titles) <= tooltips.PER_TERM, page
+        assert sum(map(len, titles)) <= tooltips.PER_PAGE
+        assert len(text) < 200_000, (page, len(text))
+    measure_page = (result.site_dir / "measures" / "m" / "index.html").read_text()
+    assert measure_page.count(">loop</abbr>") == tooltips.PER_TERM, "the first occurrences have it"
+    assert "*[loop]:" in measure_page, "a page's own abbreviations are text"
+
+
+def browse(site: Path) -> list[str]:
+    """Every page of a built site opened in Chromium: the dialogs that opened and the injected
+    elements found (empty when no script ran). For other test modules' sites."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    found: list[str] = []
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page()
+            page.on("dialog", lambda dialog: (found.append(dialog.message), dialog.dismiss()))
+            for path in pages(site):
+                url = f"http://127.0.0.1:{server.server_address[1]}/{path.relative_to(site)}"
+                page.goto(url, wait_until="load")
+                found += page.evaluate(INJECTED_IN_DOM)
+            browser.close()
+    finally:
+        server.shutdown()
+    return found

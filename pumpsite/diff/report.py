@@ -68,12 +68,12 @@ def render_json(diff: Diff) -> str:
 
 def render_markdown(diff: Diff) -> str:
     base, head, changes = diff.base, diff.head, diff.changes
-    head_name = f"`{head.ref}` ({head.short})" if head else "the working tree"
+    head_name = f"{_code(head.ref)} ({head.short})" if head else "the working tree"
     lines = [
         MARKER,
         "### Statistical news",
         "",
-        f"`{base.ref}` ({base.short}) → {head_name}, both read at the report date "
+        f"{_code(base.ref)} ({base.short}) → {head_name}, both read at the report date "
         f"{diff.report_date}.",
         "",
     ]
@@ -101,7 +101,7 @@ def _errors(errors: Sequence[Problem]) -> list[str]:
     ]
     for problem in errors[:SHOWN_ERRORS]:
         where = f"{problem.path}:{problem.line}" if problem.line else problem.path or "."
-        lines.append(f"> - `{where}`: {_text(problem.message, LONG_TEXT)} [{problem.code}]")
+        lines.append(f"> - {_code(where)}: {_text(problem.message, LONG_TEXT)} [{problem.code}]")
     if len(errors) > SHOWN_ERRORS:
         lines.append(f"> - and {len(errors) - SHOWN_ERRORS} more")
     return [*lines, ""]
@@ -155,7 +155,7 @@ def _count(n: int, singular: str, plural: str) -> str:
 
 def _goal_lines(changes: Sequence[Change]) -> Iterator[str]:
     for goal_id, items in _by_id(changes):
-        name = f"**{_text(items[0].title)}** (`{goal_id}`)"
+        name = f"**{_text(items[0].title)}** ({_code(goal_id)})"
         yield f"{name}: " + "; ".join(_identity(c) or _field_text(c) for c in items)
 
 
@@ -179,7 +179,7 @@ def _identity(change: Change) -> str:
     if change.kind == "repaired":
         return "readable again: its file had errors at the base"
     if change.kind == "renamed":
-        return f"renamed from `{change.before}`"
+        return f"renamed from {_code(str(change.before))}"
     return ""
 
 
@@ -193,7 +193,7 @@ def _measures(changes: Sequence[Change]) -> list[str]:
         if all(c.kind == "data" and c.key == "added" for c in items):
             data_only.append(f"{_text(items[0].title)} ({items[0].at})")
             continue
-        lines += [f"#### {_text(items[0].title)} · `{measure_id}`"]
+        lines += [f"#### {_text(items[0].title)} · {_code(measure_id)}"]
         lines += [f"- {line}" for line in _measure_lines(items)]
         lines.append("")
     if data_only:
@@ -317,7 +317,7 @@ def _role_part(change: Change) -> str:
 
 def _field_text(change: Change) -> str:
     if change.key in ("goal", "parent"):
-        return f"{change.label} {_code(change.before)} → {_code(change.after)}"
+        return f"{change.label} {_id(change.before)} → {_id(change.after)}"
     if _short(change.before) and _short(change.after):
         return f"{change.label} {_pair(change.before, change.after)}"
     return change.label
@@ -327,8 +327,8 @@ def _pair(before: Value, after: Value) -> str:
     return f"{_value(before)} → {_value(after)}"
 
 
-def _code(value: Value) -> str:
-    return "none" if value is None else f"`{value}`"
+def _id(value: Value) -> str:
+    return "none" if value is None else _code(str(value))
 
 
 def _short(value: Value) -> bool:
@@ -354,9 +354,28 @@ def _str(value: Value) -> str | None:
     return None if value is None else str(value)
 
 
+# User text in a comment GitHub renders: every character GitHub-flavoured Markdown gives a meaning
+# (links, images, emphasis, code, raw HTML, tables, strikethrough, math, headings) escaped with a
+# backslash, which shows the character itself; and what GitHub turns into a link or a
+# notification after Markdown — @mentions, #123 and GH-123 references, bare URLs and emails — kept
+# apart by an invisible word joiner, so the text reads the same and pings nobody.
+_GFM_SPECIAL = re.compile(r"[\\`*_\[\]<>&|~#$!]")
+_AUTOLINKED = re.compile(r"(?<=[@#])|(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=\bgh)(?=-\d)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
 def _text(text: str, limit: int | None = None) -> str:
-    """User text on one line, safe in Markdown: no HTML, shortened to `limit` characters."""
-    flat = re.sub(r"\s+", " ", text).strip().replace("<", "&lt;")
+    """User text on one line, shown as the text it is (see above), shortened to `limit`."""
+    flat = re.sub(r"\s+", " ", text).strip()
     if limit is not None and len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
-    return flat
+    return _AUTOLINKED.sub(WORD_JOINER, _GFM_SPECIAL.sub(r"\\\g<0>", flat))
+
+
+def _code(text: str) -> str:
+    """User text as inline code, which GitHub shows as it is: fenced by more backticks than
+    any run of them inside, so it cannot end early."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    fence = "`" * (max(map(len, re.findall("`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
