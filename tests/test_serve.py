@@ -168,7 +168,8 @@ def test_with_poll_a_save_is_noticed_without_the_systems_notifications(example: 
         wait_until(lambda: process.count("Built the site"), "the first build")
         set_last_value(example, "6.66")
         process.page_when(CHURN_PAGE, lambda body: "6.66% in Oct 2026" in body, "the edit")
-        assert "Changed: data/customer-churn.csv" in process.output
+        # The page is published before the terminal line is printed: wait for the line too.
+        wait_until(lambda: "Changed: data/customer-churn.csv" in process.output, "the Changed line")
         assert "Looking for changes every 0.25 s (--poll)." in process.output
     finally:
         assert process.stop() == 0, process.output
