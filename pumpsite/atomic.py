@@ -93,7 +93,7 @@ def staging_folder(target: Path) -> Path:
         return staging
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     if os.name != "posix":
         return True  # os.kill(pid, 0) would end the process on Windows: keep its folder
     try:
@@ -127,5 +127,5 @@ def recover(target: Path) -> None:
     delete_if_ours(old)
     for staging in target.parent.glob(f"{target.name}.new-*"):
         pid = _owner(staging, target)
-        if pid is not None and (pid == os.getpid() or not _alive(pid)):
+        if pid is not None and (pid == os.getpid() or not alive(pid)):
             delete_if_ours(staging)

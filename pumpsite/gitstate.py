@@ -10,11 +10,12 @@ from __future__ import annotations
 import io
 import subprocess
 import tarfile
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from pumpsite.scratch import scratch_folder
 
 
 class GitError(Exception):
@@ -84,8 +85,7 @@ def checked_out(folder: Path, revision: Revision) -> Iterator[Path]:
     result = _git(top, "archive", "--format=tar", tree)
     if result.returncode != 0:
         raise GitError(f"git cannot read '{revision.ref}' ({revision.short}): {_stderr(result)}")
-    with tempfile.TemporaryDirectory(prefix="pumpsite-diff-") as temp:
-        root = Path(temp)
+    with scratch_folder("diff") as root:
         with tarfile.open(fileobj=io.BytesIO(result.stdout), mode="r:") as archive:
             archive.extractall(root, filter=_inside_only)
         yield root

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pumpsite.atomic import _alive as alive
+from pumpsite.atomic import alive
 
 
 @contextmanager

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import shutil
 import signal
-import tempfile
 import threading
 import time
 import traceback
@@ -27,6 +26,7 @@ from pumpsite.build import BuildResult, build
 from pumpsite.livereload import LiveSite, PreviewServer
 from pumpsite.model import Problem
 from pumpsite.numbers import counted
+from pumpsite.scratch import scratch_folder
 from pumpsite.watch import Changes, SourceWatcher
 
 DEFAULT_HOST = "127.0.0.1"
@@ -206,11 +206,10 @@ def serve(
         server = PreviewServer(host, port, site)
     except OSError as error:  # in use, not this computer's, or not an address at all
         raise AddressError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
-    output = Path(tempfile.mkdtemp(prefix="pumpsite-serve-"))
     changes = Changes()
     watcher = SourceWatcher(root, changes, say, poll=poll)
-    preview = Preview(root, output, site, today=today, as_of=as_of, say=say)
-    with _stop_on_terminate():
+    with scratch_folder("serve") as output, _stop_on_terminate():
+        preview = Preview(root, output, site, today=today, as_of=as_of, say=say)
         try:
             server.start()
             say(f"Serving {server.url} — press Ctrl+C to stop.")
@@ -231,4 +230,3 @@ def serve(
             watcher.stop()
             server.shutdown()
             server.server_close()
-            shutil.rmtree(output, ignore_errors=True)
