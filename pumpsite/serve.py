@@ -24,7 +24,7 @@ from types import FrameType
 
 from pumpsite.build import BuildResult, build
 from pumpsite.livereload import LiveSite, PreviewServer
-from pumpsite.model import Problem
+from pumpsite.model import Problem, printable
 from pumpsite.numbers import counted
 from pumpsite.scratch import scratch_folder
 from pumpsite.watch import Changes, SourceWatcher
@@ -133,11 +133,17 @@ STARTING_BANNER = (
 )
 
 
+def _shown(text: str) -> str:
+    """User text in the banner: escaped for HTML, and bidi overrides or control characters in a
+    file name shown as escapes rather than reordering the banner."""
+    return html.escape(printable(text))
+
+
 def _problem_item(problem: Problem) -> str:
     where = f"{problem.path}:{problem.line}" if problem.line else problem.path or "."
     return (
-        f'<li><code style="{_CODE_STYLE}">{html.escape(where)}</code> '
-        f"<strong>{problem.severity.value}</strong>: {html.escape(problem.message)} "
+        f'<li><code style="{_CODE_STYLE}">{_shown(where)}</code> '
+        f"<strong>{problem.severity.value}</strong>: {_shown(problem.message)} "
         f"[{html.escape(problem.code)}]</li>"
     )
 
@@ -146,7 +152,7 @@ def banner(outcome: Outcome, *, has_pages: bool) -> str:
     """HTML put on every page: the problems of the latest build; "" when there are none."""
     problems = [_problem_item(p) for p in outcome.problems]
     warnings = outcome.result.engine_warnings if outcome.result else []
-    problems += [f"<li>mkdocs <strong>warning</strong>: {html.escape(w)}</li>" for w in warnings]
+    problems += [f"<li>mkdocs <strong>warning</strong>: {_shown(w)}</li>" for w in warnings]
     items = f'<ul style="margin: 6px 0 0; padding-left: 20px;">{"".join(problems)}</ul>'
     if outcome.ok:
         if not problems:
@@ -158,7 +164,7 @@ def banner(outcome: Outcome, *, has_pages: bool) -> str:
             f"with {count}.</summary>{items}</details>"
         )
     style = _BANNER_STYLE.format(bg="#fdecea", edge="#d32f2f")
-    failure = html.escape(outcome.failure or "the build failed")
+    failure = _shown(outcome.failure or "the build failed")
     shown = "Showing the last good pages" if has_pages else "There are no good pages to show yet"
     return (
         f'<div id="pumpsite-serve-banner" role="alert" style="{style}">'

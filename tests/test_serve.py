@@ -86,6 +86,15 @@ def test_the_banner_lists_every_problem_escaped_and_is_empty_when_all_is_well(
     assert failed.problems and all(p.code in html for p in failed.problems)
 
 
+def test_the_banner_shows_control_and_bidi_characters_in_a_file_name_as_escapes(
+    example: Path,
+) -> None:
+    (example / "measures" / "evil\u202etxt.md").write_text("---\ntitle: [unclosed\n---\n")
+    html = banner(Outcome(inspected(example), 1.0, []), has_pages=True)
+    assert "measures/evil\\u202etxt.md" in html
+    assert "\u202e" not in html
+
+
 def test_a_bug_in_pumpsite_is_shown_like_a_problem_and_the_last_good_pages_stay(
     example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
