@@ -16,6 +16,7 @@ from pumpsite.lint import lint_repo
 from pumpsite.load import load_repo
 from pumpsite.model import Problem, Repo, sort_problems
 from pumpsite.schema import SiteSettings
+from pumpsite.site import trial_problems
 from pumpsite.templating import syntax_problems
 from pumpsite.timing import Stopwatch
 
@@ -47,9 +48,16 @@ def analyse_repo(repo: Repo, on: date) -> dict[str, MeasureAnalysis]:
 
 
 def inspect(
-    root: Path, *, today: date, as_of: date | None = None, stopwatch: Stopwatch | None = None
+    root: Path,
+    *,
+    today: date,
+    as_of: date | None = None,
+    stopwatch: Stopwatch | None = None,
+    trial_render: bool = False,
 ) -> Inspection:
-    """Load, check, analyse and lint the repository at `root`. Never raises on bad input."""
+    """Load, check, analyse and lint the repository at `root`. Never raises on bad input.
+    `trial_render` also renders the pages with the repository's own templates when nothing
+    else is wrong (`pumpsite check`; a build renders them anyway)."""
     clock = stopwatch or Stopwatch()
     with clock.lap("load"):
         repo, problems = load_repo(root)
@@ -61,4 +69,6 @@ def inspect(
         analyses = analyse_repo(repo, on)
     with clock.lap("check"):
         problems += lint_repo(repo, analyses, on)
+        if trial_render and not any(p.is_error for p in problems):
+            problems += trial_problems(repo, analyses, on)
     return Inspection(repo, analyses, sort_problems(problems), on)
