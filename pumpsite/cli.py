@@ -128,7 +128,7 @@ def check(path: Path, strict: bool, fmt: str, as_of: date | None) -> None:
     """Check the measures repository at PATH and report every problem at once."""
     from pumpsite.pipeline import inspect
 
-    result = inspect(path, today=_today(), as_of=as_of, trial_render=True)
+    result = inspect(path, today=_today(), as_of=as_of)
     report_problems(result.problems, fmt)
     counts = (len(result.errors), len(result.warnings))
     click.echo(summary_line(*counts, len(result.repo.goals), len(result.repo.measures)), err=True)

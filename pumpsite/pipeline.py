@@ -53,11 +53,12 @@ def inspect(
     today: date,
     as_of: date | None = None,
     stopwatch: Stopwatch | None = None,
-    trial_render: bool = False,
+    trial_render: bool = True,
 ) -> Inspection:
     """Load, check, analyse and lint the repository at `root`. Never raises on bad input.
-    `trial_render` also renders the pages with the repository's own templates when nothing
-    else is wrong (`pumpsite check`; a build renders them anyway)."""
+    With `trial_render`, when nothing else is wrong, the pages are rendered with the
+    repository's own templates (charts left out), so that `check` finds what they do and
+    `build` stops before it writes anything."""
     clock = stopwatch or Stopwatch()
     with clock.lap("load"):
         repo, problems = load_repo(root)

@@ -28,6 +28,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
@@ -91,7 +92,7 @@ def run_bounded(
     """`job(argument, started)` in a worker process bounded by `limits`. Raises TemplateFailure
     when the job does, or passes a limit; `templates` are the names of the user's templates,
     to say which one was rendering when the worker had to be stopped from outside."""
-    context = multiprocessing.get_context("spawn")  # a fork could inherit a lock of serve's
+    context = _context()
     receive, send = context.Pipe(duplex=False)
     worker = context.Process(target=_work, args=(send, job, argument, limits), daemon=True)
     worker.start()
@@ -103,6 +104,17 @@ def run_bounded(
             worker.kill()
         worker.join()
         receive.close()
+
+
+def _context() -> ForkServerContext | SpawnContext:
+    """Workers forked from a server process that has imported pumpsite once (`serve` and a
+    build's second render then start one in milliseconds); a plain fork could inherit a lock
+    held by one of serve's threads. Spawned where there is no fork (Windows)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pumpsite.site"])
+    return context
 
 
 def _answer(
@@ -166,7 +178,9 @@ def _limit_memory(extra: int) -> None:
     if not statm.exists():  # the size now is not known (macOS, which ignores RLIMIT_AS anyway)
         return
     now = int(statm.read_text().split()[0]) * resource.getpagesize()
-    resource.setrlimit(resource.RLIMIT_AS, (now + extra, now + extra))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = now + extra if hard == resource.RLIM_INFINITY else min(now + extra, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _start_timer(limits: Limits) -> None:

@@ -11,6 +11,7 @@ line, never a traceback. Time and memory are bounded by `pumpsite.template_worke
 from __future__ import annotations
 
 import traceback
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -213,7 +214,11 @@ def render_problem(error: Exception, page: str, involved: Sequence[str] = ()) ->
     ]
     if frames:
         code, message = _what_failed(error, page)
-        return Problem(frames[-1].filename, frames[-1].lineno, code, message)
+        lines = [(frame.filename, frame.lineno) for frame in frames]
+        path, line = lines[-1]
+        if isinstance(error, RecursionError):  # the line that recurs: an include, a call
+            path, line = Counter(lines).most_common(1)[0][0]
+        return Problem(path, line, code, message)
     paths = [f"{USER_FOLDER}/{name}" for name in involved]
     if isinstance(error, jinja2.TemplateError) and paths:
         # A built-in template failing with the user's: a macro their `_macros.md` lacks.
