@@ -29,7 +29,7 @@ from pumpsite.reading import long_date
 from pumpsite.safe_markdown import html_text, md_escape, sanitise_markdown
 from pumpsite.site_model import SiteModel, build_model, review_groups
 from pumpsite.site_paths import data_file, goal_page, measure_page, relative_link, url_link
-from pumpsite.template_worker import Limits, Started, run_bounded
+from pumpsite.template_worker import Limits, Started, run_bounded, seconds_for
 from pumpsite.templating import (
     PAGE_TOO_LARGE,
     OverLimit,
@@ -156,7 +156,7 @@ def _render_all(
     if not own:
         return render_pages(Rendering(templates, pages, edit_base, None))
     job = Rendering(templates, pages, edit_base, limits.page_characters)
-    return run_bounded(render_pages, job, limits.for_pages(len(pages)), set(own))
+    return run_bounded(render_pages, job, limits, set(own))
 
 
 def _pages(
@@ -368,7 +368,7 @@ def render_site(
     env = _environment(templates)
     model = build_model(repo, analyses, report_date, chart)
     pages = list(_pages(repo, analyses, model, chart, results_map, edit_base))
-    limits = limits or Limits(seconds=repo.settings.template_seconds)
+    limits = limits or Limits(seconds_for(len(pages), repo.settings.template_seconds))
     files = _render_all(pages, templates, edit_base, limits)
     for measure in sorted(repo.measures.values(), key=lambda m: m.id):
         if measure.series is not None:

@@ -2,21 +2,22 @@
 
 A template is a small program: two nested loops never end, `('x'*100000)*100000` asks for 10 GB.
 Jinja's sandbox keeps it from Python, not from the processor or the memory, so a repository
-with its own page templates renders its pages in a spawned worker process (about half a second
-to start; repositories without their own templates render in the build's process):
+with its own page templates renders its pages in a worker process (repositories without their
+own templates render in the build's process):
 
 - **time**: a timer in the worker raises `OverLimit` inside the rendering once `seconds` have
-  passed, so the problem names the template line it had reached. One step that no timer
-  interrupts (a single huge string operation) is ended from outside: the build kills the worker
-  `GRACE` seconds later.
+  passed (`template_seconds`, by default 10 s plus 20 ms a page), so the problem names the
+  template line it had reached. One step that no timer interrupts (a single huge string
+  operation) is ended from outside: the build kills the worker `GRACE` seconds later.
 - **memory**: the worker's address space may grow by `memory` bytes beyond what it holds when
   it starts (RLIMIT_AS), so an allocation past it raises MemoryError inside the template.
 - **page size**: a page that grows past `page_characters` is stopped where it is (`site.py`),
   so a template cannot hand the site engine a page it would choke on.
 
 The build's own process is never limited, so `pumpsite serve` goes on after any template, and
-rebuilds as soon as the template is fixed. On systems without `resource` or SIGALRM (Windows)
-only the kill from outside is left.
+rebuilds as soon as the template is fixed. Workers are forked from a server process that has
+imported pumpsite once (see `_context`). On systems without `resource` or SIGALRM (Windows) only
+the kill from outside is left.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ import signal
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pumpsite.model import Problem
 from pumpsite.templating import (
@@ -53,37 +54,30 @@ GRACE = 5.0
 STARTUP = 120.0
 """Seconds the worker may take to start (imports, receiving the pages) on a loaded machine."""
 
-Job = TypeVar("Job")
-Result = TypeVar("Result")
-Started = Callable[[str], None]
-"""Called by a job with the name of the template of each page it starts."""
-
-
 BASE_SECONDS = 10.0
 PAGE_SECONDS = 0.02
 """Without `template_seconds`, the pages may take 10 s plus 20 ms a page: pumpsite's own
 templates take about 5 ms a page on a loaded machine, and a repository of a few dozen measures
 still learns of a loop that never ends within seconds."""
 
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+Started = Callable[[str], None]
+"""Called by a job with the name of the template of each page it starts."""
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
     """What rendering the pages with user templates may take."""
 
-    seconds: float | None = None  # wall-clock, all the pages together; None: by the pages
+    seconds: float  # wall-clock, all the pages together
     memory: int = 1 << 30  # bytes of address space beyond what the worker holds at its start
     page_characters: int = 20_000_000  # of one page's Markdown
 
-    def for_pages(self, count: int) -> Limits:
-        """These limits with the time for `count` pages worked out."""
-        if self.seconds is not None:
-            return self
-        return replace(self, seconds=BASE_SECONDS + PAGE_SECONDS * count)
 
-    @property
-    def time(self) -> float:
-        assert self.seconds is not None, "the time is worked out by for_pages()"
-        return self.seconds
+def seconds_for(pages: int, template_seconds: float | None) -> float:
+    """`template_seconds` from the site settings, or by default 10 s plus 20 ms a page."""
+    return template_seconds if template_seconds is not None else BASE_SECONDS + PAGE_SECONDS * pages
 
 
 def run_bounded(
@@ -98,7 +92,7 @@ def run_bounded(
     worker.start()
     send.close()
     try:
-        return _answer(receive, worker, limits, templates)  # type: ignore[return-value]
+        return cast(Result, _answer(receive, worker, limits, templates))
     finally:
         if worker.is_alive():
             worker.kill()
@@ -128,7 +122,7 @@ def _answer(
     while True:
         if not receive.poll(max(deadline - time.monotonic(), 0)):
             worker.kill()
-            raise TemplateFailure(_stopped(template, templates, TOO_SLOW, too_slow(limits)))
+            raise TemplateFailure(_stopped(template, templates, TOO_SLOW, _too_slow(limits)))
         try:
             kind, value = receive.recv()
         except EOFError:  # the worker died without a word
@@ -137,7 +131,7 @@ def _answer(
                 _stopped(template, templates, WORKER_STOPPED, _died(worker.exitcode))
             ) from None
         if kind == "ready":
-            deadline = time.monotonic() + limits.time + GRACE
+            deadline = time.monotonic() + limits.seconds + GRACE
         elif kind == "page":
             template = value
         elif kind == "failed":
@@ -148,9 +142,9 @@ def _answer(
             return value
 
 
-def too_slow(limits: Limits) -> str:
+def _too_slow(limits: Limits) -> str:
     return (
-        f"The templates took longer than {limits.time:g} s (`template_seconds` in "
+        f"The templates took longer than {limits.seconds:g} s (`template_seconds` in "
         "mkdocs.yml) to render the pages: look for a loop that never ends."
     )
 
@@ -189,10 +183,10 @@ def _start_timer(limits: Limits) -> None:
         return
 
     def time_is_up(signum: int, frame: FrameType | None) -> None:
-        raise OverLimit(TOO_SLOW, too_slow(limits))
+        raise OverLimit(TOO_SLOW, _too_slow(limits))
 
     signal.signal(signal.SIGALRM, time_is_up)
-    signal.setitimer(signal.ITIMER_REAL, limits.time)
+    signal.setitimer(signal.ITIMER_REAL, limits.seconds)
 
 
 def _stop_timer() -> None:
@@ -215,6 +209,8 @@ def _work(
     except MemoryError:  # outside any template too: gathering the pages they made
         message = "The pages the templates made need more memory than rendering may use."
         answer = ("failed", Problem(USER_FOLDER, None, TOO_MUCH_MEMORY, message))
+    except KeyboardInterrupt:  # Ctrl+C reaches the worker too: the command is stopping
+        return
     except BaseException:  # a bug of pumpsite's: the build reports it as one
         answer = ("crashed", traceback.format_exc())
     send.send(answer)
