@@ -8,6 +8,8 @@ Pages are Jinja2 templates (`pumpsite/templates/`, overridable by file name from
 repository's `site_templates/`). Templates receive view-models (`views.py`, `site_model.py`), so
 they stay simple. Autoescape is off because the output is Markdown, not HTML; the `e` filter
 (`safe_markdown.md_escape`) escapes user text and must be used on every user-provided value.
+A repository's own templates come in pull requests: its pages render in a worker process with
+bounded time and memory (`pumpsite.template_worker`).
 """
 
 from __future__ import annotations

@@ -271,7 +271,7 @@ def _status(role: str, analysis: MeasureAnalysis | None) -> Status:
     return Status("signals", "Signals")
 
 
-def left_out(total: int, shown: int, noun: str) -> str:
+def _left_out(total: int, shown: int, noun: str) -> str:
     """'24,603 earlier signals' when only `shown` of `total` are shown, else ''."""
     hidden = total - shown
     return f"{hidden:,} {noun}{'s' * (hidden != 1)}" if hidden > 0 else ""
@@ -289,7 +289,7 @@ def _current_signals(
     listed = latest_of(current, READ_SIGNALS)
     return (
         tuple(_signal_view(words, s) for s in listed),
-        left_out(len(current), len(listed), "earlier signal"),
+        _left_out(len(current), len(listed), "earlier signal"),
         tuple(_signal_view(words, s) for s in current if words.latest in s.points),
     )
 
@@ -487,9 +487,8 @@ def _listed_signals(
     words = Words.of(measure, analysis)
     signals = analysis.xmr.signals
     listed = latest_of(signals, LISTED_SIGNALS)
-    hidden = left_out(len(signals), len(listed), "earlier signal")
-    note = f"Only the latest {len(listed)} signals are listed; {hidden} are not." if hidden else ""
-    return tuple(_signal_view(words, s) for s in listed), note
+    note = f"Only the latest {len(listed)} of {len(signals):,} signals are listed."
+    return tuple(_signal_view(words, s) for s in listed), note if len(listed) < len(signals) else ""
 
 
 def measure_detail(

@@ -78,10 +78,7 @@ def test_the_page_lists_the_latest_signals_and_counts_the_others() -> None:
     _, detail = views([*BASE, *[20.0, 40.0] * 300])
     assert len(detail.all_signals) == LISTED_SIGNALS
     assert detail.all_signals[-1].when == "11 Sep 2021"  # the latest value
-    assert (
-        detail.signals_note
-        == "Only the latest 100 signals are listed; 800 earlier signals are not."
-    )
+    assert detail.signals_note == "Only the latest 100 of 900 signals are listed."
 
 
 def test_the_cards_list_the_latest_ten_signals_and_those_of_the_latest_value() -> None:
