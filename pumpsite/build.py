@@ -15,7 +15,8 @@ from pumpsite.model import Problem, Severity, sort_problems
 from pumpsite.numbers import counted
 from pumpsite.pipeline import Inspection, inspect
 from pumpsite.resultsmap import render_results_map
-from pumpsite.site import Site, TemplateFailure, render_site
+from pumpsite.site import Site, render_site
+from pumpsite.templating import TemplateFailure
 from pumpsite.timing import Stopwatch
 from pumpsite.views import ChartRenderer
 

@@ -225,7 +225,7 @@ def _draw_limits(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
             continue
         x = (chart.left(phase.start), chart.right(phase.end))
         kind = "trial limit" if limits.trial else "natural process limit"
-        since = f"phase from {chart.period(phase.start)}"
+        since = f"phase from {chart.phase_starts[k]}"
         dash = DOTTED if limits.trial else DASHED
         for name, value, what, style in (
             ("cl", limits.center, "Central line", {"ls": "-", "lw": 1.0, "color": ink(0.8)}),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from pumpsite.analysis import MeasureAnalysis
@@ -71,6 +71,12 @@ LAYOUTS: dict[Size, Layout] = {
     "full": Layout(560, 356, 56, 100, 24, 30, 28, 0.3, font=10, legend_row=17),
     "small": Layout(400, 140, 34, 14, 8, 18, 0, 0.0, font=10, legend_row=0),
 }
+LATEST_VALUES = 1000
+"""A chart draws at most the latest this-many values (a small one a quarter of them), each
+with its hover title, so a page stays of bounded size however long the series: at 1,000
+values a full chart gives each under half a point of width already. Limits, phases and signals
+are those of the whole series."""
+WINDOW: dict[Size, int] = {"full": LATEST_VALUES, "small": LATEST_VALUES // 4}
 
 # --- what to draw ------------------------------------------------------------------------------
 
@@ -121,6 +127,7 @@ class ChartPlan:
     targets: tuple[Target, ...]
     key_results: tuple[tuple[Span, Role], ...]
     events: tuple[EventMark, ...]
+    phase_starts: tuple[str, ...]  # the period each phase starts in, before the window
 
     @property
     def values(self) -> tuple[float | None, ...]:
@@ -210,9 +217,41 @@ def _event_marks(measure: Measure, analysis: MeasureAnalysis) -> tuple[EventMark
     )
 
 
-def plan_chart(measure: Measure, analysis: MeasureAnalysis, size: Size) -> ChartPlan:
+def latest_values(analysis: MeasureAnalysis, count: int) -> MeasureAnalysis:
+    """The analysis cut to its latest `count` values, counted from the first of them: the
+    limits, phases and signals stay those of the whole series, clipped to the window."""
+    whole = analysis.xmr
+    start = len(whole.values) - count
+    if start <= 0:
+        return analysis
+
+    def shift(points: Iterable[int]) -> tuple[int, ...]:
+        return tuple(i - start for i in points if i >= start)
+
+    hint = whole.rebase_hint
+    xmr = replace(
+        whole,
+        values=whole.values[start:],
+        moving_ranges=whole.moving_ranges[start:],
+        phases=tuple(
+            Phase(max(p.start - start, 0), p.end - start, p.reason, p.limits, shift(p.baseline))
+            for p in whole.phases
+            if p.end > start
+        ),
+        signals=tuple(
+            replace(s, points=shift(s.points)) for s in whole.signals if s.points[-1] >= start
+        ),
+        excluded=frozenset(shift(whole.excluded)),
+        rebase_hint=hint - start if hint is not None and hint >= start else None,
+    )
+    return replace(analysis, periods=analysis.periods[start:], xmr=xmr)
+
+
+def plan_chart(measure: Measure, whole: MeasureAnalysis, size: Size) -> ChartPlan:
+    analysis = latest_values(whole, WINDOW[size])
+    cut = len(whole.xmr.phases) - len(analysis.xmr.phases)  # phases wholly before the window
     xmr = analysis.xmr
-    decimals = data_decimals(xmr.values)
+    decimals = data_decimals(whole.xmr.values)  # as on the page, which reads the whole series
     spans = role_spans(measure.meta.roles, analysis.periods)
     improving = tuple((span, role) for span, role in spans if role.role == "improve")
     return ChartPlan(
@@ -221,7 +260,7 @@ def plan_chart(measure: Measure, analysis: MeasureAnalysis, size: Size) -> Chart
         full=size == "full",
         layout=LAYOUTS[size],
         decimals=decimals,
-        limit_decimals=display_decimals(xmr.values),
+        limit_decimals=display_decimals(whole.xmr.values),
         x_signals=_signals_by_index(xmr.signals, len(xmr.values), mr=False),
         mr_signals=_signals_by_index(xmr.signals, len(xmr.values), mr=True),
         targets=tuple(
@@ -231,6 +270,7 @@ def plan_chart(measure: Measure, analysis: MeasureAnalysis, size: Size) -> Chart
         ),
         key_results=improving,
         events=_event_marks(measure, analysis),
+        phase_starts=tuple(whole.periods[p.start].label for p in whole.xmr.phases[cut:]),
     )
 
 

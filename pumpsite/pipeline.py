@@ -17,6 +17,7 @@ from pumpsite.load import load_repo
 from pumpsite.model import Problem, Repo, sort_problems
 from pumpsite.outputs import project_problems
 from pumpsite.schema import SiteSettings
+from pumpsite.site import trial_problems
 from pumpsite.templating import syntax_problems
 from pumpsite.timing import Stopwatch
 
@@ -48,9 +49,17 @@ def analyse_repo(repo: Repo, on: date) -> dict[str, MeasureAnalysis]:
 
 
 def inspect(
-    root: Path, *, today: date, as_of: date | None = None, stopwatch: Stopwatch | None = None
+    root: Path,
+    *,
+    today: date,
+    as_of: date | None = None,
+    stopwatch: Stopwatch | None = None,
+    trial_render: bool = True,
 ) -> Inspection:
-    """Load, check, analyse and lint the repository at `root`. Never raises on bad input."""
+    """Load, check, analyse and lint the repository at `root`. Never raises on bad input.
+    With `trial_render`, when nothing else is wrong, the pages are rendered with the
+    repository's own templates (charts left out), so that `check` finds what they do and
+    `build` stops before it writes anything."""
     clock = stopwatch or Stopwatch()
     with clock.lap("load"):
         repo, problems = load_repo(root)
@@ -63,4 +72,6 @@ def inspect(
         analyses = analyse_repo(repo, on)
     with clock.lap("check"):
         problems += lint_repo(repo, analyses, on)
+        if trial_render and not any(p.is_error for p in problems):
+            problems += trial_problems(repo, analyses, on)
     return Inspection(repo, analyses, sort_problems(problems), on)

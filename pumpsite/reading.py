@@ -52,6 +52,9 @@ ASSURANCE_WORDS: dict[Assurance, str] = {
 ATTACHED_UNITS = frozenset({"%", "‰", "°"})
 """Units written without a space after the number."""
 MIN_LIMIT_POINTS = 5
+READ_SIGNALS = 10
+"""The reading describes at most this many signals of the current phase, the latest ones: a
+long series can have thousands, and a page must stay readable (and of bounded size)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +117,26 @@ def distinct(a: float, b: float, decimals: int) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class _Words:
-    """Everything the sentences of one measure need: data, formats and names."""
+class Words:
+    """Everything the sentences of one measure need: data, formats and names, worked out once
+    per measure (a series of 100,000 values is read once, not once per signal)."""
 
     measure: Measure
     analysis: MeasureAnalysis
+    value_decimals: int
+    limit_decimals: int  # limits and central lines: one digit more than the data
+    latest: int | None  # the index of the last value that is not missing
+
+    @classmethod
+    def of(cls, measure: Measure, analysis: MeasureAnalysis) -> Words:
+        values = analysis.xmr.values
+        return cls(
+            measure,
+            analysis,
+            value_decimals=data_decimals(values),
+            limit_decimals=display_decimals(values),
+            latest=latest_index(analysis.xmr),
+        )
 
     @property
     def xmr(self) -> Analysis:
@@ -127,14 +145,6 @@ class _Words:
     @property
     def unit(self) -> str:
         return self.measure.meta.unit
-
-    @property
-    def value_decimals(self) -> int:
-        return data_decimals(self.xmr.values)
-
-    @property
-    def limit_decimals(self) -> int:
-        return display_decimals(self.xmr.values)
 
     def value(self, number: float) -> str:
         return with_unit(fmt(number, self.value_decimals), self.unit)
@@ -166,20 +176,25 @@ class _Words:
     def per(self) -> str:
         return PER[self.measure.meta.frequency]
 
-    @property
-    def latest(self) -> int | None:
-        return latest_index(self.xmr)
-
 
 def latest_index(analysis: Analysis) -> int | None:
     """The index of the last value that is not missing."""
-    return max((i for i, v in enumerate(analysis.values) if v is not None), default=None)
+    values = analysis.values
+    return next((i for i in reversed(range(len(values))) if values[i] is not None), None)
 
 
 def current_signals(analysis: Analysis) -> tuple[Signal, ...]:
     """The signals of the current phase, oldest first."""
     start = analysis.current_phase.start
     return tuple(s for s in analysis.signals if s.points[0] >= start)
+
+
+def latest_of(signals: Sequence[Signal], count: int) -> tuple[Signal, ...]:
+    """The `count` signals that end last, in their order: what a page has room to list."""
+    if len(signals) <= count:
+        return tuple(signals)
+    kept = sorted(range(len(signals)), key=lambda k: signals[k].points[-1])[-count:]
+    return tuple(signals[k] for k in sorted(kept))
 
 
 def latest_signals(analysis: Analysis) -> tuple[Signal, ...]:
@@ -196,16 +211,16 @@ _SIDE = {"high": "above", "low": "below"}
 _NEAR = {"high": "upper", "low": "lower"}
 
 
-def signal_label(measure: Measure, analysis: MeasureAnalysis, signal: Signal) -> str:
+def signal_label(analysis: MeasureAnalysis, signal: Signal) -> str:
     """The rule's name under the measure's profile, like 'Run of 8 on one side'."""
     options = analysis.xmr.options
     return rule_label(options.profile, signal.rule, options.run_length)
 
 
-def describe_signal(measure: Measure, analysis: MeasureAnalysis, signal: Signal) -> str:
+def describe_signal(words: Words, signal: Signal) -> str:
     """What the signal is, in words, without its effect: '8 values in a row below the central
     line of 21.4, since Apr 2026'."""
-    words = _Words(measure, analysis)
+    analysis = words.analysis
     limits = analysis.xmr.limits_at(signal.points[0])
     assert limits is not None, "signals are only found in phases with limits"
     points, side = signal.points, signal.side
@@ -246,11 +261,11 @@ def describe_signal(measure: Measure, analysis: MeasureAnalysis, signal: Signal)
     )
 
 
-def signal_sentence(measure: Measure, analysis: MeasureAnalysis, signal: Signal) -> str:
+def signal_sentence(words: Words, signal: Signal) -> str:
     """'Signal: ... (an improvement).' plus the new-phase hint for a run still going."""
-    text = f"Signal: {describe_signal(measure, analysis, signal)}{_EFFECT[signal.effect]}."
-    if signal.rule == "long_run" and signal.points[0] == analysis.xmr.rebase_hint:
-        text += " " + rebase_sentence(analysis)
+    text = f"Signal: {describe_signal(words, signal)}{_EFFECT[signal.effect]}."
+    if signal.rule == "long_run" and signal.points[0] == words.xmr.rebase_hint:
+        text += " " + rebase_sentence(words.analysis)
     return text
 
 
@@ -270,7 +285,7 @@ def _phase_values(analysis: Analysis, phase: Phase) -> list[float]:
     return [v for v in analysis.values[phase.start : phase.end] if v is not None]
 
 
-def _expectation(words: _Words, limits: Limits) -> str:
+def _expectation(words: Words, limits: Limits) -> str:
     """'expect between 12.3 and 30.4 complaints each month, 21.4 on average'."""
     values = [v for v in words.xmr.values if v is not None]
     low, high = words.plain(limits.lnpl), words.plain(limits.unpl)
@@ -283,13 +298,12 @@ def _expectation(words: _Words, limits: Limits) -> str:
     return f"{expect} each {words.per}, {words.level(limits.center)} on average"
 
 
-def _since(words: _Words) -> str:
+def _since(words: Words) -> str:
     return words.when(words.xmr.current_phase.start)
 
 
-def status_sentence(measure: Measure, analysis: MeasureAnalysis) -> str:
+def status_sentence(words: Words) -> str:
     """Run chart, predictable, or the signal count of the current phase."""
-    words = _Words(measure, analysis)
     phase = words.xmr.current_phase
     limits = phase.limits
     if limits is None:
@@ -309,7 +323,7 @@ def status_sentence(measure: Measure, analysis: MeasureAnalysis) -> str:
     plural = "signal" if len(signals) == 1 else "signals"
     low, high = words.plain(limits.lnpl), words.plain(limits.unpl)
     return (
-        f"Not predictable: {len(signals)} {plural} since {_since(words)}, against natural "
+        f"Not predictable: {len(signals):,} {plural} since {_since(words)}, against natural "
         f"process limits of {between(low, high, words.unit, 'to')} (central line "
         f"{words.level(limits.center)}){trial}."
     )
@@ -335,9 +349,8 @@ def phase_sentence(analysis: MeasureAnalysis) -> str:
     return f"Current phase since {period_name(analysis.periods[phase.start])}: {reason}{stop}"
 
 
-def latest_sentence(measure: Measure, analysis: MeasureAnalysis) -> str:
+def latest_sentence(words: Words) -> str:
     """Whether the latest value is a signal, and what not to do when it is not."""
-    words = _Words(measure, analysis)
     latest = words.latest
     if latest is None:
         return "No values yet."
@@ -369,12 +382,12 @@ def latest_sentence(measure: Measure, analysis: MeasureAnalysis) -> str:
 # --- targets -------------------------------------------------------------------------------------
 
 
-def target_sentences(measure: Measure, analysis: MeasureAnalysis) -> tuple[str, ...]:
+def target_sentences(words: Words) -> tuple[str, ...]:
     """Achieved or not, and whether the process as it is can meet the target."""
+    analysis = words.analysis
     reading = analysis.target
     if reading is None:
         return ()
-    words = _Words(measure, analysis)
     limits = analysis.xmr.current_phase.limits
     sentences = [_achieved_sentence(words, reading)] if reading.achieved else []
     sentences.append(_assurance_sentence(words, reading, limits))
@@ -395,7 +408,7 @@ def changing(analysis: Analysis) -> bool:
     return any(s.points[0] >= start for s in latest_signals(analysis))
 
 
-def _achieved_sentence(words: _Words, reading: TargetReading) -> str:
+def _achieved_sentence(words: Words, reading: TargetReading) -> str:
     limits = words.xmr.current_phase.limits
     assert limits is not None
     return (
@@ -405,7 +418,7 @@ def _achieved_sentence(words: _Words, reading: TargetReading) -> str:
     )
 
 
-def _assurance_sentence(words: _Words, reading: TargetReading, limits: Limits | None) -> str:
+def _assurance_sentence(words: Words, reading: TargetReading, limits: Limits | None) -> str:
     target = words.target(reading.target)
     if limits is None:
         return f"The target of {target} can't be judged yet: the chart has no limits."
@@ -434,7 +447,7 @@ def _assurance_sentence(words: _Words, reading: TargetReading, limits: Limits | 
     return f"{head}: it will not be met unless the process changes. {_gap(words, reading, limits)}"
 
 
-def _gap(words: _Words, reading: TargetReading, limits: Limits) -> str:
+def _gap(words: Words, reading: TargetReading, limits: Limits) -> str:
     """The size of the improvement needed: from the central line to the target."""
     return (
         f"To reach it, the central line has to move from {words.level(limits.center)} to "
@@ -445,24 +458,21 @@ def _gap(words: _Words, reading: TargetReading, limits: Limits) -> str:
 # --- the whole reading ---------------------------------------------------------------------------
 
 
-def _signal_summary(
-    measure: Measure, analysis: MeasureAnalysis, signals: Sequence[Signal], latest: str
-) -> str:
+def _signal_summary(words: Words, signals: Sequence[Signal], latest: str) -> str:
     """The signal that matters most now, in one or two sentences: of those that include the
     latest value, the one that started first (the lasting change), plus the latest value when
     it is itself beyond a limit; else the most recent signal and the latest value."""
-    last = latest_index(analysis.xmr)
-    current = [s for s in signals if last in s.points]
+    analysis = words.analysis
+    current = [s for s in signals if words.latest in s.points]
     if not current:
         recent = max(signals, key=lambda s: (s.points[-1], s.points[0]))
-        head = f"Signal: {describe_signal(measure, analysis, recent)}{_EFFECT[recent.effect]}."
+        head = f"Signal: {describe_signal(words, recent)}{_EFFECT[recent.effect]}."
         return f"{head} {latest}"
     lasting = min(current, key=lambda s: (s.points[0], -len(s.points)))
-    head = f"Signal: {describe_signal(measure, analysis, lasting)}{_EFFECT[lasting.effect]}."
+    head = f"Signal: {describe_signal(words, lasting)}{_EFFECT[lasting.effect]}."
     point = next((s for s in current if s.rule == "beyond_limits" and s is not lasting), None)
     if point is None:
         return head
-    words = _Words(measure, analysis)
     limits = analysis.xmr.limits_at(point.points[0])
     value = analysis.xmr.values[point.points[0]]
     assert limits is not None and value is not None
@@ -473,22 +483,38 @@ def _signal_summary(
     )
 
 
+def _signal_paragraphs(words: Words, signals: Sequence[Signal]) -> list[str]:
+    """A sentence for each of the latest READ_SIGNALS signals, after a word on the others."""
+    described = latest_of(signals, READ_SIGNALS)
+    earlier = len(signals) - len(described)
+    head = (
+        [
+            f"Only the latest {len(described)} of {len(signals):,} signals since {_since(words)} "
+            "are described here."
+        ]
+        if earlier
+        else []
+    )
+    return head + [signal_sentence(words, s) for s in described]
+
+
 def read_measure(measure: Measure, analysis: MeasureAnalysis) -> Reading:
     """The reading of one measure's chart: a short summary and the paragraphs of its page."""
+    words = Words.of(measure, analysis)
     xmr = analysis.xmr
-    status = status_sentence(measure, analysis)
+    status = status_sentence(words)
     signals = current_signals(xmr) if xmr.current_phase.limits else ()
-    latest = latest_sentence(measure, analysis)
+    latest = latest_sentence(words)
     if signals:
-        summary = _signal_summary(measure, analysis, signals, latest)
+        summary = _signal_summary(words, signals, latest)
     else:
         summary = f"{status} {latest}" if xmr.current_phase.limits else status
     paragraphs = [
         status,
         phase_sentence(analysis),
         trial_sentence(analysis),
-        *(signal_sentence(measure, analysis, s) for s in signals),
+        *_signal_paragraphs(words, signals),
         latest,
-        " ".join(target_sentences(measure, analysis)),
+        " ".join(target_sentences(words)),
     ]
     return Reading(summary=summary, paragraphs=tuple(p for p in paragraphs if p))

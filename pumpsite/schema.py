@@ -267,6 +267,11 @@ class SiteSettings(_Strict):
         default=None, description="the report date like 2026-11-30 (default: today)"
     )
     glossary: Text = Field(default="glossary.yml", description="the glossary file's path")
+    template_seconds: Annotated[int, Field(ge=1, le=3600)] | None = Field(
+        default=None,
+        description="a whole number of seconds from 1 to 3600: how long the pages may take "
+        "to render with the templates in site_templates/",
+    )
 
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

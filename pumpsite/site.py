@@ -8,16 +8,18 @@ Pages are Jinja2 templates (`pumpsite/templates/`, overridable by file name from
 repository's `site_templates/`). Templates receive view-models (`views.py`, `site_model.py`), so
 they stay simple. Autoescape is off because the output is Markdown, not HTML; the `e` filter
 (`safe_markdown.md_escape`) escapes user text and must be used on every user-provided value.
+A repository's own templates come in pull requests: its pages render in a worker process with
+bounded time and memory (`pumpsite.template_worker`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import jinja2
@@ -29,7 +31,16 @@ from pumpsite.reading import long_date
 from pumpsite.safe_markdown import html_text, md_escape, sanitise_markdown
 from pumpsite.site_model import SiteModel, build_model, review_groups
 from pumpsite.site_paths import data_file, goal_page, measure_page, relative_link, url_link
-from pumpsite.templating import environment, render_problem
+from pumpsite.template_worker import Limits, Started, run_bounded, seconds_for
+from pumpsite.templating import (
+    PAGE_TOO_LARGE,
+    OverLimit,
+    Sandbox,
+    TemplateFailure,
+    environment,
+    render_problem,
+    user_templates,
+)
 from pumpsite.views import ChartRenderer, SignalView, measure_csv, measure_detail, one_block
 
 MapRenderer = Callable[
@@ -62,16 +73,8 @@ class Page:
     context: Mapping[str, Any]
 
 
-def _environment(templates: Mapping[str, str]) -> jinja2.Environment:
+def _environment(templates: Mapping[str, str]) -> Sandbox:
     return environment(templates, {"e": md_escape, "escape": md_escape, "md_escape": md_escape})
-
-
-class TemplateFailure(Exception):
-    """A user template failed while rendering a page; `problem` says where."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
 
 
 def _source(env: jinja2.Environment, name: str) -> str:
@@ -93,20 +96,69 @@ def _tidy(markdown: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", markdown).strip("\n") + "\n"
 
 
-def _render(env: jinja2.Environment, page: Page, edit_base: str | None) -> str:
+def _joined(chunks: Iterator[str], limit: int | None) -> str:
+    """The page's text; one that grows past `limit` characters is stopped by an exception
+    thrown into the template where it is, so the problem names that line."""
+    parts, size = [], 0
+    for chunk in chunks:
+        try:
+            size += len(chunk)
+            if limit is not None and size > limit:
+                message = f"The template made a page of more than {limit:,} characters."
+                raise OverLimit(PAGE_TOO_LARGE, message)
+            parts.append(chunk)
+        except OverLimit as error:  # this one, or the worker's timer firing here
+            cast(Generator[str, None, None], chunks).throw(error)
+    return "".join(parts)
+
+
+def _render(env: Sandbox, page: Page, job: Rendering) -> str:
     def link(target: str) -> str:
         return relative_link(page.path, target)
 
     try:
         template = env.get_template(page.template)
-        body = template.render(**page.context, link=link, page_path=page.path)
-    except jinja2.TemplateError as error:
-        problem = render_problem(error, page.path)
+        chunks = template.generate(**page.context, link=link, page_path=page.path)
+        body = _joined(chunks, job.page_characters)
+    except Exception as error:  # anything a user template raises is a problem; others re-raise
+        own = [page.template] if page.template in job.templates else []
+        problem = render_problem(error, page.path, own + [n for n in env.used if n not in own])
         if problem is None:
             raise
         raise TemplateFailure(problem) from error
-    edit_url = f"{edit_base}{quote(page.source)}" if edit_base and page.source else None
+    edit_url = f"{job.edit_base}{quote(page.source)}" if job.edit_base and page.source else None
     return frontmatter(page.title, edit_url) + _tidy(body)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """The pages to render and how: what a worker process receives."""
+
+    templates: Mapping[str, str]
+    pages: Sequence[Page]
+    edit_base: str | None
+    page_characters: int | None  # None: no limit (pumpsite's own templates)
+
+
+def render_pages(job: Rendering, started: Started = lambda template: None) -> dict[str, str]:
+    """Each page's Markdown by path. Raises TemplateFailure when a user template fails."""
+    env = _environment(job.templates)
+    files = {}
+    for page in job.pages:
+        started(page.template)
+        files[page.path] = _render(env, page, job)
+    return files
+
+
+def _render_all(
+    pages: Sequence[Page], templates: Mapping[str, str], edit_base: str | None, limits: Limits
+) -> dict[str, str]:
+    """Pumpsite's own templates render here; a repository's own ones in a bounded worker."""
+    own = user_templates(templates)
+    if not own:
+        return render_pages(Rendering(templates, pages, edit_base, None))
+    job = Rendering(templates, pages, edit_base, limits.page_characters)
+    return run_bounded(render_pages, job, limits, set(own))
 
 
 def _pages(
@@ -278,6 +330,29 @@ def _nav(model: SiteModel) -> list[Any]:
     ]
 
 
+def trial_problems(
+    repo: Repo, analyses: Mapping[str, MeasureAnalysis], report_date: date
+) -> list[Problem]:
+    """What rendering every page with the repository's own templates finds, charts left out,
+    within the same limits as a build: `pumpsite check` runs the templates of a pull request
+    before anything is built. [] for a repository without templates of its own."""
+    if not user_templates(repo.templates):
+        return []
+    empty = "<svg></svg>"
+    try:
+        render_site(
+            repo,
+            analyses,
+            report_date,
+            chart=lambda *_: empty,
+            results_map=lambda *_: empty,
+            templates=repo.templates,
+        )
+    except TemplateFailure as failure:
+        return [failure.problem]
+    return []
+
+
 def render_site(
     repo: Repo,
     analyses: Mapping[str, MeasureAnalysis],
@@ -287,14 +362,16 @@ def render_site(
     results_map: MapRenderer,
     templates: Mapping[str, str] = {},
     edit_base: str | None = None,
+    limits: Limits | None = None,
 ) -> Site:
     """The whole site for `report_date`: every page, the CSV copies, the CSS, nav and glossary.
-    Raises TemplateFailure when a user template fails."""
+    Raises TemplateFailure when a user template fails or passes one of `limits` (by default
+    the time in `template_seconds` of the site settings)."""
     env = _environment(templates)
     model = build_model(repo, analyses, report_date, chart)
-    files: dict[str, str] = {}
-    for page in _pages(repo, analyses, model, chart, results_map, edit_base):
-        files[page.path] = _render(env, page, edit_base)
+    pages = list(_pages(repo, analyses, model, chart, results_map, edit_base))
+    limits = limits or Limits(seconds_for(len(pages), repo.settings.template_seconds))
+    files = _render_all(pages, templates, edit_base, limits)
     for measure in sorted(repo.measures.values(), key=lambda m: m.id):
         if measure.series is not None:
             files[data_file(measure.id)] = measure_csv(measure, report_date)

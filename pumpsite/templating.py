@@ -1,28 +1,61 @@
 """The Jinja2 environment of the page templates, and user-template failures as problems.
 
 Built-in templates live in `pumpsite/templates/`; a file of the same name in the repository's
-`site_templates/` replaces one. A user template that does not parse is found by `pumpsite check`;
-one that fails while rendering (an undefined variable, a bad filter) is found by the build. Both
-become problems on the user's file and line, never a traceback.
+`site_templates/` replaces one. Templates come in pull requests and CI renders them, so they run
+in Jinja's immutable sandbox (no Python, no changing the values pages share). A template that
+does not parse is found by `pumpsite check`; any exception while rendering (an undefined
+variable, `[].pop()`, a template that includes itself) becomes a problem at the user's file and
+line, never a traceback. Time and memory are bounded by `pumpsite.template_worker`.
 """
 
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pumpsite.model import Problem
 
 USER_FOLDER = "site_templates"
 SYNTAX_ERROR = "PS601"
 RENDER_ERROR = "PS602"
+TOO_SLOW = "PS603"
+TOO_MUCH_MEMORY = "PS604"
+PAGE_TOO_LARGE = "PS605"
+WORKER_STOPPED = "PS606"
 CODES = {
     SYNTAX_ERROR: "a page template in site_templates/ does not parse.",
     RENDER_ERROR: "a page template in site_templates/ fails while rendering a page.",
+    TOO_SLOW: "the page templates took longer than `template_seconds` to render the pages.",
+    TOO_MUCH_MEMORY: "a page template needed more memory than rendering a page may use.",
+    PAGE_TOO_LARGE: "a page template made a page larger than a page may be.",
+    WORKER_STOPPED: "the process rendering the page templates stopped without an answer.",
 }
+MAX_POWER_BITS = 100_000
+"""`a ** b` in a template may give at most this many bits (about 30,000 digits): a bigger
+power takes the processor for minutes in one step that no timer can interrupt."""
+
+
+class TemplateFailure(Exception):
+    """A user template failed while rendering a page; `problem` says where."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class OverLimit(Exception):
+    """Raised inside a template's rendering when it passes a limit, so that the problem points
+    at the template line it had reached; `code` is the problem's."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -50,29 +83,66 @@ class CompiledTemplates(jinja2.BytecodeCache):
 _PAGE_TEMPLATES = CompiledTemplates()
 
 
-def environment(
-    templates: Mapping[str, str], filters: Mapping[str, Callable[..., str]]
-) -> jinja2.Environment:
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, and no power too large to compute in bounded time; `used`
+    names the user templates it has loaded, in order."""
+
+    intercepted_binops = frozenset({"**"})
+    used: list[str]
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, *args: Any) -> Any:
+        base, exponent = args
+        if (
+            operator == "**"
+            and isinstance(base, int)
+            and isinstance(exponent, int)
+            and abs(base) > 1
+            and exponent * abs(base).bit_length() > MAX_POWER_BITS
+        ):
+            raise SecurityError(f"a power may have at most {MAX_POWER_BITS:,} bits")
+        return super().call_binop(context, operator, *args)
+
+
+@jinja2.pass_context
+def _at_render_time(context: jinja2.runtime.Context, value: object) -> object:
+    """Each output as it is. Taking the context keeps Jinja from working out constant output
+    while compiling, the other place it would run a template's expressions unbounded."""
+    return value
+
+
+def user_templates(templates: Mapping[str, str]) -> list[str]:
+    """The names of the user's page templates (`pumpsite.css` is copied, not rendered)."""
+    return sorted(name for name in templates if not name.endswith(".css"))
+
+
+def environment(templates: Mapping[str, str], filters: Mapping[str, Callable[..., str]]) -> Sandbox:
     """User templates first (named `site_templates/<name>` in errors), then the built-in ones."""
+    used: list[str] = []
 
     def user_template(name: str) -> tuple[str, str, Callable[[], bool]] | None:
         if name not in templates:
             return None
+        used.append(name)
         return templates[name], f"{USER_FOLDER}/{name}", lambda: True
 
     loader = jinja2.ChoiceLoader(
         [jinja2.FunctionLoader(user_template), jinja2.PackageLoader("pumpsite", "templates")]
     )
-    env = SandboxedEnvironment(  # a template from a pull request cannot reach Python
+    env = Sandbox(  # a template from a pull request cannot reach Python
         loader=loader,
         autoescape=False,  # Markdown output: user text goes through the `e` filter instead
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        # No constant folding: it runs a template's expressions while compiling it, where
+        # Jinja swallows every exception, the worker's timer and MemoryError included.
+        optimized=False,
+        finalize=_at_render_time,
         bytecode_cache=_PAGE_TEMPLATES,  # compiling them is a tenth of a rebuild under serve
     )
     env.filters.update(filters)
+    env.used = used
     return env
 
 
@@ -85,9 +155,7 @@ def syntax_problems(templates: Mapping[str, str]) -> list[Problem]:
     """Every user template that does not parse, at its line."""
     env = environment(templates, {})
     problems = []
-    for name in sorted(templates):
-        if name.endswith(".css"):
-            continue  # copied, not rendered
+    for name in user_templates(templates):
         try:
             env.parse(templates[name], name, f"{USER_FOLDER}/{name}")
         except jinja2.TemplateSyntaxError as error:
@@ -103,9 +171,33 @@ def syntax_problems(templates: Mapping[str, str]) -> list[Problem]:
     return problems
 
 
-def render_problem(error: jinja2.TemplateError, page: str) -> Problem | None:
+def _what_failed(error: Exception, page: str, where: str = "") -> tuple[str, str]:
+    """The problem code and message for an exception raised while rendering `page`; `where`
+    adds a sentence on where it happened."""
+    if isinstance(error, OverLimit):
+        return error.code, f"{_sentence(str(error))} It was rendering {page}."
+    if isinstance(error, MemoryError):
+        return TOO_MUCH_MEMORY, (
+            f"The template needed more memory than rendering a page may use, while rendering "
+            f"{page}."
+        )
+    if isinstance(error, RecursionError):
+        reason = "templates that include, import or call each other without end"
+    elif isinstance(error, jinja2.TemplateError):
+        reason = error.message or str(error)
+    else:  # an exception of Python's, like IndexError from `[][0]`
+        reason = f"{type(error).__name__}: {error}"
+    return RENDER_ERROR, (
+        f"The template failed while rendering {page}: {_sentence(reason)} {where}"
+        "Each template lists its variables in its first comment; see docs/templates.md."
+    )
+
+
+def render_problem(error: Exception, page: str, involved: Sequence[str] = ()) -> Problem | None:
     """The user template line where rendering `page` failed, or None when no user template is
-    involved (then the failure is pumpsite's own bug and should surface as one)."""
+    involved (then the failure is pumpsite's own bug and should surface as one). `involved`
+    names the user templates the page may have used, its own first: a limit passed, or a
+    built-in template failing, outside their lines is their problem."""
     if isinstance(error, jinja2.TemplateSyntaxError) and (error.filename or "").startswith(
         USER_FOLDER + "/"
     ):
@@ -120,13 +212,20 @@ def render_problem(error: jinja2.TemplateError, page: str) -> Problem | None:
         for frame in traceback.extract_tb(error.__traceback__)
         if frame.filename.startswith(USER_FOLDER + "/")
     ]
-    if not frames:
-        return None
-    frame = frames[-1]
-    return Problem(
-        frame.filename,
-        frame.lineno,
-        RENDER_ERROR,
-        f"The template failed while rendering {page}: {_sentence(error.message or str(error))} "
-        "Each template lists its variables in its first comment; see docs/templates.md.",
-    )
+    if frames:
+        code, message = _what_failed(error, page)
+        lines = [(frame.filename, frame.lineno) for frame in frames]
+        path, line = lines[-1]
+        if isinstance(error, RecursionError):  # the line that recurs: an include, a call
+            path, line = Counter(lines).most_common(1)[0][0]
+        return Problem(path, line, code, message)
+    paths = [f"{USER_FOLDER}/{name}" for name in involved]
+    if isinstance(error, jinja2.TemplateError) and paths:
+        # A built-in template failing with the user's: a macro their `_macros.md` lacks.
+        where = f"It failed in a built-in template, using yours: {', '.join(paths)}. "
+        code, message = _what_failed(error, page, where)
+        return Problem(paths[0], None, code, message)
+    code, message = _what_failed(error, page)
+    if isinstance(error, OverLimit | MemoryError):
+        return Problem(paths[0] if paths else USER_FOLDER, None, code, message)
+    return None

@@ -6,22 +6,26 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 from urllib.parse import quote
 
 from pumpsite.analysis import MeasureAnalysis
+from pumpsite.chart_plan import LATEST_VALUES
 from pumpsite.model import Goal, Measure
 from pumpsite.numbers import data_decimals, display_decimals, fmt, fmt_plain
 from pumpsite.periods import Period
 from pumpsite.reading import (
     ASSURANCE_WORDS,
+    READ_SIGNALS,
+    Words,
     changing,
     current_signals,
     describe_signal,
     latest_index,
+    latest_of,
     period_name,
     read_measure,
     rebase_sentence,
@@ -31,7 +35,7 @@ from pumpsite.reading import (
 )
 from pumpsite.safe_markdown import sanitise_markdown
 from pumpsite.schema import Role
-from pumpsite.signals import Signal
+from pumpsite.signals import RULES, Rule, Signal, rule_label
 from pumpsite.site_paths import data_file, goal_page, measure_page
 
 ChartSize = Literal["full", "small"]
@@ -42,6 +46,9 @@ ROLE_LABELS = {"improve": "Key result", "sustain": "KPI"}
 EFFECT_LABELS = {"improvement": "Improvement", "concern": "Concern", "neutral": "Signal"}
 RECENT_VALUES = 3
 """A KPI needs attention when a concern signal touches one of its latest this-many values."""
+LISTED_SIGNALS = 100
+"""The measure page lists at most this many signals, the latest; a long series can have
+thousands. The data table, like the chart, shows the latest LATEST_VALUES values."""
 
 # --- view-models ---------------------------------------------------------------------------------
 
@@ -91,7 +98,8 @@ class MeasureView:
     summary: str  # plain text
     has_data: bool
     status: Status
-    signals: tuple[SignalView, ...]  # of the current phase
+    signals: tuple[SignalView, ...]  # of the current phase: the latest READ_SIGNALS of them
+    more_signals: str  # "24 earlier signals" when `signals` leaves some out, else ""
     new_signals: tuple[SignalView, ...]  # including the latest value
     target: TargetView | None
     rebase_hint: str
@@ -165,7 +173,8 @@ class MeasureDetail:
     view: MeasureView
     paragraphs: tuple[str, ...]  # plain text
     chart: str  # full inline SVG, "" without data
-    all_signals: tuple[SignalView, ...]
+    all_signals: tuple[SignalView, ...]  # the latest LISTED_SIGNALS of them
+    signals_note: str  # says how many signals `all_signals` leaves out, or ""
     phases: tuple[PhaseView, ...]
     exclusions: tuple[EventView, ...]
     definition: tuple[tuple[str, str], ...]  # (label, user text)
@@ -174,7 +183,8 @@ class MeasureDetail:
     roles: tuple[RoleView, ...]
     events: tuple[EventView, ...]
     body: str  # sanitised Markdown
-    data: tuple[DataRow, ...]
+    data: tuple[DataRow, ...]  # the latest LATEST_VALUES values
+    values_note: str  # says how many values the chart and `data` leave out, or ""
     csv: str  # docs path of the CSV copy, "" without data
     source: str  # the source file's repo path
     edit_url: str  # "" without edit_base
@@ -183,16 +193,16 @@ class MeasureDetail:
 # --- building the view-models --------------------------------------------------------------------
 
 
-def _signal_view(measure: Measure, analysis: MeasureAnalysis, signal: Signal) -> SignalView:
-    periods = analysis.periods
+def _signal_view(words: Words, signal: Signal) -> SignalView:
+    periods = words.analysis.periods
     return SignalView(
         rule=signal.rule,
-        label=signal_label(measure, analysis, signal),
+        label=signal_label(words.analysis, signal),
         when=span_name(periods[signal.points[0]], periods[signal.points[-1]]),
         effect=signal.effect,
         effect_label=EFFECT_LABELS[signal.effect],
-        sentence=describe_signal(measure, analysis, signal),
-        new=latest_index(analysis.xmr) in signal.points,
+        sentence=describe_signal(words, signal),
+        new=words.latest in signal.points,
     )
 
 
@@ -261,6 +271,29 @@ def _status(role: str, analysis: MeasureAnalysis | None) -> Status:
     return Status("signals", "Signals")
 
 
+def _left_out(total: int, shown: int, noun: str) -> str:
+    """'24,603 earlier signals' when only `shown` of `total` are shown, else ''."""
+    hidden = total - shown
+    return f"{hidden:,} {noun}{'s' * (hidden != 1)}" if hidden > 0 else ""
+
+
+def _current_signals(
+    measure: Measure, analysis: MeasureAnalysis | None
+) -> tuple[tuple[SignalView, ...], str, tuple[SignalView, ...]]:
+    """The latest signals of the current phase, a word on the others, and those that include
+    the latest value."""
+    if analysis is None or analysis.xmr.current_phase.limits is None:
+        return (), "", ()
+    words = Words.of(measure, analysis)
+    current = current_signals(analysis.xmr)
+    listed = latest_of(current, READ_SIGNALS)
+    return (
+        tuple(_signal_view(words, s) for s in listed),
+        _left_out(len(current), len(listed), "earlier signal"),
+        tuple(_signal_view(words, s) for s in current if words.latest in s.points),
+    )
+
+
 def measure_view(
     measure: Measure,
     analysis: MeasureAnalysis | None,
@@ -272,11 +305,7 @@ def measure_view(
     kind = measure.role_kind_at(report_date)
     goal = goals.get(measure.meta.goal)
     summary = read_measure(measure, analysis).summary if analysis else "No data yet."
-    signals = (
-        tuple(_signal_view(measure, analysis, s) for s in current_signals(analysis.xmr))
-        if analysis and analysis.xmr.current_phase.limits
-        else ()
-    )
+    signals, more_signals, new_signals = _current_signals(measure, analysis)
     target = (
         _target_view(measure, analysis, role, report_date) if role and kind == "improve" else None
     )
@@ -295,7 +324,8 @@ def measure_view(
         has_data=analysis is not None,
         status=_status(kind, analysis),
         signals=signals,
-        new_signals=tuple(s for s in signals if s.new),
+        more_signals=more_signals,
+        new_signals=new_signals,
         target=target,
         rebase_hint=rebase_sentence(analysis) if analysis else "",
         chart=one_block(chart(measure, analysis, summary, "small")) if analysis else "",
@@ -357,32 +387,55 @@ def _role_views(measure: Measure, report_date: date) -> tuple[RoleView, ...]:
     )
 
 
+def _rules_from(signals: Sequence[Signal], first: int) -> dict[int, list[Rule]]:
+    """The rules that flag each index from `first` on, in the order of RULES, in one pass."""
+    found: dict[int, set[Rule]] = {}
+    for signal in signals:
+        for i in signal.points:
+            if i >= first:
+                found.setdefault(i, set()).add(signal.rule)
+    return {i: [rule for rule in RULES if rule in rules] for i, rules in found.items()}
+
+
 def _data_rows(measure: Measure, analysis: MeasureAnalysis) -> tuple[DataRow, ...]:
+    """The table of the latest LATEST_VALUES values (the CSV copy has them all)."""
     xmr = analysis.xmr
+    first = max(len(analysis.periods) - LATEST_VALUES, 0)
     notes = {o.period: o.note for o in measure.series.observations} if measure.series else {}
     excluded = {e.period: e.reason for e in measure.meta.limits.exclude}
     value_decimals = data_decimals(xmr.values)
     range_decimals = display_decimals(xmr.values)
     profile, length = xmr.options.profile, xmr.options.run_length
+    rules = _rules_from(xmr.signals, first)
     rows = []
-    for i, period in enumerate(analysis.periods):
-        value, spread = xmr.values[i], xmr.moving_ranges[i]
+    for i in range(first, len(analysis.periods)):
+        period, value, spread = analysis.periods[i], xmr.values[i], xmr.moving_ranges[i]
         note = notes.get(period, "")
         if period in excluded:
             note = f"{note} (excluded from the limits: {excluded[period]})".strip()
-        from pumpsite.signals import rule_label
-
         rows.append(
             DataRow(
                 period=period_name(period),
                 value="missing" if value is None else fmt(value, value_decimals),
                 mr="" if spread is None else fmt(spread, range_decimals),
-                signals=", ".join(rule_label(profile, r, length) for r in xmr.rules_at(i)),
+                signals=", ".join(rule_label(profile, r, length) for r in rules.get(i, ())),
                 note=note,
                 missing=value is None,
             )
         )
     return tuple(rows)
+
+
+def _values_note(analysis: MeasureAnalysis) -> str:
+    """Says which values the chart and the table show when they leave some out."""
+    periods = analysis.periods
+    if len(periods) <= LATEST_VALUES:
+        return ""
+    first = period_name(periods[-LATEST_VALUES])
+    return (
+        f"The chart and the data table show the latest {LATEST_VALUES:,} of {len(periods):,} "
+        f"values, from {first}; the CSV copy holds them all."
+    )
 
 
 def _definition(measure: Measure, goal_title: str) -> tuple[tuple[str, str], ...]:
@@ -424,6 +477,20 @@ def measure_csv(measure: Measure, report_date: date) -> str:
     return out.getvalue()
 
 
+def _listed_signals(
+    measure: Measure, analysis: MeasureAnalysis | None
+) -> tuple[tuple[SignalView, ...], str]:
+    """The signals of every phase for the measure page: the latest LISTED_SIGNALS of them, and
+    a note on the others."""
+    if analysis is None:
+        return (), ""
+    words = Words.of(measure, analysis)
+    signals = analysis.xmr.signals
+    listed = latest_of(signals, LISTED_SIGNALS)
+    note = f"Only the latest {len(listed)} of {len(signals):,} signals are listed."
+    return tuple(_signal_view(words, s) for s in listed), note if len(listed) < len(signals) else ""
+
+
 def measure_detail(
     measure: Measure,
     analysis: MeasureAnalysis | None,
@@ -433,9 +500,7 @@ def measure_detail(
     edit_base: str | None,
 ) -> MeasureDetail:
     reading = read_measure(measure, analysis) if analysis else None
-    all_signals = (
-        tuple(_signal_view(measure, analysis, s) for s in analysis.xmr.signals) if analysis else ()
-    )
+    all_signals, signals_note = _listed_signals(measure, analysis)
     exclusions = tuple(
         EventView(str(e.period), "excluded", e.reason)
         for e in sorted(measure.meta.limits.exclude, key=lambda e: e.period)
@@ -449,6 +514,7 @@ def measure_detail(
         paragraphs=reading.paragraphs if reading else ("No data yet.",),
         chart=one_block(chart(measure, analysis, view.summary, "full")) if analysis else "",
         all_signals=all_signals,
+        signals_note=signals_note,
         phases=_phase_views(measure, analysis) if analysis else (),
         exclusions=exclusions,
         definition=_definition(measure, view.goal_title),
@@ -458,6 +524,7 @@ def measure_detail(
         events=events,
         body=sanitise_markdown(measure.body),
         data=_data_rows(measure, analysis) if analysis else (),
+        values_note=_values_note(analysis) if analysis else "",
         csv=data_file(measure.id) if measure.series else "",
         source=measure.path,
         edit_url=f"{edit_base}{quote(measure.path)}" if edit_base else "",

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from jinja2.exceptions import SecurityError
 
 from pumpsite import cli as cli_module
 from pumpsite.build import build
-from pumpsite.templating import syntax_problems
+from pumpsite.model import Problem
+from pumpsite.templating import OverLimit, environment, render_problem, syntax_problems
 from tests.example_site import TODAY, copy_example, tree_snapshot
 
 
@@ -109,3 +111,76 @@ def test_an_edited_template_is_compiled_afresh_in_the_same_process(tmp_path: Pat
         assert build(root, today=TODAY).ok
         html = (root / "site" / "glossary" / "index.html").read_text(encoding="utf-8")
         assert heading in html
+
+
+# --- the sandbox, and every exception as a problem -----------------------------------------------
+
+
+def failure(source: str, templates: dict[str, str] | None = None) -> Exception:
+    """The exception rendering `index.md` raises, made of `source` (and other templates)."""
+    env = environment({"index.md": source, **(templates or {})}, {})
+    with pytest.raises(Exception) as raised:
+        env.get_template("index.md").render(kpis=[1, 2])
+    return raised.value
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{{ kpis.append(3) }}", "access to attribute 'append' of 'list' object is unsafe."),
+        ("{{ [].pop() }}", "access to attribute 'pop' of 'list' object is unsafe."),
+        ("{{ 2 ** 1000000 }}", "a power may have at most 100,000 bits."),
+        ("{{ 1 / 0 }}", "ZeroDivisionError: division by zero."),
+        ("{{ 10 ** 5000 }}", "ValueError: Exceeds the limit (4300 digits) for integer string"),
+        ('{% include "index.md" %}', "templates that include, import or call each other"),
+    ],
+)
+def test_any_exception_from_a_template_is_a_problem_at_its_line(source: str, message: str) -> None:
+    problem = render_problem(failure(f"# Home\n\n{source}\n"), "index.md")
+    assert problem is not None
+    assert (problem.path, problem.line, problem.code) == ("site_templates/index.md", 3, "PS602")
+    assert problem.message.startswith(f"The template failed while rendering index.md: {message}")
+
+
+def test_the_values_a_template_is_given_stay_as_they_were() -> None:
+    kpis = [1, 2]
+    env = environment({"index.md": "{% set _ = kpis.extend([3]) %}"}, {})
+    with pytest.raises(SecurityError):
+        env.get_template("index.md").render(kpis=kpis)
+    assert kpis == [1, 2]
+
+
+def test_a_power_within_bounds_is_computed() -> None:
+    env = environment({"index.md": "{{ 2 ** 100 }} {{ 2.0 ** 0.5 }} {{ (-1) ** 1000001 }}"}, {})
+    assert env.get_template("index.md").render() == f"{2**100} {2.0**0.5} -1"
+
+
+def test_no_expression_of_a_template_runs_while_it_is_compiled() -> None:
+    """Jinja would work out constant expressions while compiling, where it swallows every
+    exception: the worker's timer and MemoryError included."""
+    calls: list[str] = []
+
+    def counted(value: str) -> str:
+        calls.append(value)
+        return value
+
+    env = environment(
+        {"index.md": '{{ "a"|counted }}{% set b = "b"|counted %}'}, {"counted": counted}
+    )
+    template = env.get_template("index.md")
+    assert calls == []
+    template.render()
+    assert calls == ["a", "b"]
+
+
+def test_an_exception_outside_the_users_templates_is_pumpsites_own_unless_a_limit() -> None:
+    assert render_problem(KeyError("page"), "index.md") is None
+    assert render_problem(MemoryError(), "index.md", ["_macros.md"]) == Problem(
+        "site_templates/_macros.md",
+        None,
+        "PS604",
+        "The template needed more memory than rendering a page may use, while rendering index.md.",
+    )
+    assert render_problem(OverLimit("PS603", "Too slow."), "index.md") == Problem(
+        "site_templates", None, "PS603", "Too slow. It was rendering index.md."
+    )

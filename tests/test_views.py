@@ -1,0 +1,98 @@
+"""The measure view-models of a long series: the page lists the latest values and signals,
+says how many it leaves out, and reads the whole series in linear work."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pumpsite.analysis import MeasureAnalysis, analyse_measure
+from pumpsite.model import Measure
+from pumpsite.schema import SiteSettings
+from pumpsite.signals import rule_label
+from pumpsite.views import (
+    LISTED_SIGNALS,
+    MeasureDetail,
+    MeasureView,
+    measure_detail,
+    measure_view,
+)
+from tests.factories import measure
+
+REPORT = date(2026, 11, 23)
+BASE = [18.0, 22.0] * 10  # central line 20, limits 9.36 to 30.64, upper range limit 13.07
+
+
+def fake_chart(m: Measure, a: MeasureAnalysis, description: str, size: str) -> str:
+    return "<svg/>"
+
+
+def analysed(m: Measure) -> MeasureAnalysis:
+    analysis = analyse_measure(m, SiteSettings(), REPORT)
+    assert analysis is not None
+    return analysis
+
+
+def views(values: list[float | None], **meta: object) -> tuple[MeasureView, MeasureDetail]:
+    m = measure("m", values, start="2020-01-01", frequency="daily", **meta)
+    analysis = analysed(m)
+    view = measure_view(m, analysis, {}, REPORT, fake_chart)
+    return view, measure_detail(m, analysis, view, REPORT, fake_chart, None)
+
+
+def test_the_data_table_shows_the_latest_1000_values_and_says_the_csv_holds_them_all() -> None:
+    _, detail = views([20.0 + i % 3 for i in range(1500)])
+    assert len(detail.data) == 1000
+    assert detail.data[0].period == "15 May 2021"  # value 501: 2020-01-01 plus 500 days
+    assert detail.data[-1].period == "8 Feb 2024"
+    assert detail.values_note == (
+        "The chart and the data table show the latest 1,000 of 1,500 values, from 15 May 2021; "
+        "the CSV copy holds them all."
+    )
+
+
+def test_a_series_that_fits_is_shown_whole_without_a_note() -> None:
+    _, detail = views([20.0 + i % 3 for i in range(1000)])
+    assert len(detail.data) == 1000
+    assert detail.data[0].period == "1 Jan 2020"
+    assert detail.values_note == ""
+
+
+def test_the_data_table_names_the_rules_of_each_value_as_the_analysis_does() -> None:
+    m = measure("m", [*BASE, 20, 40, 20, 40, 5, 20], start="2020-01-01", frequency="daily")
+    analysis = analysed(m)
+    view = measure_view(m, analysis, {}, REPORT, fake_chart)
+    rows = measure_detail(m, analysis, view, REPORT, fake_chart, None).data
+    options = analysis.xmr.options
+    expected = [
+        ", ".join(
+            rule_label(options.profile, r, options.run_length) for r in analysis.xmr.rules_at(i)
+        )
+        for i in range(len(rows))
+    ]
+    assert [row.signals for row in rows] == expected
+    assert "Point beyond the limits, Moving range above the upper range limit" in expected
+
+
+def test_the_page_lists_the_latest_signals_and_counts_the_others() -> None:
+    # Every 40 is beyond the upper limit, and every jump to and from it beyond the range limit.
+    _, detail = views([*BASE, *[20.0, 40.0] * 300])
+    assert len(detail.all_signals) == LISTED_SIGNALS
+    assert detail.all_signals[-1].when == "11 Sep 2021"  # the latest value
+    assert detail.signals_note == "Only the latest 100 of 900 signals are listed."
+
+
+def test_the_cards_list_the_latest_ten_signals_and_those_of_the_latest_value() -> None:
+    view, detail = views([*BASE, *[20.0, 40.0] * 300])
+    assert len(view.signals) == 10
+    assert view.signals[-1].when == "11 Sep 2021"
+    assert view.more_signals == "890 earlier signals"
+    # The run began long before the other latest signals: it still counts as new.
+    assert [(s.label, s.when) for s in view.new_signals] == [
+        ("Run of 8 on one side", "20 Jan 2020 to 11 Sep 2021"),
+        ("Point beyond the limits", "11 Sep 2021"),
+        ("Moving range above the upper range limit", "11 Sep 2021"),
+    ]
+    assert view.signals[0].label == "Run of 8 on one side"
+    paragraphs = [p for p in detail.paragraphs if p.startswith(("Only", "Signal:"))]
+    assert paragraphs[0] == "Only the latest 10 of 900 signals since 1 Jan 2020 are described here."
+    assert len(paragraphs) == 11
