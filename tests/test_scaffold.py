@@ -178,12 +178,15 @@ def test_pull_request_workflow_checks_builds_and_comments(fresh: Path) -> None:
     commands = [step.get("run", "") for step in steps]
     assert "pumpsite check --format github" in commands
     assert "pumpsite build --strict" in commands
-    assert any(c.startswith('pumpsite diff "origin/${{ github.base_ref }}"') for c in commands)
+    diff = next(s for s in steps if s.get("run", "").startswith("pumpsite diff"))
+    assert diff["run"].startswith('pumpsite diff "origin/$BASE"')
+    assert diff["env"]["BASE"] == "${{ github.base_ref }}"
     comment = next(s for s in steps if "sticky-pull-request-comment" in s.get("uses", ""))
     assert comment["with"]["path"] == "pumpsite-diff.md"
     assert f'pip install "pumpsite=={__version__}"' in text
     checkout = steps[0]
     assert checkout["with"]["fetch-depth"] == 0
+    assert checkout["with"]["persist-credentials"] is False  # no token in .git/config
 
 
 def test_publish_workflow_publishes_from_main(fresh: Path) -> None:
