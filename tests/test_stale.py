@@ -306,6 +306,18 @@ def test_home_lists_every_stale_measure_and_only_those(repo: Path) -> None:
     )
 
 
+def test_home_says_which_changes_and_concerns_come_from_stale_data(repo: Path) -> None:
+    home = pages(repo)["index.md"]
+    changed = home.split("## What changed")[1].split("\n## ")[0]
+    assert "[River flow](measures/river-flow.md) (no data after 1970): " in changed
+    assert "[Complaints](measures/complaints.md) (no value for Oct 2026 yet): " in changed
+    attention = home.split("## Business as usual that needs attention")[1].split("\n## ")[0]
+    co2 = next(line for line in attention.splitlines() if "[CO2 at the plant]" in line)
+    assert "(owner Sam Reid): **Stale data:** no data after week 40 of 2026. Signal: " in co2
+    on_time = next(line for line in attention.splitlines() if "[Orders on time]" in line)
+    assert "Stale" not in on_time
+
+
 def test_home_has_no_stale_section_when_every_measure_is_up_to_date(repo_of: RepoOf) -> None:
     fresh = {k: v for k, v in FILES.items() if "on-time" in k or "late-orders" in k or "/g." in k}
     home = pages(repo_of({**fresh, "mkdocs.yml": FILES["mkdocs.yml"]}))["index.md"]
