@@ -198,14 +198,12 @@ def check_data(measure: Measure) -> Iterator[Problem]:
             "run chart until there are "
             f"{MIN_POINTS_FOR_LIMITS} values to compute natural process limits.",
         )
-    yield from _settings_outside_data(measure)
-    yield from _events_outside_data(measure)
+    first, last = series.observations[0].period, series.observations[-1].period
+    yield from _settings_outside_data(measure, first, last)
+    yield from _events_outside_data(measure, first, last)
 
 
-def _settings_outside_data(measure: Measure) -> Iterator[Problem]:
-    assert measure.series is not None
-    observed = measure.series.observations
-    first, last = observed[0].period, observed[-1].period
+def _settings_outside_data(measure: Measure, first: Period, last: Period) -> Iterator[Problem]:
     limits = measure.meta.limits
     span = f"the data runs from {first} to {last}"
     placed: list[tuple[tuple[str | int, ...], str, Period]] = [
@@ -245,18 +243,13 @@ def _settings_outside_data(measure: Measure) -> Iterator[Problem]:
             )
 
 
-def _events_outside_data(measure: Measure) -> Iterator[Problem]:
+def _events_outside_data(measure: Measure, first: Period, last: Period) -> Iterator[Problem]:
     """An event before the data can never be on the chart; one after it is there once the data
     reaches it (an action is often recorded before the value of its period is in)."""
-    assert measure.series is not None
-    observed = measure.series.observations
-    first, last = observed[0].period, observed[-1].period
     span = f"the data runs from {first} to {last}"
     for i, event in enumerate(measure.meta.events):
-        line, what = (
-            measure.line("events", i, "date"),
-            f"The event {event.date} ({short(event.text)})",
-        )
+        line = measure.line("events", i, "date")
+        what = f"The event {event.date} ({short(event.text)})"
         if event.date < first:
             yield Problem(
                 measure.path,

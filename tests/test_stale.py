@@ -239,6 +239,7 @@ def test_a_missing_value_at_the_end_is_still_missing(repo_of: RepoOf) -> None:
 def test_check_as_of_an_earlier_date_finds_the_data_up_to_date(repo: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(repo), "--as-of", "2026-10-15"])
     assert "complaints.csv" not in result.stdout  # September was the last full month then
+    assert "data/river-flow.csv:101: warning: Stale data:" in result.stdout
 
 
 # --- what the pages say --------------------------------------------------------------------------
