@@ -22,7 +22,7 @@ PROBLEM_CODES: dict[str, str] = {
     "PS204": "A goal has no measures and no sub-goals (warning).",
     "PS205": "A measure's goal is not a goal file.",
     "PS206": "Two roles start in the same quarter.",
-    "PS207": "An event is after the latest row of the data: not on the chart yet (warning).",
+    "PS207": "An event is after the last row of the data: not on the chart yet (warning).",
     "PS310": "A measure has no data yet (warning).",
     "PS311": "Fewer than 5 values: a run chart without limits (warning).",
     "PS312": "A phase, exclusion, baseline or event period lies outside the data.",

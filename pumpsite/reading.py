@@ -224,13 +224,11 @@ def stale_sentence(analysis: MeasureAnalysis) -> str:
     stale = analysis.stale
     if stale is None:
         return ""
-    if stale.missing > NAMED_MISSING:  # the words say when the data stops
-        words = stale_words(stale)
+    words = stale_words(stale)
+    if stale.missing > NAMED_MISSING:  # the words already say when the data stops
         return f"Stale data: {words}, so this reading describes the process as it was then."
-    return (
-        f"Stale data: {stale_words(stale)}. This reading describes the process up to "
-        f"{period_name(stale.latest)}."
-    )
+    latest = period_name(stale.latest)
+    return f"Stale data: {words}. This reading describes the process up to {latest}."
 
 
 # --- signals -------------------------------------------------------------------------------------
