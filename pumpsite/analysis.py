@@ -1,18 +1,19 @@
 """From a measure to its XmR analysis: periods become indices, settings become engine options.
 
 Pure: takes the model, returns values. The maths lives in `pumpsite.xmr`; this module only
-translates the measure's limits settings (baseline, phases, exclusions, rules) into `xmr.Options`
-and reads the targets of the role in force against the result.
+translates the measure's limits settings (baseline, phases, exclusions, rules) into `xmr.Options`,
+reads the targets of the role in force against the result, and tells whether the data is stale.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from pumpsite import xmr
 from pumpsite.model import Measure
-from pumpsite.periods import Period
+from pumpsite.periods import Period, last_full_period
 from pumpsite.schema import BaselineRange, Role, SiteSettings
 
 
@@ -26,12 +27,36 @@ class TargetReading:
 
 
 @dataclass(frozen=True, slots=True)
+class Staleness:
+    """The data is behind the report date: the latest value is older than the last full period
+    before it (on 2026-11-23 a monthly measure should have October, a weekly one week 47)."""
+
+    latest: Period  # the last period with a value
+    expected: Period  # the last full period before the report date
+
+    @property
+    def missing(self) -> int:
+        """How many periods have ended since the latest value."""
+        return self.expected - self.latest
+
+
+def staleness(latest: Period | None, report_date: date) -> Staleness | None:
+    """The one rule for stale data, shared by `check`, the site and `diff`; None when the data
+    is up to date (or there is none: that is a problem of its own)."""
+    if latest is None:
+        return None
+    expected = last_full_period(report_date, latest.frequency)
+    return Staleness(latest, expected) if latest < expected else None
+
+
+@dataclass(frozen=True, slots=True)
 class MeasureAnalysis:
     measure_id: str
     periods: tuple[Period, ...]
     xmr: xmr.Analysis
     role: Role | None  # the role in force at the report date
     target: TargetReading | None
+    stale: Staleness | None  # at the report date
 
     def index_of(self, period: Period) -> int | None:
         """The position of `period` in the chart, or None when it is outside the data."""
@@ -43,10 +68,14 @@ class MeasureAnalysis:
     @property
     def latest_period(self) -> Period | None:
         """The last period that has a value."""
-        for period, value in zip(reversed(self.periods), reversed(self.xmr.values), strict=True):
-            if value is not None:
-                return period
-        return None
+        return _latest_period(self.periods, self.xmr.values)
+
+
+def _latest_period(periods: Sequence[Period], values: Sequence[float | None]) -> Period | None:
+    for period, value in zip(reversed(periods), reversed(values), strict=True):
+        if value is not None:
+            return period
+    return None
 
 
 def engine_options(measure: Measure, periods: list[Period], settings: SiteSettings) -> xmr.Options:
@@ -117,4 +146,5 @@ def analyse_measure(
         xmr=result,
         role=role,
         target=read_target(result, role, measure.meta.better),
+        stale=staleness(_latest_period(periods, values), report_date),
     )

@@ -22,6 +22,7 @@ PROBLEM_CODES: dict[str, str] = {
     "PS204": "A goal has no measures and no sub-goals (warning).",
     "PS205": "A measure's goal is not a goal file.",
     "PS206": "Two roles start in the same quarter.",
+    "PS207": "An event is after the last row of the data: not on the chart yet (warning).",
     "PS310": "A measure has no data yet (warning).",
     "PS311": "Fewer than 5 values: a run chart without limits (warning).",
     "PS312": "A phase, exclusion, baseline or event period lies outside the data.",
@@ -197,13 +198,12 @@ def check_data(measure: Measure) -> Iterator[Problem]:
             "run chart until there are "
             f"{MIN_POINTS_FOR_LIMITS} values to compute natural process limits.",
         )
-    yield from _settings_outside_data(measure)
+    first, last = series.observations[0].period, series.observations[-1].period
+    yield from _settings_outside_data(measure, first, last)
+    yield from _events_outside_data(measure, first, last)
 
 
-def _settings_outside_data(measure: Measure) -> Iterator[Problem]:
-    assert measure.series is not None
-    observed = measure.series.observations
-    first, last = observed[0].period, observed[-1].period
+def _settings_outside_data(measure: Measure, first: Period, last: Period) -> Iterator[Problem]:
     limits = measure.meta.limits
     span = f"the data runs from {first} to {last}"
     placed: list[tuple[tuple[str | int, ...], str, Period]] = [
@@ -240,6 +240,31 @@ def _settings_outside_data(measure: Measure) -> Iterator[Problem]:
                 "PS312",
                 f"The phase {phase.start} starts at the first value: the first phase needs no "
                 "entry. Remove it, or set the baseline instead.",
+            )
+
+
+def _events_outside_data(measure: Measure, first: Period, last: Period) -> Iterator[Problem]:
+    """An event before the data can never be on the chart; one after it is there once the data
+    reaches it (an action is often recorded before the value of its period is in)."""
+    span = f"the data runs from {first} to {last}"
+    for i, event in enumerate(measure.meta.events):
+        line = measure.line("events", i, "date")
+        what = f"The event {event.date} ({short(event.text)})"
+        if event.date < first:
+            yield Problem(
+                measure.path,
+                line,
+                "PS312",
+                f"{what} is before the data: {span}, so the chart cannot show it. Correct its "
+                "date, or tell it in the measure's notes (the text after the frontmatter).",
+            )
+        elif event.date > last:
+            yield _warning(
+                measure,
+                line,
+                "PS207",
+                f"{what} is after the data: {span}. The chart shows it once the data reaches "
+                f"{event.date}; check its date if that is not what you meant.",
             )
 
 

@@ -22,6 +22,7 @@ PROBLEM_CODES: dict[str, str] = {
     "PS405": "An improve role is past its deadline (warning).",
     "PS406": "A target sits inside the natural process limits (warning).",
     "PS407": "A sustain role has a target (warning).",
+    "PS418": "A measure's latest value is older than its last full period (warning).",
 }
 
 MAX_KEY_RESULTS = 5
@@ -35,6 +36,7 @@ def lint_repo(
         problems += lint_roles(measure, report_date)
         if (analysis := analyses.get(measure.id)) is not None:
             problems += lint_target_capability(measure, analysis)
+            problems += lint_stale(measure, analysis, report_date)
     problems += lint_key_result_count(repo, report_date)
     return problems
 
@@ -139,6 +141,25 @@ def lint_target_capability(measure: Measure, analysis: MeasureAnalysis) -> Itera
         f"The target {reading.target:g} sits inside the current natural process limits "
         f"({limits.lnpl:.4g} to {limits.unpl:.4g}): the process will 'hit' it by chance now "
         "and then without changing. Judge success by a sustained shift of the central line.",
+    )
+
+
+def lint_stale(measure: Measure, analysis: MeasureAnalysis, report_date: date) -> Iterator[Problem]:
+    """At the CSV row after which the missing values go."""
+    stale, series = analysis.stale, measure.series
+    if stale is None or series is None:
+        return
+    line = next(o.line for o in reversed(series.observations) if o.period <= stale.expected)
+    first, last = stale.latest + 1, stale.expected
+    missing = f"value for {first}" if first == last else f"values for {first} to {last}"
+    yield _warn(
+        series.path,
+        line,
+        "PS418",
+        f"Stale data: the latest value is for {stale.latest}, but on {report_date} a "
+        f"{measure.meta.frequency} measure should have one for {stale.expected}. Add the "
+        f"{missing}; until then the site says that the readings of '{measure.id}' are out "
+        "of date.",
     )
 
 

@@ -150,5 +150,11 @@ def parse_period(text: str, frequency: Frequency) -> Period | None:
     return None
 
 
+def last_full_period(day: date, frequency: Frequency) -> Period:
+    """The last period of `frequency` that is over before `day`: on 2026-11-23, October 2026
+    (monthly), week 47 (weekly), 2026-Q3 (quarterly), 2025 (yearly), 22 Nov 2026 (daily)."""
+    return containing(day, frequency) + (-1)
+
+
 def quarter_of(day: date) -> Period:
     return containing(day, "quarterly")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from pumpsite.analysis import MeasureAnalysis, TargetReading
+from pumpsite.analysis import MeasureAnalysis, Staleness, TargetReading
 from pumpsite.model import Measure
 from pumpsite.numbers import MAX_DECIMALS, data_decimals, display_decimals, fmt
 from pumpsite.periods import Frequency, Period
@@ -52,6 +52,8 @@ ASSURANCE_WORDS: dict[Assurance, str] = {
 ATTACHED_UNITS = frozenset({"%", "‰", "°"})
 """Units written without a space after the number."""
 MIN_LIMIT_POINTS = 5
+NAMED_MISSING = 3
+"""Stale data names up to this many missing periods; beyond, it says when the data stops."""
 READ_SIGNALS = 10
 """The reading describes at most this many signals of the current phase, the latest ones: a
 long series can have thousands, and a page must stay readable (and of bounded size)."""
@@ -201,6 +203,32 @@ def latest_signals(analysis: Analysis) -> tuple[Signal, ...]:
     """The signals that include the latest value: what is new in this report."""
     latest = latest_index(analysis)
     return tuple(s for s in analysis.signals if latest is not None and latest in s.points)
+
+
+# --- stale data ----------------------------------------------------------------------------------
+
+
+def stale_words(stale: Staleness) -> str:
+    """What is missing, briefly: 'no value for Oct 2026 yet', 'no values for Aug 2026 to Oct
+    2026 yet', or 'no data after 1970' when more than NAMED_MISSING periods are."""
+    first = stale.latest + 1
+    if stale.missing == 1:
+        return f"no value for {period_name(first)} yet"
+    if stale.missing <= NAMED_MISSING:
+        return f"no values for {span_name(first, stale.expected)} yet"
+    return f"no data after {period_name(stale.latest)}"
+
+
+def stale_sentence(analysis: MeasureAnalysis) -> str:
+    """The first thing a stale measure's page says: the rest describes the past."""
+    stale = analysis.stale
+    if stale is None:
+        return ""
+    words = stale_words(stale)
+    if stale.missing > NAMED_MISSING:  # the words already say when the data stops
+        return f"Stale data: {words}, so this reading describes the process as it was then."
+    latest = period_name(stale.latest)
+    return f"Stale data: {words}. This reading describes the process up to {latest}."
 
 
 # --- signals -------------------------------------------------------------------------------------

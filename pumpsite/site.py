@@ -192,6 +192,7 @@ def _pages(
             "attention": attention,
             "kpis": kpis,
             "orphans": [m for m in key_results if m.goal_page is None],
+            "stale": [m for m in measures if m.stale],
         },
     )
     yield Page(

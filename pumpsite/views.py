@@ -31,6 +31,8 @@ from pumpsite.reading import (
     rebase_sentence,
     signal_label,
     span_name,
+    stale_sentence,
+    stale_words,
     with_unit,
 )
 from pumpsite.safe_markdown import sanitise_markdown
@@ -73,6 +75,7 @@ class TargetView:
     achieved: bool
     achieved_text: str
     deadline_passed: bool
+    deadline_note: str  # "deadline 31 Mar 2026 passed" once the report date is after it, else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ class MeasureView:
     target: TargetView | None
     rebase_hint: str
     chart: str  # small inline SVG, "" without data
+    stale: str  # "no value for Oct 2026 yet", "no data after 1970", or "" when up to date
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +176,7 @@ class MeasureDetail:
 
     view: MeasureView
     paragraphs: tuple[str, ...]  # plain text
+    stale_sentence: str  # plain text, before the reading; "" when the data is up to date
     chart: str  # full inline SVG, "" without data
     all_signals: tuple[SignalView, ...]  # the latest LISTED_SIGNALS of them
     signals_note: str  # says how many signals `all_signals` leaves out, or ""
@@ -244,6 +249,11 @@ def _target_view(
             else "not yet: only a sustained shift of the central line counts, not single values"
         ),
         deadline_passed=bool(role.deadline and role.deadline < report_date and not achieved),
+        deadline_note=(
+            f"deadline {_short_date(role.deadline)} passed"
+            if role.deadline and role.deadline < report_date
+            else ""
+        ),
     )
 
 
@@ -329,6 +339,7 @@ def measure_view(
         target=target,
         rebase_hint=rebase_sentence(analysis) if analysis else "",
         chart=one_block(chart(measure, analysis, summary, "small")) if analysis else "",
+        stale=stale_words(analysis.stale) if analysis and analysis.stale else "",
     )
 
 
@@ -512,6 +523,7 @@ def measure_detail(
     return MeasureDetail(
         view=view,
         paragraphs=reading.paragraphs if reading else ("No data yet.",),
+        stale_sentence=stale_sentence(analysis) if analysis else "",
         chart=one_block(chart(measure, analysis, view.summary, "full")) if analysis else "",
         all_signals=all_signals,
         signals_note=signals_note,

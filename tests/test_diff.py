@@ -16,11 +16,9 @@ from pumpsite import cli as cli_module
 from pumpsite.cli import cli
 from pumpsite.diff import Change, Diff, compare, render_markdown
 from pumpsite.diff.compare import find_renames
-from pumpsite.diff.measure import expected_latest
 from pumpsite.diff.report import MARKER, NO_NEWS, WORD_JOINER
 from pumpsite.gitstate import Revision
 from pumpsite.model import Problem
-from pumpsite.periods import parse_label
 from pumpsite.pipeline import Inspection, inspect
 from tests.example_site import TODAY, copy_example, tree_snapshot
 from tests.git_helpers import commit_all, git, isolated_git
@@ -455,16 +453,6 @@ def test_find_renames_needs_an_unambiguous_match() -> None:
     old = {"x": {("title", "t"), ("body", "b")}, "y": {("meta", "m")}}
     new = {"z": {("title", "t"), ("body", "b"), ("meta", "m")}}
     assert find_renames(old, new) == {"x": "z"}
-
-
-@pytest.mark.parametrize(
-    ("latest", "expected"),
-    [("2026-10", "2026-10"), ("2026-W47", "2026-W47"), ("2026-Q3", "2026-Q3"), ("2025", "2025")],
-)
-def test_expected_latest_is_the_last_full_period(latest: str, expected: str) -> None:
-    period = parse_label(latest)
-    assert period is not None
-    assert str(expected_latest(period, TODAY)) == expected
 
 
 # --- the report on its own ----------------------------------------------------------------------

@@ -1,12 +1,18 @@
 from datetime import date
+from typing import Any
 
 from pumpsite.lint import lint_repo
-from pumpsite.model import Problem
+from pumpsite.model import Measure, Problem
 from pumpsite.pipeline import analyse_repo
 from tests.factories import goal, measure, repo
 
 TODAY = date(2026, 11, 23)
 STEADY = [20.0, 22, 18, 21, 19, 20, 23, 17, 20, 21, 19, 22, 18, 20, 21, 19, 20, 22, 18, 20]
+
+
+def steady(id: str, **meta: Any) -> Measure:
+    """A measure whose 20 values run up to Oct 2026, the last full month at TODAY."""
+    return measure(id, STEADY, start="2025-03", **meta)
 
 
 def lint(*items) -> list[Problem]:  # type: ignore[no-untyped-def]
@@ -33,14 +39,14 @@ def test_a_result_worded_goal_is_clean() -> None:
 
 def test_improve_role_needs_target_deadline_owner() -> None:
     roles = [{"from": "2026-Q4", "role": "improve"}]
-    problems = lint(goal("g"), measure("m", STEADY, roles=roles))
+    problems = lint(goal("g"), steady("m", roles=roles))
     assert codes(problems) == ["PS403"]
     assert "no target or deadline or owner" in problems[0].message
 
 
 def test_measure_owner_counts_as_the_improve_owner() -> None:
     roles = [{"from": "2026-Q4", "role": "improve", "target": 40, "deadline": "2026-12-31"}]
-    assert lint(goal("g"), measure("m", STEADY, roles=roles, owner="Ana")) == []
+    assert lint(goal("g"), steady("m", roles=roles, owner="Ana")) == []
 
 
 def test_sustain_with_target_and_improve_past_deadline() -> None:
@@ -54,14 +60,14 @@ def test_sustain_with_target_and_improve_past_deadline() -> None:
             "owner": "A",
         },
     ]
-    assert codes(lint(goal("g"), measure("m", STEADY, roles=roles))) == ["PS405", "PS407"]
+    assert codes(lint(goal("g"), steady("m", roles=roles))) == ["PS405", "PS407"]
 
 
 def test_target_inside_the_limits_will_be_hit_by_chance() -> None:
     roles = [
         {"from": "2026-Q4", "role": "improve", "target": 21, "deadline": "2026-12-31", "owner": "A"}
     ]
-    problems = lint(goal("g"), measure("m", STEADY, roles=roles))
+    problems = lint(goal("g"), steady("m", roles=roles))
     assert codes(problems) == ["PS406"]
     assert problems[0].message.startswith(
         "The target 21 sits inside the current natural process limits"
@@ -72,14 +78,14 @@ def test_target_beyond_the_limits_is_not_flagged_here() -> None:
     roles = [
         {"from": "2026-Q4", "role": "improve", "target": 40, "deadline": "2026-12-31", "owner": "A"}
     ]
-    assert lint(goal("g"), measure("m", STEADY, roles=roles)) == []
+    assert lint(goal("g"), steady("m", roles=roles)) == []
 
 
 def test_more_than_five_key_results_under_one_goal() -> None:
     role = [
         {"from": "2026-Q4", "role": "improve", "target": 99, "deadline": "2026-12-31", "owner": "A"}
     ]
-    measures = [measure(f"m{i}", STEADY, roles=role) for i in range(6)]
+    measures = [steady(f"m{i}", roles=role) for i in range(6)]
     problems = lint(goal("g"), *measures)
     assert codes(problems) == ["PS404"]
     assert "dashboard wearing a costume" in problems[0].message

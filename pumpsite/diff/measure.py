@@ -2,9 +2,8 @@
 
 Signals are compared at the latest value of each side, by rule and effect: a run that goes on
 with new data is not news, a point beyond the limits that appears is, and so is one that a new
-phase or a corrected value clears. Data is stale when the latest value is older than the last
-full period before the report date (at a report date of 2026-11-23, a monthly measure is
-expected to have October).
+phase or a corrected value clears. Stale data (`pumpsite.analysis.staleness`) is news when the
+latest value is behind the report date and is not equally behind on the base side.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from pumpsite.analysis import MeasureAnalysis
 from pumpsite.diff.change import Change, Kind, Value
 from pumpsite.model import Measure, Series
 from pumpsite.numbers import display_decimals, fmt
-from pumpsite.periods import Period, containing
+from pumpsite.periods import Period
 from pumpsite.schema import BaselineRange, LimitsSettings, MeasureMeta, Role
 from pumpsite.signals import RULES, Effect, Rule, rule_label
 
@@ -81,7 +80,7 @@ def measure_changes(
         yield news(arrival, after=after.role_kind_at(report_date))
     yield from signal_changes(news, base, head)
     yield from target_changes(news, base, head)
-    yield from stale_changes(news, base, head, report_date)
+    yield from stale_changes(news, base, head)
     if before is None:
         return
     yield from role_changes(news, before, after)
@@ -139,19 +138,15 @@ def target_changes(
 
 
 def stale_changes(
-    news: _About, base: MeasureAnalysis | None, head: MeasureAnalysis | None, report_date: date
+    news: _About, base: MeasureAnalysis | None, head: MeasureAnalysis | None
 ) -> Iterator[Change]:
     """Stale now, and not equally stale before (data removed, or added but still behind)."""
-    now = head.latest_period if head else None
+    stale = head.stale if head else None
     was = base.latest_period if base else None
-    if now is None or was == now or now >= (expected := expected_latest(now, report_date)):
+    if stale is None or was == stale.latest:
         return
-    yield news("stale", "latest", "latest value", str(expected), _label(was), str(now))
-
-
-def expected_latest(latest: Period, report_date: date) -> Period:
-    """The last full period before the report date, in the frequency of `latest`."""
-    return containing(report_date, latest.frequency) + (-1)
+    expected, latest = str(stale.expected), str(stale.latest)
+    yield news("stale", "latest", "latest value", expected, _label(was), latest)
 
 
 def limits_moved(
