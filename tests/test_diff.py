@@ -209,9 +209,9 @@ def test_both_sides_are_read_at_one_report_date(repo: Path) -> None:
     assert result.exit_code == 0
     assert NO_NEWS in result.stdout and "2027-03-01" in result.stdout
     # The report date written in HEAD's mkdocs.yml applies to the base too.
-    edit(repo / "mkdocs.yml", "rules: wheeler", "rules: wheeler\n    as_of: 2027-03-01")
+    edit(repo / "mkdocs.yml", "as_of: 2026-11-23", "as_of: 2027-03-01")
     text = news(repo)
-    assert "**Site settings:** report date none → 2027-03-01." in text
+    assert "**Site settings:** report date 2026-11-23 → 2027-03-01." in text
     assert "Stale" not in text
 
 

@@ -176,7 +176,7 @@ def test_one_period_is_genuinely_missing_with_a_note() -> None:
 def test_site_settings_and_glossary_file() -> None:
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     settings = SiteSettings.model_validate(config["extra"]["pumpsite"])
-    assert settings.rules == "wheeler" and settings.as_of is None
+    assert settings.rules == "wheeler" and settings.as_of == date(2026, 11, 23)
     assert config["theme"]["name"] == "material"
     assert "content.tooltips" in config["theme"]["features"]
     terms = yaml.safe_load((ROOT / settings.glossary).read_text(encoding="utf-8"))
