@@ -178,7 +178,9 @@ def analyse(values: Sequence[float | None], options: Options = DEFAULT_OPTIONS) 
         _phase(data, ranges, bounds[k], bounds[k + 1], reasons[k], options)
         for k in range(len(reasons))
     )
-    signals = detect(data, ranges, phases, options.profile, options.run_length, options.better)
+    signals = detect(
+        data, ranges, phases, options.profile, options.run_length, options.better, options.excluded
+    )
     return Analysis(
         values=data,
         moving_ranges=ranges,

@@ -7,6 +7,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pumpsite.signals import without_echoes
 from pumpsite.xmr import Limits, Options, analyse, moving_ranges
 
 fast = settings(max_examples=60, deadline=None)
@@ -108,3 +109,42 @@ def test_a_constant_series_has_zero_width_limits_and_no_outliers(value: float, n
     assert limits.center == limits.unpl == limits.lnpl == value
     assert limits.average_mr == limits.url == 0
     assert "beyond_limits" not in {s.rule for s in analysis.signals}
+
+
+betters = st.sampled_from(["up", "down", "neutral"])
+profiles = st.sampled_from(["wheeler", "pump", "nhs"])
+
+
+@fast
+@given(series, betters)
+def test_moving_range_signals_are_neutral(values: list[float], better: str) -> None:
+    analysis = analyse(values, Options(better=better))  # type: ignore[arg-type]
+    assert all(s.effect == "neutral" for s in analysis.signals if s.rule == "mr_beyond_url")
+
+
+@fast
+@given(series, profiles, st.data())
+def test_an_excluded_value_is_in_no_signal(
+    values: list[float], profile: str, data: st.DataObject
+) -> None:
+    excluded = frozenset(data.draw(st.sets(st.integers(0, len(values) - 1), max_size=3)))
+    analysis = analyse(values, Options(profile=profile, excluded=excluded))  # type: ignore[arg-type]
+    assert not any(set(s.points) & excluded for s in analysis.signals)
+    jumps = [s.points[0] for s in analysis.signals if s.rule == "mr_beyond_url"]
+    assert not any(i in excluded or i - 1 in excluded for i in jumps)
+
+
+@fast
+@given(series)
+def test_no_jump_into_or_out_of_an_outlier_is_an_event_of_its_own(values: list[float]) -> None:
+    signals = analyse(values).signals
+    kept = without_echoes(signals)
+    outliers = {s.points[0] for s in signals if s.rule == "beyond_limits"}
+    assert [s for s in signals if s.rule != "mr_beyond_url"] == [
+        s for s in kept if s.rule != "mr_beyond_url"
+    ]
+    assert not any(
+        s.points[0] in outliers or s.points[0] - 1 in outliers
+        for s in kept
+        if s.rule == "mr_beyond_url"
+    )
