@@ -16,7 +16,7 @@ from pumpsite.numbers import data_decimals, display_decimals, fmt
 from pumpsite.periods import Period
 from pumpsite.reading import with_unit
 from pumpsite.schema import Event, Role
-from pumpsite.signals import Effect, Signal, rule_label
+from pumpsite.signals import Effect, Signal, signal_name
 from pumpsite.xmr import Phase
 
 Size = Literal["full", "small"]
@@ -296,7 +296,7 @@ def truncate(text: str, room: float, font: float) -> str:
 
 def _describe(chart: ChartPlan, signal: Signal) -> str:
     options = chart.analysis.xmr.options
-    return f"{rule_label(options.profile, signal.rule, options.run_length)} ({signal.effect})"
+    return f"{signal_name(options.profile, signal, options.run_length)} ({signal.effect})"
 
 
 def point_title(chart: ChartPlan, i: int, value: float) -> str:
