@@ -358,7 +358,8 @@ def assurance(analysis: Analysis, target: float, better: Better) -> Assurance | 
 
 @dataclass(frozen=True, slots=True)
 class Achievement:
-    """Is the target achieved? `shortfalls` lists what is missing, in the order of the rule;
+    """Is the target achieved? `shortfalls` lists what is missing: the central line short of the
+    target first, then the rest in the order of the rule;
     `change` is the favourable signal that marks the start of the current phase, if any."""
 
     shortfalls: tuple[Shortfall, ...]
@@ -382,7 +383,7 @@ def achievement(analysis: Analysis, target: float, better: Better) -> Achievemen
         ("short_of_target",) if limits and not at_or_past(limits.center, target, better) else ()
     )
     if len(phases) < 2:
-        return Achievement(("no_new_phase", *short))
+        return Achievement((*short, "no_new_phase"))
     if limits is None:
         return Achievement(("no_limits",))
     previous = phases[-2].limits
@@ -394,7 +395,7 @@ def achievement(analysis: Analysis, target: float, better: Better) -> Achievemen
         missing.append("no_signal")
     if limits.trial:
         missing.append("trial")
-    return Achievement((*missing, *short), change)
+    return Achievement((*short, *missing), change)
 
 
 def change_signal(analysis: Analysis, better: Better) -> Signal | None:

@@ -170,8 +170,8 @@ def test_the_card_says_what_keeps_a_target_from_being_achieved() -> None:
     view, _ = views(BASE, **improve(25))
     assert view.target is not None
     assert view.target.achieved_text == (
-        "not yet: no new phase has been recorded after a sustained shift; the central line "
-        "(20.0) has not reached the target of 25"
+        "not yet: the central line (20.0) has not reached the target of 25; no new phase has "
+        "been recorded after a sustained shift"
     )
 
 

@@ -440,7 +440,7 @@ def test_achieved_after_a_signal_a_phase_and_firm_limits() -> None:
 def test_not_achieved_without_a_phase_change() -> None:
     analysis = analyse((*ALTERNATING, *UP), Options(better="up"))
     assert all(v is not None and v > 18 for v in analysis.values[20:])  # points cross the target
-    assert achievement(analysis, 18, "up").shortfalls == ("no_new_phase", "short_of_target")
+    assert achievement(analysis, 18, "up").shortfalls == ("short_of_target", "no_new_phase")
     assert achievement(analysis, 9, "up").shortfalls == ("no_new_phase",)
 
 
