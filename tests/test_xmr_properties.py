@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pumpsite.signals import without_echoes
-from pumpsite.xmr import Limits, Options, analyse, moving_ranges
+from pumpsite.xmr import Limits, Options, achievement, analyse, assurance, moving_ranges
 
 fast = settings(max_examples=60, deadline=None)
 
@@ -148,3 +148,36 @@ def test_no_jump_into_or_out_of_an_outlier_is_an_event_of_its_own(values: list[f
         for s in kept
         if s.rule == "mr_beyond_url"
     )
+
+
+@fast
+@given(series, finite, betters)
+def test_without_a_recorded_phase_nothing_is_achieved(
+    values: list[float], target: float, better: str
+) -> None:
+    assert not achievement(analyse(values), target, better).achieved  # type: ignore[arg-type]
+
+
+@fast
+@given(series, st.booleans(), st.sampled_from(["up", "down"]))
+def test_a_target_on_a_limit_is_hit_or_miss(values: list[float], upper: bool, better: str) -> None:
+    analysis = analyse(values, ALL)
+    limits = analysis.current_phase.limits
+    assume(limits is not None)  # data too coarse for limits have none
+    assert limits is not None
+    target = limits.unpl if upper else limits.lnpl
+    verdict = assurance(analysis, target, better)  # type: ignore[arg-type]
+    assert verdict in ("hit_or_miss", "unpredictable")
+
+
+@fast
+@given(series, st.floats(min_value=1e-3, max_value=1e6), finite, st.sampled_from(["up", "down"]))
+def test_no_verdict_while_the_latest_value_is_beyond_the_limits(
+    values: list[float], excess: float, target: float, better: str
+) -> None:
+    limits = analyse(values, ALL).current_phase.limits
+    assume(limits is not None)  # data too coarse for limits have none
+    assert limits is not None
+    point = limits.unpl + excess
+    analysis = analyse([*values, point], Options(baseline_size=len(values)))
+    assert assurance(analysis, target, better) == "unpredictable"  # type: ignore[arg-type]
