@@ -500,9 +500,15 @@ def _previous_limits(words: Words) -> Limits | None:
     return phases[-2].limits if len(phases) > 1 else None
 
 
+def _current_limits(words: Words) -> Limits:
+    limits = words.xmr.current_phase.limits
+    assert limits is not None, "only a phase with limits falls short this way"
+    return limits
+
+
 def _not_better(words: Words, reading: TargetReading) -> str:
-    current, previous = words.xmr.current_phase.limits, _previous_limits(words)
-    assert current is not None and previous is not None
+    current, previous = _current_limits(words), _previous_limits(words)
+    assert previous is not None
     return (
         f"the new phase's central line ({words.level(current.center)}) is not better than the "
         f"previous one ({words.level(previous.center)})"
@@ -519,21 +525,13 @@ def _no_signal(words: Words, reading: TargetReading) -> str:
 
 
 def _trial(words: Words, reading: TargetReading) -> str:
-    limits = words.xmr.current_phase.limits
-    assert limits is not None
-    return (
-        f"the new phase's limits are still trial ({limits.baseline_points} values; firm from "
-        f"{MIN_FIRM_POINTS})"
-    )
+    points = _current_limits(words).baseline_points
+    return f"the new phase's limits are still trial ({points} values; firm from {MIN_FIRM_POINTS})"
 
 
 def _short_of_target(words: Words, reading: TargetReading) -> str:
-    limits = words.xmr.current_phase.limits
-    assert limits is not None
-    return (
-        f"the central line ({words.level(limits.center)}) has not reached the target of "
-        f"{words.target(reading.target)}"
-    )
+    center, target = words.level(_current_limits(words).center), words.target(reading.target)
+    return f"the central line ({center}) has not reached the target of {target}"
 
 
 _SHORTFALL: dict[Shortfall, Callable[[Words, TargetReading], str]] = {

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
-from collections.abc import Set as AbstractSet
 from datetime import date
 from typing import Any
 
 import pytest
 
-from pumpsite.analysis import MeasureAnalysis
-from pumpsite.model import Goal, Measure
+from pumpsite.model import Measure
 from pumpsite.pipeline import analyse_repo
 from pumpsite.site import Site, render_site
 from tests.factories import goal, measure, repo
+from tests.test_site import FakeMap, fake_chart
 
 REPORT = date(2026, 11, 23)
 BASE: list[float | None] = [18.0, 22.0] * 10
@@ -76,21 +74,6 @@ def small_repo() -> Any:
     )
 
 
-class NoMap:
-    def __call__(
-        self,
-        goals: Mapping[str, Goal],
-        measures: Mapping[str, Measure],
-        link: Callable[[str], str],
-        focus: AbstractSet[str],
-    ) -> str:
-        return "<svg/>"
-
-
-def fake_chart(m: Measure, a: MeasureAnalysis, description: str, size: str) -> str:
-    return f'<svg class="fake {size}"/>'
-
-
 @pytest.fixture(scope="module")
 def site() -> Site:
     r = small_repo()
@@ -99,7 +82,7 @@ def site() -> Site:
         analyse_repo(r, REPORT),
         REPORT,
         chart=fake_chart,
-        results_map=NoMap(),
+        results_map=FakeMap(),
         templates={},
         edit_base=None,
     )
