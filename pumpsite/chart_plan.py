@@ -305,7 +305,7 @@ def point_title(chart: ChartPlan, i: int, value: float) -> str:
     if i in chart.analysis.xmr.excluded:
         period = chart.analysis.periods[i]
         reasons = [e.reason for e in chart.measure.meta.limits.exclude if e.period == period]
-        parts.append("excluded from the limits" + "".join(f": {r}" for r in reasons[:1]))
+        parts.append("excluded" + "".join(f": {r}" for r in reasons[:1]))
     return " — ".join([head, *parts])
 
 

@@ -242,7 +242,7 @@ def test_excluded_point_is_hollow_and_says_why() -> None:
     points = {p.get("data-period"): p for p in marks(group(root, "x-points"))}
     excluded = points["2025-01"]
     assert style_of(excluded)["fill"] == "none"
-    assert "excluded from the limits: System outage" in title_of(excluded)
+    assert title_of(excluded) == "2025-01: 80% — excluded: System outage"
     assert style_of(points["2024-01"])["fill"] == VALUE_COLOUR
 
 
