@@ -22,8 +22,12 @@ class TargetReading:
     """How the role in force's target stands against the current phase."""
 
     target: float
-    assurance: xmr.Assurance | None  # None when the current phase has no limits yet
-    achieved: bool
+    assurance: xmr.Assurance | None  # None without limits yet, or without a better direction
+    achievement: xmr.Achievement
+
+    @property
+    def achieved(self) -> bool:
+        return self.achievement.achieved
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +121,10 @@ def read_target(
 ) -> TargetReading | None:
     if role is None or role.target is None:
         return None
-    limits = analysis.current_phase.limits if analysis.phases else None
     return TargetReading(
         target=role.target,
-        assurance=xmr.assurance(limits, role.target, better) if limits else None,
-        achieved=xmr.achieved(analysis, role.target, better),
+        assurance=xmr.assurance(analysis, role.target, better),
+        achievement=xmr.achievement(analysis, role.target, better),
     )
 
 

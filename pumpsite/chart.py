@@ -385,8 +385,9 @@ def _draw_mr(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
     for k, phase in enumerate(chart.phases):
         if phase.limits is not None:
             x = (chart.left(phase.start), chart.right(phase.end))
+            spread = "Median" if phase.limits.dispersion == "median" else "Average"
             for name, value, what, ls in (
-                ("avg", phase.limits.average_mr, "Average moving range", "-"),
+                ("avg", phase.limits.average_mr, f"{spread} moving range", "-"),
                 ("url", phase.limits.url, "Upper range limit", DASHED),
             ):
                 _hline(panel.ax, x, value, f"ps-mr-{name}-{k}", color=ink(0.6), lw=0.9, ls=ls)
@@ -404,6 +405,9 @@ def _draw_mr(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
 def _mr_colour(chart: ChartPlan, i: int, spread: float) -> str:
     if chart.mr_signals[i]:
         return _colour(chart.mr_signals[i])
+    excluded = chart.analysis.xmr.excluded
+    if i in excluded or i - 1 in excluded:  # a jump into or out of an explained value
+        return VALUE_COLOUR
     limits = chart.analysis.xmr.limits_at(i)
     return EFFECT_COLOURS["neutral"] if limits and spread > limits.url else VALUE_COLOUR
 

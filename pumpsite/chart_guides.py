@@ -168,13 +168,16 @@ def x_labels(chart: ChartPlan) -> list[_Label]:
     ]
 
 
+_SPREAD = {"average": "Avg mR", "median": "Median mR"}
+
+
 def mr_labels(chart: ChartPlan) -> list[_Label]:
     limits = chart.analysis.xmr.current_phase.limits
     if limits is None:
         return []
     return [
         _Label(limits.url, f"URL {chart.limit(limits.url)}"),
-        _Label(limits.average_mr, f"Avg mR {chart.limit(limits.average_mr)}"),
+        _Label(limits.average_mr, f"{_SPREAD[limits.dispersion]} {chart.limit(limits.average_mr)}"),
     ]
 
 

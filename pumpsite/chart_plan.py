@@ -16,7 +16,7 @@ from pumpsite.numbers import data_decimals, display_decimals, fmt
 from pumpsite.periods import Period
 from pumpsite.reading import with_unit
 from pumpsite.schema import Event, Role
-from pumpsite.signals import Effect, Signal, rule_label
+from pumpsite.signals import Effect, Signal, signal_name
 from pumpsite.xmr import Phase
 
 Size = Literal["full", "small"]
@@ -296,7 +296,7 @@ def truncate(text: str, room: float, font: float) -> str:
 
 def _describe(chart: ChartPlan, signal: Signal) -> str:
     options = chart.analysis.xmr.options
-    return f"{rule_label(options.profile, signal.rule, options.run_length)} ({signal.effect})"
+    return f"{signal_name(options.profile, signal, options.run_length)} ({signal.effect})"
 
 
 def point_title(chart: ChartPlan, i: int, value: float) -> str:
@@ -305,7 +305,7 @@ def point_title(chart: ChartPlan, i: int, value: float) -> str:
     if i in chart.analysis.xmr.excluded:
         period = chart.analysis.periods[i]
         reasons = [e.reason for e in chart.measure.meta.limits.exclude if e.period == period]
-        parts.append("excluded from the limits" + "".join(f": {r}" for r in reasons[:1]))
+        parts.append("excluded" + "".join(f": {r}" for r in reasons[:1]))
     return " — ".join([head, *parts])
 
 

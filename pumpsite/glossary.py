@@ -154,21 +154,22 @@ BUILTIN_GLOSSARY: dict[str, str] = {
         "too few values (fewer than 5) to compute limits."
     ),
     "exclusion": (
-        "A value kept out of the limit calculation for a recorded reason, such as a known "
-        "one-off incident. It is still shown on the chart."
+        "A value kept out of the limit calculation and the signal rules for a recorded reason, "
+        "such as a known one-off incident. It is still shown on the chart."
     ),
     # Targets against limits
     "assurance": (
-        "Whether the process, as it is now, can meet a target, judged from its natural process "
-        "limits: met consistently, hit or miss, or not met unless the process changes."
+        "Whether the process as it is can meet a target, judged from its natural process "
+        "limits: met consistently, hit or miss, or not met unless the process changes. Not "
+        "judged while the latest values are signals."
     ),
     "met consistently": (
         "The target lies outside the natural process limits on the side of poorer performance: "
         "almost every value meets it."
     ),
     "hit or miss": (
-        "The target lies within the natural process limits: routine variation meets it in some "
-        "periods and misses it in others, so meeting it once proves nothing."
+        "The target lies within the natural process limits, or on one: routine variation meets "
+        "it in some periods and misses it in others, so meeting it once proves nothing."
     ),
     "not met unless the process changes": (
         "The target lies beyond the natural process limits on the side of better performance: "

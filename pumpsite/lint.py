@@ -13,6 +13,7 @@ from pumpsite.analysis import MeasureAnalysis
 from pumpsite.lint_words import ACTIVITY_VERBS, WEASEL_WORDS
 from pumpsite.model import Goal, Measure, Problem, Repo, Severity
 from pumpsite.periods import quarter_of
+from pumpsite.xmr import at_or_past
 
 PROBLEM_CODES: dict[str, str] = {
     "PS401": "A goal title uses a weasel word (warning).",
@@ -20,7 +21,7 @@ PROBLEM_CODES: dict[str, str] = {
     "PS403": "An improve role lacks a target, deadline or owner (warning).",
     "PS404": "More than 5 key results under one goal in a quarter (warning).",
     "PS405": "An improve role is past its deadline (warning).",
-    "PS406": "A target sits inside the natural process limits (warning).",
+    "PS406": "A target sits inside (or on) the natural process limits (warning).",
     "PS407": "A sustain role has a target (warning).",
     "PS418": "A measure's latest value is older than its last full period (warning).",
 }
@@ -125,23 +126,34 @@ def lint_roles(measure: Measure, report_date: date) -> Iterator[Problem]:
 
 
 def lint_target_capability(measure: Measure, analysis: MeasureAnalysis) -> Iterator[Problem]:
+    """PS406 exactly when the page reads the target as hit or miss (xmr.assurance decides, a
+    target on a limit included), and it is not achieved."""
     reading, role = analysis.target, analysis.role
     if reading is None or role is None or role.role != "improve":
         return
     limits = analysis.xmr.current_phase.limits
-    if limits is None or not limits.lnpl < reading.target < limits.unpl:
-        return
-    if reading.achieved:
+    if limits is None or reading.assurance != "hit_or_miss" or reading.achieved:
         return
     index = measure.meta.roles.index(role)
-    yield _warn(
-        measure.path,
-        measure.line("roles", index, "target"),
-        "PS406",
+    inside = (
         f"The target {reading.target:g} sits inside the current natural process limits "
-        f"({limits.lnpl:.4g} to {limits.unpl:.4g}): the process will 'hit' it by chance now "
-        "and then without changing. Judge success by a sustained shift of the central line.",
+        f"({limits.lnpl:.4g} to {limits.unpl:.4g})"
     )
+    better = measure.meta.better
+    if at_or_past(limits.center, reading.target, better):
+        limit = "lower" if better == "up" else "upper"
+        message = (
+            f"{inside} and the central line ({limits.center:.4g}) is already at or past it: the "
+            "process meets it more often than not without changing, and misses it now and then "
+            f"by chance. It is met every time only once the {limit} limit clears it; a key "
+            "result's target should ask for a change."
+        )
+    else:
+        message = (
+            f"{inside}: the process will 'hit' it by chance now and then without changing. "
+            "Judge success by a sustained shift of the central line."
+        )
+    yield _warn(measure.path, measure.line("roles", index, "target"), "PS406", message)
 
 
 def lint_stale(measure: Measure, analysis: MeasureAnalysis, report_date: date) -> Iterator[Problem]:

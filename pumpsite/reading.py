@@ -10,7 +10,7 @@ Numbers are rounded here, for display only, to the data's precision (values) or 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,8 +18,17 @@ from pumpsite.analysis import MeasureAnalysis, Staleness, TargetReading
 from pumpsite.model import Measure
 from pumpsite.numbers import MAX_DECIMALS, data_decimals, display_decimals, fmt
 from pumpsite.periods import Frequency, Period
-from pumpsite.signals import Signal, rule_label
-from pumpsite.xmr import Analysis, Assurance, Limits, Phase
+from pumpsite.signals import Signal, signal_name, without_echoes
+from pumpsite.xmr import (
+    MIN_FIRM_POINTS,
+    Analysis,
+    Assurance,
+    Limits,
+    Phase,
+    Shortfall,
+    at_or_past,
+    unsettled,
+)
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES = (
@@ -44,6 +53,10 @@ PER: dict[Frequency, str] = {
     "yearly": "year",
 }
 ASSURANCE_WORDS: dict[Assurance, str] = {
+    "unpredictable": (
+        "can't be judged until a new phase: the latest values are signals, so the limits no "
+        "longer describe the process"
+    ),
     "met_consistently": "will be met consistently",
     "hit_or_miss": "hit or miss: the target sits inside the natural process limits",
     "not_met": "will not be met unless the process changes",
@@ -82,6 +95,11 @@ def period_name(period: Period) -> str:
     if period.frequency == "daily":
         return f"{start.day} {MONTHS[start.month - 1]} {start.year}"
     return period.label
+
+
+def at_period(period: Period) -> str:
+    """'in Mar 2025', 'in week 9 of 2026', but 'on 31 Mar 2026': a day is a date."""
+    return f"{'on' if period.frequency == 'daily' else 'in'} {period_name(period)}"
 
 
 def span_name(first: Period, last: Period) -> str:
@@ -167,6 +185,18 @@ class Words:
     def when(self, index: int) -> str:
         return period_name(self.analysis.periods[index])
 
+    def at(self, index: int) -> str:
+        """'in Nov 2026', 'on 3 May 2023'."""
+        return at_period(self.analysis.periods[index])
+
+    def excluded_reason(self, index: int) -> str | None:
+        """Why the value at `index` is excluded, or None when it is not."""
+        if index not in self.xmr.excluded:
+            return None
+        period = self.analysis.periods[index]
+        reasons = (e.reason for e in self.measure.meta.limits.exclude if e.period == period)
+        return next(reasons, "")
+
     def running(self, points: Sequence[int]) -> str:
         """'since Apr 2026' while still going at the latest value, else 'from … to …'."""
         first, last = self.analysis.periods[points[0]], self.analysis.periods[points[-1]]
@@ -186,9 +216,9 @@ def latest_index(analysis: Analysis) -> int | None:
 
 
 def current_signals(analysis: Analysis) -> tuple[Signal, ...]:
-    """The signals of the current phase, oldest first."""
+    """The signals of the current phase, oldest first, one per event (without_echoes)."""
     start = analysis.current_phase.start
-    return tuple(s for s in analysis.signals if s.points[0] >= start)
+    return tuple(s for s in without_echoes(analysis.signals) if s.points[0] >= start)
 
 
 def latest_of(signals: Sequence[Signal], count: int) -> tuple[Signal, ...]:
@@ -200,9 +230,10 @@ def latest_of(signals: Sequence[Signal], count: int) -> tuple[Signal, ...]:
 
 
 def latest_signals(analysis: Analysis) -> tuple[Signal, ...]:
-    """The signals that include the latest value: what is new in this report."""
+    """The signals that include the latest value: what is new in this report (one per event:
+    the jump back from an outlier is not news)."""
     latest = latest_index(analysis)
-    return tuple(s for s in analysis.signals if latest is not None and latest in s.points)
+    return tuple(s for s in without_echoes(analysis.signals) if latest in s.points)
 
 
 # --- stale data ----------------------------------------------------------------------------------
@@ -240,9 +271,9 @@ _NEAR = {"high": "upper", "low": "lower"}
 
 
 def signal_label(analysis: MeasureAnalysis, signal: Signal) -> str:
-    """The rule's name under the measure's profile, like 'Run of 8 on one side'."""
+    """The signal's name under the measure's profile, like 'Run of 9 on one side'."""
     options = analysis.xmr.options
-    return rule_label(options.profile, signal.rule, options.run_length)
+    return signal_name(options.profile, signal, options.run_length)
 
 
 def describe_signal(words: Words, signal: Signal) -> str:
@@ -258,7 +289,7 @@ def describe_signal(words: Words, signal: Signal) -> str:
         value = analysis.xmr.values[last]
         assert value is not None
         return (
-            f"{words.value(value)} in {words.when(last)} is {_LIMIT[side]} natural process "
+            f"{words.value(value)} {words.at(last)} is {_LIMIT[side]} natural process "
             f"limit of {words.level(limit)}"
         )
     if signal.rule == "mr_beyond_url":
@@ -266,8 +297,8 @@ def describe_signal(words: Words, signal: Signal) -> str:
         assert jump is not None
         direction = "rise" if side == "high" else "fall"
         return (
-            f"a {direction} of {words.plain(jump)} from {words.when(last - 1)} to "
-            f"{words.when(last)}, more than the upper range limit of {words.plain(limits.url)}"
+            f"a {direction} of {words.level(jump)} from {words.when(last - 1)} to "
+            f"{words.when(last)}, more than the upper range limit of {words.level(limits.url)}"
         )
     span = words.running(points)
     if signal.rule == "long_run":
@@ -361,10 +392,22 @@ def trial_sentence(analysis: MeasureAnalysis) -> str:
     limits = analysis.xmr.current_phase.limits
     if limits is None or not limits.trial:
         return ""
-    return (
-        f"Trial limits: based on only {limits.baseline_points} values; they will firm up "
-        "with more data."
-    )
+    head = f"Trial limits: based on only {limits.baseline_points} values"
+    if baseline_locked(analysis.xmr):
+        return (
+            f"{head}, the baseline set for this measure, so more data will not change them; "
+            f"a baseline of {MIN_FIRM_POINTS} values or more would firm them up."
+        )
+    return f"{head}; they will firm up with more data."
+
+
+def baseline_locked(analysis: Analysis) -> bool:
+    """The current phase's baseline takes no more values: a range of periods was set for the
+    first phase, or the baseline already has the number of values set."""
+    phase, options = analysis.current_phase, analysis.options
+    if phase.reason is None and options.baseline_range is not None:
+        return True
+    return len(phase.baseline) >= options.baseline_size
 
 
 def phase_sentence(analysis: MeasureAnalysis) -> str:
@@ -384,9 +427,20 @@ def latest_sentence(words: Words) -> str:
         return "No values yet."
     value = words.xmr.values[latest]
     assert value is not None
-    here = f"{words.value(value)} in {words.when(latest)}"
+    here = f"{words.value(value)} {words.at(latest)}"
+    reason = words.excluded_reason(latest)
+    if reason is not None:
+        because = f": {reason}" if reason else ""
+        return (
+            f"Latest value: {here}, excluded{because}. It is left out of the limits and the "
+            "signal rules."
+        )
     if words.xmr.limits_at(latest) is None:
         return f"Latest value: {here}."
+    return _latest_signal_sentence(words, here) or _no_signal_sentence(words, here)
+
+
+def _latest_signal_sentence(words: Words, here: str) -> str:
     signals = latest_signals(words.xmr)
     if signals and all(len(s.points) > 1 and s.rule != "mr_beyond_url" for s in signals):
         return f"The latest value ({here}) is part of that signal: the change is still going on."
@@ -400,10 +454,23 @@ def latest_sentence(words: Words) -> str:
         )
     if effects:
         return f"Signal in the latest value ({here}): find out what happened."
-    previous = words.xmr.values[latest - 1] if latest > 0 else None
-    if previous is None or latest == words.xmr.current_phase.start or previous == value:
+    return ""
+
+
+def _no_signal_sentence(words: Words, here: str) -> str:
+    latest = words.latest
+    assert latest is not None
+    xmr = words.xmr
+    value, previous = xmr.values[latest], xmr.values[latest - 1] if latest > 0 else None
+    outlier = any(s.rule == "beyond_limits" and s.points == (latest - 1,) for s in xmr.signals)
+    if outlier:
+        return (
+            f"No signal in the latest value ({here}): it is back within the limits after the "
+            f"exceptional value {words.at(latest - 1)}."
+        )
+    if previous is None or latest == xmr.current_phase.start or previous == value:
         return f"No signal in the latest value ({here})."
-    move = "dip" if value < previous else "rise"
+    move = "dip" if value is not None and value < previous else "rise"
     return f"No signal in the latest value ({here}): don't react to the {move}."
 
 
@@ -411,39 +478,101 @@ def latest_sentence(words: Words) -> str:
 
 
 def target_sentences(words: Words) -> tuple[str, ...]:
-    """Achieved or not, and whether the process as it is can meet the target."""
-    analysis = words.analysis
-    reading = analysis.target
+    """Whether the process as it is can meet the target, and whether it is achieved: an
+    achievement first, what keeps it from being achieved last. When the limits no longer
+    describe the process, that comes first: no verdict before it."""
+    reading = words.analysis.target
     if reading is None:
         return ()
-    limits = analysis.xmr.current_phase.limits
-    sentences = [_achieved_sentence(words, reading)] if reading.achieved else []
-    sentences.append(_assurance_sentence(words, reading, limits))
-    if limits is not None and reading.assurance is not None and changing(analysis.xmr):
-        sentences.append(CHANGING)
-    return tuple(s for s in sentences if s)
-
-
-CHANGING = (
-    "The latest values are part of a signal, so these limits may no longer describe the "
-    "process: judge the target again once a new phase is recorded."
-)
-
-
-def changing(analysis: Analysis) -> bool:
-    """A signal of the current phase includes the latest value: the process is on the move."""
-    start = analysis.current_phase.start
-    return any(s.points[0] >= start for s in latest_signals(analysis))
-
-
-def _achieved_sentence(words: Words, reading: TargetReading) -> str:
     limits = words.xmr.current_phase.limits
-    assert limits is not None
+    assurance = _assurance_sentence(words, reading, limits)
+    achieved = _achievement_sentence(words, reading)
+    first = reading.achieved and reading.assurance != "unpredictable"
+    ordered = (achieved, assurance) if first else (assurance, achieved)
+    return tuple(s for s in ordered if s)
+
+
+def _achievement_sentence(words: Words, reading: TargetReading) -> str:
+    """Achieved, with the signal that marks it; or, when the central line is past the target
+    without it being achieved, what is missing. (Short of the target, the gap says it.)"""
+    limits = words.xmr.current_phase.limits
+    target = words.target(reading.target)
+    if reading.achieved:
+        assert limits is not None and reading.achievement.change is not None
+        change = reading.achievement.change
+        name = signal_label(words.analysis, change)
+        return (
+            f"Target achieved: the phase from {_since(words)} starts with a signal of improvement "
+            f"against the previous limits ({name[0].lower()}{name[1:]}, from "
+            f"{words.when(change.points[0])}), and its central line, "
+            f"{words.level(limits.center)}, is at or past the target of {target}."
+        )
+    better = words.measure.meta.better
+    if limits is None or better == "neutral":
+        return ""
+    if not at_or_past(limits.center, reading.target, better):
+        return ""
     return (
-        f"Target achieved: since {_since(words)} the central line "
-        f"({words.level(limits.center)}) has been at or beyond the target of "
-        f"{words.target(reading.target)}."
+        f"Not achieved yet, although the central line ({words.level(limits.center)}) is at or "
+        f"past the target of {target}: {'; '.join(shortfall_words(words, reading))}."
     )
+
+
+def shortfall_words(words: Words, reading: TargetReading) -> list[str]:
+    """What keeps the target from being achieved, in words."""
+    return [_SHORTFALL[s](words, reading) for s in reading.achievement.shortfalls]
+
+
+def _previous_limits(words: Words) -> Limits | None:
+    phases = words.xmr.phases
+    return phases[-2].limits if len(phases) > 1 else None
+
+
+def _current_limits(words: Words) -> Limits:
+    limits = words.xmr.current_phase.limits
+    assert limits is not None, "only a phase with limits falls short this way"
+    return limits
+
+
+def _not_better(words: Words, reading: TargetReading) -> str:
+    current, previous = _current_limits(words), _previous_limits(words)
+    assert previous is not None
+    return (
+        f"the new phase's central line ({words.level(current.center)}) is not better than the "
+        f"previous one ({words.level(previous.center)})"
+    )
+
+
+def _no_signal(words: Words, reading: TargetReading) -> str:
+    if _previous_limits(words) is None:
+        return "the previous phase has no limits to show a shift against"
+    return (
+        "no signal of improvement against the previous limits marks the start of the new "
+        f"phase ({_since(words)})"
+    )
+
+
+def _trial(words: Words, reading: TargetReading) -> str:
+    points = _current_limits(words).baseline_points
+    return f"the new phase's limits are still trial ({points} values; firm from {MIN_FIRM_POINTS})"
+
+
+def _short_of_target(words: Words, reading: TargetReading) -> str:
+    center, target = words.level(_current_limits(words).center), words.target(reading.target)
+    return f"the central line ({center}) has not reached the target of {target}"
+
+
+_SHORTFALL: dict[Shortfall, Callable[[Words, TargetReading], str]] = {
+    "no_direction": lambda words, reading: "this measure has no better direction",
+    "no_new_phase": lambda words, reading: "no new phase has been recorded after a sustained shift",
+    "no_limits": lambda words, reading: (
+        f"the new phase (since {_since(words)}) has too few values for limits"
+    ),
+    "not_better": _not_better,
+    "no_signal": _no_signal,
+    "trial": _trial,
+    "short_of_target": _short_of_target,
+}
 
 
 def _assurance_sentence(words: Words, reading: TargetReading, limits: Limits | None) -> str:
@@ -452,6 +581,8 @@ def _assurance_sentence(words: Words, reading: TargetReading, limits: Limits | N
         return f"The target of {target} can't be judged yet: the chart has no limits."
     if reading.assurance is None:
         return f"The target of {target} can't be judged: this measure has no better direction."
+    if reading.assurance == "unpredictable":
+        return _unpredictable_sentence(words, target)
     if reading.assurance == "hit_or_miss":
         decimals = max(
             distinct(reading.target, limits.lnpl, words.limit_decimals),
@@ -475,12 +606,30 @@ def _assurance_sentence(words: Words, reading: TargetReading, limits: Limits | N
     return f"{head}: it will not be met unless the process changes. {_gap(words, reading, limits)}"
 
 
-def _gap(words: Words, reading: TargetReading, limits: Limits) -> str:
-    """The size of the improvement needed: from the central line to the target."""
+def _unpredictable_sentence(words: Words, target: str) -> str:
+    signals = unsettled(words.xmr)
+    lasting = min(signals, key=lambda s: (s.points[0], -len(s.points)))
     return (
-        f"To reach it, the central line has to move from {words.level(limits.center)} to "
-        f"{words.target(reading.target)}."
+        f"The target of {target} can't be judged until a new phase: the latest values are "
+        f"signals ({describe_signal(words, lasting)}), so the limits since {_since(words)} no "
+        "longer describe the process."
     )
+
+
+def _gap(words: Words, reading: TargetReading, limits: Limits) -> str:
+    """What has to change: the central line, when it is short of the target (the size of the
+    improvement needed); when it is already past it, the limit on the unfavourable side, which
+    has to clear the target for every value to meet it."""
+    better = words.measure.meta.better
+    target = words.target(reading.target)
+    if not at_or_past(limits.center, reading.target, better):
+        center = words.level(limits.center)
+        return f"To reach it, the central line has to move from {center} to {target}."
+    if better == "up":
+        limit, move = f"lower natural process limit ({words.level(limits.lnpl)})", "rise above"
+    else:
+        limit, move = f"upper natural process limit ({words.level(limits.unpl)})", "fall below"
+    return f"To meet it every time, the {limit} has to {move} {target}."
 
 
 # --- the whole reading ---------------------------------------------------------------------------
@@ -506,7 +655,7 @@ def _signal_summary(words: Words, signals: Sequence[Signal], latest: str) -> str
     assert limits is not None and value is not None
     limit = limits.unpl if point.side == "high" else limits.lnpl
     return (
-        f"{head} The latest value, {words.value(value)} in {words.when(point.points[0])}, is "
+        f"{head} The latest value, {words.value(value)} {words.at(point.points[0])}, is "
         f"also {_LIMIT[point.side]} natural process limit of {words.level(limit)}."
     )
 

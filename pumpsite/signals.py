@@ -2,7 +2,10 @@
 
 Every rule is a small function from one phase (its values, moving ranges and locked limits) to
 the points that carry a signal. Comparisons are strict: a value exactly on a line is not beyond
-it. A missing value (None) breaks runs, trends and windows.
+it. A missing value (None) breaks runs, trends and windows. An excluded value (a special cause
+already explained) is left out of the rules: it is never beyond a limit, it neither counts nor
+breaks a run or a window, and the moving ranges into and out of it are not judged. A moving range
+has no direction of good or bad, so its signals are neutral (docs/statistics.md).
 """
 
 from __future__ import annotations
@@ -84,6 +87,33 @@ def effect_of(side: Side, better: Better) -> Effect:
     return "improvement" if (side == "high") == (better == "up") else "concern"
 
 
+def signal_effect(rule: Rule, side: Side, better: Better) -> Effect:
+    """A moving range is a jump either way, never good or bad in itself: its signals are neutral.
+    The other rules follow the side of the values (effect_of)."""
+    return "neutral" if rule == "mr_beyond_url" else effect_of(side, better)
+
+
+def signal_name(profile: Profile, signal: Signal, run_length: int | None = None) -> str:
+    """The name of one signal: its rule's, with its own length for a run or a trend ('Run of 9
+    on one side' for nine values, where the rule asks for 8)."""
+    sized = signal.rule in ("long_run", "trend")
+    return rule_label(profile, signal.rule, len(signal.points) if sized else run_length)
+
+
+def without_echoes(signals: Iterable[Signal]) -> tuple[Signal, ...]:
+    """The signals less those that are part of another's event: a moving range above the upper
+    range limit into or out of a point beyond the limits is that point's jump, so one
+    exceptional value is one event, not three signals. Pass every signal of the analysis."""
+    signals = tuple(signals)
+    outliers = {s.points[0] for s in signals if s.rule == "beyond_limits"}
+    return tuple(s for s in signals if not _echo(s, outliers))
+
+
+def _echo(signal: Signal, outliers: set[int]) -> bool:
+    index = signal.points[0]
+    return signal.rule == "mr_beyond_url" and (index in outliers or index - 1 in outliers)
+
+
 @dataclass(frozen=True, slots=True)
 class _Segment:
     """One phase with limits: the slice [start, end) of the whole series."""
@@ -112,19 +142,41 @@ def detect(
     profile: Profile = "wheeler",
     run_length: int | None = None,
     better: Better = "neutral",
+    excluded: frozenset[int] = frozenset(),
 ) -> tuple[Signal, ...]:
-    """All signals of every phase that has limits, sorted by (first point, rule, side)."""
+    """All signals of every phase that has limits, sorted by (first point, rule, side); the
+    `excluded` indices are left out of the rules."""
     length = DEFAULT_RUN_LENGTH[profile] if run_length is None else run_length
     found: list[Signal] = []
     for phase in phases:
         if phase.limits is None:
             continue
-        segment = _Segment(values, moving_ranges, phase.start, phase.end, phase.limits, length)
+        segment, back = _judged(values, moving_ranges, phase, length, excluded)
         for rule, detector in _DETECTORS[profile]:
-            found.extend(
-                Signal(rule, pts, side, effect_of(side, better)) for pts, side in detector(segment)
-            )
+            for pts, side in detector(segment):
+                points = pts if back is None else tuple(back[k] for k in pts)
+                found.append(Signal(rule, points, side, signal_effect(rule, side, better)))
     return tuple(sorted(found, key=_sort_key))
+
+
+def _judged(
+    values: Sequence[float | None],
+    ranges: Sequence[float | None],
+    phase: Phase,
+    length: int,
+    excluded: frozenset[int],
+) -> tuple[_Segment, list[int] | None]:
+    """The phase as the rules see it, and the map from its positions back to the series (None
+    when nothing in it is excluded: the phase is judged in place). An excluded value is taken
+    out, so the values either side of it are successive for runs and windows; a moving range
+    into or out of it is not judged."""
+    assert phase.limits is not None
+    if not any(phase.start <= i < phase.end for i in excluded):
+        return _Segment(values, ranges, phase.start, phase.end, phase.limits, length), None
+    kept = [i for i in range(phase.start, phase.end) if i not in excluded]
+    kept_values = [values[i] for i in kept]
+    kept_ranges = [None if i - 1 in excluded else ranges[i] for i in kept]
+    return _Segment(kept_values, kept_ranges, 0, len(kept), phase.limits, length), kept
 
 
 def _sort_key(signal: Signal) -> tuple[int, int, str]:

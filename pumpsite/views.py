@@ -21,7 +21,6 @@ from pumpsite.reading import (
     ASSURANCE_WORDS,
     READ_SIGNALS,
     Words,
-    changing,
     current_signals,
     describe_signal,
     latest_index,
@@ -29,6 +28,7 @@ from pumpsite.reading import (
     period_name,
     read_measure,
     rebase_sentence,
+    shortfall_words,
     signal_label,
     span_name,
     stale_sentence,
@@ -37,8 +37,9 @@ from pumpsite.reading import (
 )
 from pumpsite.safe_markdown import sanitise_markdown
 from pumpsite.schema import Role
-from pumpsite.signals import RULES, Rule, Signal, rule_label
+from pumpsite.signals import RULES, Signal, signal_name, without_echoes
 from pumpsite.site_paths import data_file, goal_page, measure_page
+from pumpsite.xmr import LEVEL_RULES
 
 ChartSize = Literal["full", "small"]
 ChartRenderer = Callable[[Measure, MeasureAnalysis, str, ChartSize], str]
@@ -47,7 +48,8 @@ ChartRenderer = Callable[[Measure, MeasureAnalysis, str, ChartSize], str]
 ROLE_LABELS = {"improve": "Key result", "sustain": "KPI"}
 EFFECT_LABELS = {"improvement": "Improvement", "concern": "Concern", "neutral": "Signal"}
 RECENT_VALUES = 3
-"""A KPI needs attention when a concern signal touches one of its latest this-many values."""
+"""A KPI needs attention when a concern signal of the X chart touches one of its latest
+this-many values."""
 LISTED_SIGNALS = 100
 """The measure page lists at most this many signals, the latest; a long series can have
 thousands. The data table, like the chart, shows the latest LATEST_VALUES values."""
@@ -180,6 +182,7 @@ class MeasureDetail:
     chart: str  # full inline SVG, "" without data
     all_signals: tuple[SignalView, ...]  # the latest LISTED_SIGNALS of them
     signals_note: str  # says how many signals `all_signals` leaves out, or ""
+    no_signals: str  # what to say when `all_signals` is empty
     phases: tuple[PhaseView, ...]
     exclusions: tuple[EventView, ...]
     definition: tuple[tuple[str, str], ...]  # (label, user text)
@@ -234,8 +237,6 @@ def _target_view(
         )
     else:
         assurance = ASSURANCE_WORDS[reading.assurance]
-        if analysis and changing(analysis.xmr):
-            assurance += "; the latest values are a signal, so judge again after a new phase"
     achieved = bool(reading and reading.achieved)
     return TargetView(
         target=_target_number(role.target, measure) if role.target is not None else "",
@@ -243,11 +244,7 @@ def _target_view(
         owner=role.owner or measure.meta.owner or "",
         assurance=assurance,
         achieved=achieved,
-        achieved_text=(
-            "yes: the central line has reached the target after a sustained shift"
-            if achieved
-            else "not yet: only a sustained shift of the central line counts, not single values"
-        ),
+        achieved_text=_achieved_text(measure, analysis),
         deadline_passed=bool(role.deadline and role.deadline < report_date and not achieved),
         deadline_note=(
             f"deadline {_short_date(role.deadline)} passed"
@@ -257,8 +254,21 @@ def _target_view(
     )
 
 
+def _achieved_text(measure: Measure, analysis: MeasureAnalysis | None) -> str:
+    reading = analysis.target if analysis else None
+    if analysis is None or reading is None:
+        return "not yet: no data"
+    if reading.achieved:
+        return (
+            "yes: after a signal of improvement, a new phase's central line is at or past the "
+            "target"
+        )
+    return "not yet: " + "; ".join(shortfall_words(Words.of(measure, analysis), reading))
+
+
 def _status(role: str, analysis: MeasureAnalysis | None) -> Status:
-    """Where a measure stands, in words: predictable, or which kind of signal is recent."""
+    """Where a measure stands, in words: predictable, or which kind of signal is recent. Only
+    the X chart's signals have a direction: a moving range is a jump either way."""
     if analysis is None:
         return Status("no_data", "No data yet")
     xmr = analysis.xmr
@@ -268,8 +278,10 @@ def _status(role: str, analysis: MeasureAnalysis | None) -> Status:
     if not signals:
         return Status("predictable", "Predictable")
     latest = latest_index(xmr) or 0
-    recent = [s for s in signals if s.points[-1] > latest - RECENT_VALUES]
+    recent = [s for s in signals if s.rule in LEVEL_RULES and s.points[-1] > latest - RECENT_VALUES]
     if any(s.effect == "concern" for s in recent):
+        return Status("attention", "Needs attention")
+    if xmr.options.better == "neutral" and any(latest in s.points for s in signals):
         return Status("attention", "Needs attention")
     if any(s.effect == "improvement" for s in recent):
         if role == "improve":
@@ -368,7 +380,7 @@ def _phase_views(measure: Measure, analysis: MeasureAnalysis) -> tuple[PhaseView
                     if limits
                     else "none yet (run chart)"
                 ),
-                url=fmt(limits.url, decimals) if limits else "",
+                url=with_unit(fmt(limits.url, decimals), unit) if limits else "",
                 baseline=(
                     f"{len(baseline)} values, "
                     f"{span_name(periods[baseline[0]], periods[baseline[-1]])}"
@@ -398,14 +410,14 @@ def _role_views(measure: Measure, report_date: date) -> tuple[RoleView, ...]:
     )
 
 
-def _rules_from(signals: Sequence[Signal], first: int) -> dict[int, list[Rule]]:
-    """The rules that flag each index from `first` on, in the order of RULES, in one pass."""
-    found: dict[int, set[Rule]] = {}
+def _signals_from(signals: Sequence[Signal], first: int) -> dict[int, list[Signal]]:
+    """The signals that flag each index from `first` on, in the order of RULES, in one pass."""
+    found: dict[int, list[Signal]] = {}
     for signal in signals:
         for i in signal.points:
             if i >= first:
-                found.setdefault(i, set()).add(signal.rule)
-    return {i: [rule for rule in RULES if rule in rules] for i, rules in found.items()}
+                found.setdefault(i, []).append(signal)
+    return {i: sorted(flags, key=lambda s: RULES.index(s.rule)) for i, flags in found.items()}
 
 
 def _data_rows(measure: Measure, analysis: MeasureAnalysis) -> tuple[DataRow, ...]:
@@ -417,20 +429,18 @@ def _data_rows(measure: Measure, analysis: MeasureAnalysis) -> tuple[DataRow, ..
     value_decimals = data_decimals(xmr.values)
     range_decimals = display_decimals(xmr.values)
     profile, length = xmr.options.profile, xmr.options.run_length
-    rules = _rules_from(xmr.signals, first)
+    flags = _signals_from(xmr.signals, first)
     rows = []
     for i in range(first, len(analysis.periods)):
         period, value, spread = analysis.periods[i], xmr.values[i], xmr.moving_ranges[i]
-        note = notes.get(period, "")
-        if period in excluded:
-            note = f"{note} (excluded from the limits: {excluded[period]})".strip()
+        names = ", ".join(signal_name(profile, s, length) for s in flags.get(i, ()))
         rows.append(
             DataRow(
                 period=period_name(period),
                 value="missing" if value is None else fmt(value, value_decimals),
                 mr="" if spread is None else fmt(spread, range_decimals),
-                signals=", ".join(rule_label(profile, r, length) for r in rules.get(i, ())),
-                note=note,
+                signals=f"excluded: {excluded[period]}" if period in excluded else names,
+                note=notes.get(period, ""),
                 missing=value is None,
             )
         )
@@ -496,10 +506,25 @@ def _listed_signals(
     if analysis is None:
         return (), ""
     words = Words.of(measure, analysis)
-    signals = analysis.xmr.signals
+    signals = without_echoes(analysis.xmr.signals)
     listed = latest_of(signals, LISTED_SIGNALS)
     note = f"Only the latest {len(listed)} of {len(signals):,} signals are listed."
     return tuple(_signal_view(words, s) for s in listed), note if len(listed) < len(signals) else ""
+
+
+def _no_signals(analysis: MeasureAnalysis | None) -> str:
+    """Why no signal is listed: routine variation only where there are limits to judge by."""
+    if analysis is None:
+        return "None: no data yet."
+    judged = [phase.limits is not None for phase in analysis.xmr.phases]
+    if all(judged):
+        return "None: every value is routine variation."
+    if not any(judged):
+        return "None found: too few values to judge (a run chart has no limits)."
+    return (
+        "None in the phases with limits; the others have too few values to judge (a run chart "
+        "has no limits)."
+    )
 
 
 def measure_detail(
@@ -527,6 +552,7 @@ def measure_detail(
         chart=one_block(chart(measure, analysis, view.summary, "full")) if analysis else "",
         all_signals=all_signals,
         signals_note=signals_note,
+        no_signals=_no_signals(analysis),
         phases=_phase_views(measure, analysis) if analysis else (),
         exclusions=exclusions,
         definition=_definition(measure, view.goal_title),

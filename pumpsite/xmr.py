@@ -14,12 +14,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from pumpsite.signals import RULES, Rule, Signal, detect
+from pumpsite.signals import DEFAULT_RUN_LENGTH, RULES, Rule, Signal, detect
 
 Dispersion = Literal["average", "median"]
 Better = Literal["up", "down", "neutral"]
 Profile = Literal["wheeler", "pump", "nhs"]
-Assurance = Literal["met_consistently", "hit_or_miss", "not_met"]
+Assurance = Literal["met_consistently", "hit_or_miss", "not_met", "unpredictable"]
+TargetPosition = Literal["below", "within", "above"]
+Shortfall = Literal[
+    "no_direction",
+    "no_new_phase",
+    "no_limits",
+    "not_better",
+    "no_signal",
+    "trial",
+    "short_of_target",
+]
+"""What keeps a target from being achieved (see achievement)."""
 
 LIMIT_FACTOR: dict[Dispersion, float] = {"average": 2.66, "median": 3.145}
 RANGE_FACTOR: dict[Dispersion, float] = {"average": 3.268, "median": 3.865}
@@ -27,6 +38,12 @@ MIN_LIMIT_POINTS = 5
 """Fewer baseline points than this give no limits: the phase is a run chart."""
 MIN_FIRM_POINTS = 12
 """Fewer baseline points than this give trial limits."""
+LEVEL_RULES: frozenset[Rule] = frozenset(
+    {"beyond_limits", "long_run", "short_run", "trend", "two_of_three"}
+)
+"""The rules of the X chart: signals about the level of the values."""
+SHIFT_RULES: frozenset[Rule] = LEVEL_RULES - {"trend"}
+"""The rules whose signal can mark a shift to a new level (a trend is a slope, not a level)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +195,9 @@ def analyse(values: Sequence[float | None], options: Options = DEFAULT_OPTIONS) 
         _phase(data, ranges, bounds[k], bounds[k + 1], reasons[k], options)
         for k in range(len(reasons))
     )
-    signals = detect(data, ranges, phases, options.profile, options.run_length, options.better)
+    signals = detect(
+        data, ranges, phases, options.profile, options.run_length, options.better, options.excluded
+    )
     return Analysis(
         values=data,
         moving_ranges=ranges,
@@ -276,26 +295,143 @@ def _validate_baseline_range(size: int, options: Options) -> None:
         )
 
 
-def assurance(limits: Limits, target: float, better: Better) -> Assurance | None:
-    """Can the process, as it is, meet the target? None when no direction is better.
-
-    A target the process can never fall short of (below the LNPL when up is better) is met
-    consistently; one it can never reach (above the UNPL when up is better) is not met unless
-    the process changes; a target on or between the limits is hit or miss.
-    """
-    if better == "neutral":
-        return None
+def target_position(limits: Limits, target: float) -> TargetPosition:
+    """Where a target sits against the natural process limits: the one place that decides it,
+    for the pages, lint and diff alike. A target exactly on a limit is within: a value on a limit
+    is routine variation (no rule flags it), so routine values can just meet it, as in NHS
+    Making Data Count's assurance icon."""
     if target < limits.lnpl:
-        return "met_consistently" if better == "up" else "not_met"
+        return "below"
     if target > limits.unpl:
-        return "not_met" if better == "up" else "met_consistently"
-    return "hit_or_miss"
+        return "above"
+    return "within"
 
 
-def achieved(analysis: Analysis, target: float, better: Better) -> bool:
-    """True when a recognised phase change moved the current central line to the target."""
-    current = analysis.current_phase
-    if better == "neutral" or len(analysis.phases) < 2 or current.limits is None:
-        return False
-    center = current.limits.center
-    return center >= target if better == "up" else center <= target
+def at_or_past(level: float, target: float, better: Better) -> bool:
+    """A level (a value, a central line) at the target or past it in the better direction."""
+    return level >= target if better == "up" else level <= target
+
+
+def latest_judged(analysis: Analysis) -> int | None:
+    """The index of the last value the rules judge: known and not excluded."""
+    values, excluded = analysis.values, analysis.excluded
+    return next(
+        (i for i in reversed(range(len(values))) if values[i] is not None and i not in excluded),
+        None,
+    )
+
+
+def unsettled(analysis: Analysis) -> tuple[Signal, ...]:
+    """The X-chart signals of the current phase that include its latest judged value: while
+    there are any, its limits may no longer describe the process (a moving range, which has no
+    level, does not count)."""
+    phase, latest = analysis.current_phase, latest_judged(analysis)
+    if phase.limits is None or latest is None or latest < phase.start:
+        return ()
+    return tuple(
+        s
+        for s in analysis.signals
+        if s.rule in LEVEL_RULES and s.points[0] >= phase.start and latest in s.points
+    )
+
+
+def assurance(analysis: Analysis, target: float, better: Better) -> Assurance | None:
+    """Can the process, as it is, meet the target? None when no direction is better or the
+    current phase has no limits.
+
+    While the latest values are signals (unsettled), the limits are not the voice of the process
+    and no verdict comes from them: unpredictable, until a new phase. Otherwise a target the
+    process can never fall short of (below the LNPL when up is better) is met consistently; one
+    it can never reach (above the UNPL when up is better) is not met unless the process changes;
+    a target on or between the limits is hit or miss.
+    """
+    limits = analysis.current_phase.limits
+    if better == "neutral" or limits is None:
+        return None
+    if unsettled(analysis):
+        return "unpredictable"
+    position = target_position(limits, target)
+    if position == "within":
+        return "hit_or_miss"
+    return "met_consistently" if (position == "below") == (better == "up") else "not_met"
+
+
+@dataclass(frozen=True, slots=True)
+class Achievement:
+    """Is the target achieved? `shortfalls` lists what is missing: the central line short of the
+    target first, then the rest in the order of the rule;
+    `change` is the favourable signal that marks the start of the current phase, if any."""
+
+    shortfalls: tuple[Shortfall, ...]
+    change: Signal | None = None
+
+    @property
+    def achieved(self) -> bool:
+        return not self.shortfalls
+
+
+def achievement(analysis: Analysis, target: float, better: Better) -> Achievement:
+    """Achieved means what the page says: a recorded phase change in the better direction,
+    marked at its start by a favourable signal against the previous phase's limits (change_signal),
+    whose limits are firm (not trial) and whose central line is at or past the target. One value
+    past the target, or a central line that drifted there without a signal, is not achievement."""
+    if better == "neutral":
+        return Achievement(("no_direction",))
+    phases, current = analysis.phases, analysis.current_phase
+    limits = current.limits
+    short: tuple[Shortfall, ...] = (
+        ("short_of_target",) if limits and not at_or_past(limits.center, target, better) else ()
+    )
+    if len(phases) < 2:
+        return Achievement((*short, "no_new_phase"))
+    if limits is None:
+        return Achievement(("no_limits",))
+    previous = phases[-2].limits
+    change = change_signal(analysis, better)
+    missing: list[Shortfall] = []
+    if previous is not None and not _better(limits.center, previous.center, better):
+        missing.append("not_better")
+    if change is None:
+        missing.append("no_signal")
+    if limits.trial:
+        missing.append("trial")
+    return Achievement((*short, *missing), change)
+
+
+def change_signal(analysis: Analysis, better: Better) -> Signal | None:
+    """The favourable signal that marks the start of the current phase: the previous phase's
+    limits carried over the first values of the current one (as many as a long run needs), and
+    a long run, 3 of 4 (2 of 3 under NHS rules) or a point beyond a limit, in the better
+    direction, that reaches into them. None for the first phase, or after a run chart."""
+    if len(analysis.phases) < 2 or better == "neutral":
+        return None
+    previous, current = analysis.phases[-2], analysis.current_phase
+    if previous.limits is None:
+        return None
+    options = analysis.options
+    window = (
+        DEFAULT_RUN_LENGTH[options.profile] if options.run_length is None else options.run_length
+    )
+    end = min(current.start + window, current.end)
+    carried = Phase(previous.start, end, None, previous.limits, previous.baseline)
+    found = detect(
+        analysis.values,
+        analysis.moving_ranges,
+        (carried,),
+        options.profile,
+        options.run_length,
+        better,
+        analysis.excluded,
+    )
+    return next(
+        (
+            s
+            for s in found
+            if s.rule in SHIFT_RULES and s.effect == "improvement" and s.points[-1] >= current.start
+        ),
+        None,
+    )
+
+
+def _better(level: float, than: float, better: Better) -> bool:
+    return level > than if better == "up" else level < than

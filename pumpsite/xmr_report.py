@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from pumpsite import xmr
 from pumpsite.numbers import data_decimals, display_decimals, fmt_plain
-from pumpsite.signals import Rule, rule_label
+from pumpsite.signals import RULES, Signal, signal_name
 
 
 def options(
@@ -75,7 +75,8 @@ def as_json(labels: Sequence[str], analysis: xmr.Analysis) -> str:
 
 def as_table(labels: Sequence[str], analysis: xmr.Analysis) -> str:
     decimals = display_decimals(analysis.values, extra=2)
-    labels_for = _labeller(analysis)
+    name = _namer(analysis)
+    flags = _signals_by_index(analysis)
     lines = [*_phase_lines(labels, analysis, decimals), ""]
     width = max(6, *(len(label) for label in labels))
     lines.append(f"{'period':<{width}}  {'value':>12}  {'mR':>12}  signals")
@@ -83,7 +84,7 @@ def as_table(labels: Sequence[str], analysis: xmr.Analysis) -> str:
         value = fmt_plain(analysis.values[i], data_decimals(analysis.values))
         value = value or "(missing)"
         mr = fmt_plain(analysis.moving_ranges[i], decimals)
-        rules = ", ".join(labels_for(r) for r in analysis.rules_at(i))
+        rules = ", ".join(name(s) for s in flags.get(i, ()))
         marker = "  *" if i in analysis.excluded else ""
         lines.append(f"{label:<{width}}  {value:>12}  {mr:>12}  {rules}{marker}".rstrip())
     if analysis.excluded:
@@ -115,22 +116,40 @@ def _phase_lines(labels: Sequence[str], analysis: xmr.Analysis, decimals: int) -
     return lines
 
 
-def _labeller(analysis: xmr.Analysis) -> Callable[[Rule], str]:
+def _namer(analysis: xmr.Analysis) -> Callable[[Signal], str]:
     opts = analysis.options
-    return lambda rule: rule_label(opts.profile, rule, opts.run_length)
+    return lambda signal: signal_name(opts.profile, signal, opts.run_length)
+
+
+def _signals_by_index(analysis: xmr.Analysis) -> dict[int, list[Signal]]:
+    found: dict[int, list[Signal]] = {}
+    for signal in analysis.signals:
+        for i in signal.points:
+            found.setdefault(i, []).append(signal)
+    return {i: sorted(found[i], key=lambda s: RULES.index(s.rule)) for i in found}
+
+
+def _no_signals(analysis: xmr.Analysis) -> str:
+    """Predictable only where there are limits to judge by: a run chart cannot tell."""
+    judged = [phase.limits is not None for phase in analysis.phases]
+    if all(judged):
+        return "No signals: the process is predictable."
+    if not any(judged):
+        return "No signals can be found: too few values to judge (a run chart has no limits)."
+    return "No signals in the phases with limits; the others have too few values to judge."
 
 
 def _signal_lines(labels: Sequence[str], analysis: xmr.Analysis) -> list[str]:
-    labels_for = _labeller(analysis)
+    name = _namer(analysis)
     if not analysis.signals:
-        lines = ["No signals: the process is predictable."]
+        lines = [_no_signals(analysis)]
     else:
         lines = ["Signals:"]
         for s in analysis.signals:
             where = labels[s.points[0]]
             if len(s.points) > 1:
                 where += f" to {labels[s.points[-1]]}"
-            lines.append(f"  {labels_for(s.rule)}: {where} ({s.side}, {s.effect})")
+            lines.append(f"  {name(s)}: {where} ({s.side}, {s.effect})")
     if analysis.rebase_hint is not None:
         lines.append(
             f"A long run is still going: consider a new phase from {labels[analysis.rebase_hint]} "

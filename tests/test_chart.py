@@ -242,7 +242,7 @@ def test_excluded_point_is_hollow_and_says_why() -> None:
     points = {p.get("data-period"): p for p in marks(group(root, "x-points"))}
     excluded = points["2025-01"]
     assert style_of(excluded)["fill"] == "none"
-    assert "excluded from the limits: System outage" in title_of(excluded)
+    assert title_of(excluded) == "2025-01: 80% — excluded: System outage"
     assert style_of(points["2024-01"])["fill"] == VALUE_COLOUR
 
 
@@ -293,9 +293,24 @@ def test_mr_panel_lines_and_points() -> None:
     first = analysis.xmr.phases[0].limits
     assert first is not None
     assert "Upper range limit" in title_of(group(root, "mr-url-0"))
+    # The jump into the excluded (explained) value is not judged: plain, and no rule named.
     jump = next(p for p in marks(group(root, "mr-points")) if "2025-01" in title_of(p))
-    assert style_of(jump)["fill"] == EFFECT_COLOURS["improvement"]
-    assert "Moving range above the upper range limit" in title_of(jump)
+    assert style_of(jump)["fill"] == VALUE_COLOUR
+    assert "Moving range above the upper range limit" not in title_of(jump)
+
+
+def test_a_jump_is_neutral_whichever_direction_is_better() -> None:
+    root = parse(render(make_measure([*STEADY, 63, 75])))  # 75 is inside the limits
+    jump = marks(group(root, "mr-points"))[-1]
+    assert style_of(jump)["fill"] == EFFECT_COLOURS["neutral"]
+    assert title_of(jump).endswith("Moving range above the upper range limit (neutral)")
+
+
+def test_the_median_moving_range_is_named_so() -> None:
+    svg = render(make_measure(STEADY, limits={"dispersion": "median"}))
+    assert title_of(group(parse(svg), "mr-avg-0")).startswith("Median moving range ")
+    assert "Median mR" in svg and "Avg mR" not in svg
+    assert "Average moving range" in render(make_measure(STEADY))
 
 
 def test_run_chart_has_no_limits_and_says_why() -> None:

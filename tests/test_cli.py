@@ -173,6 +173,23 @@ def test_xmr_reads_a_csv_with_periods(tmp_path: Path) -> None:
     assert "Point beyond the limits: 2025-11 (high, concern)" in result.stdout
 
 
+def test_xmr_does_not_call_a_run_chart_predictable() -> None:
+    result = CliRunner().invoke(cli, ["xmr", "-"], input="5\n7\n6\n")
+    assert result.exit_code == 0, result.output
+    assert "predictable" not in result.stdout
+    assert (
+        "No signals can be found: too few values to judge (a run chart has no limits)."
+        in result.stdout
+    )
+
+
+def test_xmr_names_a_run_by_its_length() -> None:
+    values = "\n".join(["11", "9"] * 10 + ["10.5"] * 9)
+    result = CliRunner().invoke(cli, ["xmr", "-"], input=values + "\n")
+    assert "Run of 9 on one side: 21 to 29 (high, neutral)" in result.stdout
+    assert "Run of 8" not in result.stdout
+
+
 def test_xmr_bad_input_is_a_problem_not_a_traceback() -> None:
     result = CliRunner().invoke(cli, ["xmr", "-"], input="1\n2\nthree\n4,5\n")
     assert result.exit_code == 1

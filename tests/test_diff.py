@@ -122,6 +122,16 @@ def test_a_moved_target_and_what_it_does_to_assurance(repo: Path) -> None:
     assert "Target 15: **hit or miss** (was not met unless the process changes)" in text
 
 
+def test_assurance_cannot_be_judged_when_the_latest_value_leaves_the_limits(repo: Path) -> None:
+    append_rows(repo, "customer-complaints", "2026-11,25,")  # above the new phase's 17.5
+    text = section(news(repo), "Customer complaints per month")
+    assert (
+        "- Target 10: **can't be judged until a new phase: the latest values are signals** "
+        "(was not met unless the process changes)\n" in text + "\n"
+    )
+    assert "consistently" not in text
+
+
 def test_new_data_with_a_signal_between_two_commits(repo: Path) -> None:
     git(repo, "switch", "-q", "-c", "november")
     append_rows(repo, "customer-satisfaction", "2026-11,89.0")
@@ -130,10 +140,8 @@ def test_new_data_with_a_signal_between_two_commits(repo: Path) -> None:
     text = news(repo, "november")
     assert "→ `november` (" in text
     satisfaction = section(text, "Customer satisfaction")
-    assert (
-        "- **New signals** at 2026-11: Point beyond the limits (concern); "
-        "Moving range above the upper range limit (concern)\n" in satisfaction + "\n"
-    )
+    # One event: the jump into the low value is part of it, not a second signal.
+    assert "- **New signal** at 2026-11: Point beyond the limits (concern)\n" in satisfaction + "\n"
     assert "Data: 1 new value (2026-11)" in satisfaction
     # Churn's long run goes on with November: not news, so churn has no section of its own.
     assert "#### Monthly customer churn" not in text
@@ -150,7 +158,7 @@ def test_a_phase_clears_signals_and_moves_the_limits(repo: Path) -> None:
     text = section(news(repo), "Monthly customer churn")
     assert (
         "- **Cleared signals** at 2026-10: Point beyond the limits (concern); "
-        "Run of 8 on one side (concern); 3 of 4 beyond the halfway line (concern)\n" in text
+        "Run of 9 on one side (concern); 3 of 4 beyond the halfway line (concern)\n" in text
     )
     assert "New phase from 2026-02: “Price rise”" in text
     assert "(were 3.146 to 4.771, central line 3.958)" in text

@@ -336,7 +336,12 @@ def test_pumpsite_check_is_clean_and_reads_the_stories() -> None:
     churn = a["customer-churn"]
     assert churn.xmr.rebase_hint is not None
     assert str(churn.periods[churn.xmr.rebase_hint]) == "2026-02"
-    for key_result in ("customer-complaints", "customer-churn", "new-customers"):
+    complaints = a["customer-complaints"].target
+    assert complaints and complaints.assurance == "not_met" and not complaints.achieved
+    # Churn's long run and new customers' 3 of 4 go on at the latest value, and their owners
+    # have recorded no new phase: the old limits no longer describe them, so no verdict on the
+    # target comes from those limits.
+    for key_result in ("customer-churn", "new-customers"):
         reading = a[key_result].target
-        assert reading and reading.assurance == "not_met" and not reading.achieved
+        assert reading and reading.assurance == "unpredictable" and not reading.achieved
     assert a["downtime-percent"].role and a["downtime-percent"].role.role == "sustain"

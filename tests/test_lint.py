@@ -89,3 +89,43 @@ def test_more_than_five_key_results_under_one_goal() -> None:
     problems = lint(goal("g"), *measures)
     assert codes(problems) == ["PS404"]
     assert "dashboard wearing a costume" in problems[0].message
+
+
+def improve(target: float) -> list[dict[str, object]]:
+    return [
+        {
+            "from": "2026-Q4",
+            "role": "improve",
+            "target": target,
+            "deadline": "2026-12-31",
+            "owner": "A",
+        }
+    ]
+
+
+def test_a_target_exactly_on_a_limit_is_inside_for_lint_as_for_the_page() -> None:
+    steady = measure("m", STEADY)
+    limits = analyse_repo(repo(goal("g"), steady), TODAY)["m"].xmr.current_phase.limits
+    assert limits is not None
+    on_limit = measure("m", STEADY, roles=improve(limits.unpl))
+    analysis = analyse_repo(repo(goal("g"), on_limit), TODAY)["m"]
+    assert analysis.target is not None and analysis.target.assurance == "hit_or_miss"
+    assert codes(lint(goal("g"), on_limit)) == ["PS406"]
+
+
+def test_a_target_the_central_line_is_already_past_is_not_hit_by_chance() -> None:
+    # Central line 20, higher is better: a target of 19 is met more often than not already.
+    problems = lint(goal("g"), measure("m", STEADY, roles=improve(19)))
+    assert codes(problems) == ["PS406"]
+    assert problems[0].message == (
+        "The target 19 sits inside the current natural process limits (13.28 to 26.72) and the "
+        "central line (20) is already at or past it: the process meets it more often than not "
+        "without changing, and misses it now and then by chance. It is met every time only "
+        "once the lower limit clears it; a key result's target should ask for a change."
+    )
+
+
+def test_no_capability_warning_while_the_latest_values_are_signals() -> None:
+    # The last 8 values are a run above the central line: the limits no longer describe it.
+    drifting = [*STEADY, *[21.5] * 8]
+    assert lint(goal("g"), measure("m", drifting, roles=improve(21))) == []

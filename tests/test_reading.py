@@ -7,6 +7,7 @@ show one decimal.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -22,6 +23,7 @@ from pumpsite.reading import (
     long_date,
     period_name,
     read_measure,
+    signal_label,
     span_name,
     with_unit,
 )
@@ -184,10 +186,9 @@ def test_outlier_in_the_latest_point() -> None:
         "Signal: 40 complaints in Sep 2025 is above the upper natural process limit of "
         "30.6 complaints (a concern)."
     )
-    assert (
-        "Signal: a rise of 18.0 from Aug 2025 to Sep 2025, more than the upper range limit of "
-        "13.1 (a concern)."
-    ) in reading.paragraphs
+    # One exceptional value is one event: the jump into it is part of it, not a second signal.
+    assert reading.paragraphs[0].startswith("Not predictable: 1 signal since Jan 2024,")
+    assert not [p for p in reading.paragraphs if "upper range limit" in p]
     assert reading.paragraphs[-1] == (
         "Signal in the latest value (40 complaints in Sep 2025): find out what happened while "
         "it is fresh."
@@ -265,7 +266,9 @@ def test_target_that_will_be_met_consistently() -> None:
     reading = read(BASE, **improve(35))
     assert reading.paragraphs[-1] == (
         "The target of 35 complaints sits above the upper natural process limit "
-        "(30.6 complaints): it will be met consistently as the process stands, without any change."
+        "(30.6 complaints): it will be met consistently as the process stands, without any change. "
+        "Not achieved yet, although the central line (20.0 complaints) is at or past the target "
+        "of 35 complaints: no new phase has been recorded after a sustained shift."
     )
 
 
@@ -291,23 +294,46 @@ def test_target_without_limits_cannot_be_judged() -> None:
     )
 
 
-def test_target_judged_on_limits_a_signal_has_outdated() -> None:
+def test_no_verdict_from_limits_a_signal_has_outdated() -> None:
     reading = read([*BASE, *[17.0] * 8], **improve(5))
-    assert reading.paragraphs[-1].endswith(
-        "The latest values are part of a signal, so these limits may no longer describe the "
-        "process: judge the target again once a new phase is recorded."
+    assert reading.paragraphs[-1] == (
+        "The target of 5 complaints can't be judged until a new phase: the latest values are "
+        "signals (8 values in a row below the central line of 20.0 complaints, since Sep 2025), "
+        "so the limits since Jan 2024 no longer describe the process."
     )
 
 
+PROGRAMME = {"phases": [{"from": "2025-09", "reason": "Customer success programme"}]}
+
+
 def test_achieved_only_by_a_sustained_shift_of_the_central_line() -> None:
-    new_level: list[float | None] = [7.0, 9.0] * 5
-    phases = {"phases": [{"from": "2025-09", "reason": "Customer success programme"}]}
-    reading = read([*BASE, *new_level], limits=phases, **improve(10))
-    assert (
-        "Target achieved: since Sep 2025 the central line (8.0 complaints) has been at or "
-        "beyond the target of 10 complaints."
-    ) in reading.paragraphs[-1]
+    # 7 and 9 from Sep 2025: every value below the old lower limit of 9.36, twelve of them.
+    reading = read([*BASE, *[7.0, 9.0] * 6], limits=PROGRAMME, **improve(10))
+    assert reading.paragraphs[-1].startswith(
+        "Target achieved: the phase from Sep 2025 starts with a signal of improvement against "
+        "the previous limits (point beyond the limits, from Sep 2025), and its central line, "
+        "8.0 complaints, is at or past the target of 10 complaints. "
+    )
     assert "Current phase since Sep 2025: Customer success programme." in reading.paragraphs
+
+
+def test_trial_limits_of_a_new_phase_are_not_yet_achievement() -> None:
+    reading = read([*BASE, 7.0, 9.0, 7.0, 9.0, 7.0], limits=PROGRAMME, **improve(10))
+    assert reading.paragraphs[-1].endswith(
+        "Not achieved yet, although the central line (7.8 complaints) is at or past the target "
+        "of 10 complaints: the new phase's limits are still trial (5 values; firm from 12)."
+    )
+
+
+def test_a_deterioration_is_not_achievement() -> None:
+    # Lower is better and complaints rose to about 25 in a new phase: the target of 30 is loose.
+    reading = read([*BASE, *[24.0, 26.0] * 6], limits=PROGRAMME, **improve(30))
+    assert reading.paragraphs[-1].endswith(
+        "Not achieved yet, although the central line (25.0 complaints) is at or past the target "
+        "of 30 complaints: the new phase's central line (25.0 complaints) is not better than "
+        "the previous one (20.0 complaints); no signal of improvement against the previous "
+        "limits marks the start of the new phase (Sep 2025)."
+    )
 
 
 def test_one_value_beyond_the_target_is_not_achievement() -> None:
@@ -322,16 +348,134 @@ def test_a_phase_reason_that_ends_its_own_sentence_gets_no_second_full_stop() ->
 
 
 def test_a_long_series_describes_its_latest_ten_signals_and_counts_the_rest() -> None:
-    # Every 40 is beyond the upper limit, and every jump to and from it beyond the range limit.
+    # Every 40 is beyond the upper limit (the jumps to and from it are part of its event).
     reading = read([*BASE, *[20.0, 40.0] * 600], frequency="daily", start="2020-01-01")
-    assert reading.paragraphs[0].startswith("Not predictable: 1,800 signals since 1 Jan 2020,")
+    assert reading.paragraphs[0].startswith("Not predictable: 601 signals since 1 Jan 2020,")
     assert reading.paragraphs[1] == (
-        "Only the latest 10 of 1,800 signals since 1 Jan 2020 are described here."
+        "Only the latest 10 of 601 signals since 1 Jan 2020 are described here."
     )
     described = [p for p in reading.paragraphs if p.startswith("Signal:")]
     assert len(described) == 10
     assert described[0].startswith("Signal: 601 values in a row above the central line")
     assert described[-1] == (
-        "Signal: a rise of 20.0 from 3 May 2023 to 4 May 2023, more than the upper range limit "
-        "of 13.1 (a concern)."
+        "Signal: 40 complaints on 4 May 2023 is above the upper natural process limit of "
+        "30.6 complaints (a concern)."
     )
+
+
+# --- what the readings claim (issue 11) ------------------------------------------------------
+
+
+def test_the_gap_points_the_right_way_when_the_central_line_is_past_the_target() -> None:
+    # Higher is better, central line 20, target 19: hit or miss, but already mostly met.
+    reading = read(BASE, better="up", **improve(19))
+    assert reading.paragraphs[-1] == (
+        "The target of 19 complaints sits inside the natural process limits (9.4 to 30.6 "
+        "complaints): hit or miss. Some values will meet it and some won't, so one value "
+        "meeting it proves nothing. To meet it every time, the lower natural process limit "
+        "(9.4 complaints) has to rise above 19 complaints. Not achieved yet, although the "
+        "central line (20.0 complaints) is at or past the target of 19 complaints: no new "
+        "phase has been recorded after a sustained shift."
+    )
+
+
+def test_the_gap_when_lower_is_better_and_the_central_line_is_past_the_target() -> None:
+    reading = read(BASE, **improve(21))
+    assert (
+        "the upper natural process limit (30.6 complaints) has to fall below 21"
+        in (reading.paragraphs[-1])
+    )
+    assert "has to move from" not in reading.paragraphs[-1]
+
+
+def trending_co2(weeks: int = 2000) -> list[float | None]:
+    """Weekly CO2 in ppm: a slow rise and a yearly season, every value above 360."""
+    return [
+        round(362 + 0.03 * week + 3 * math.sin(2 * math.pi * week / 52.18), 2)
+        for week in range(weeks)
+    ]
+
+
+def test_no_assurance_the_data_contradict_on_a_long_rising_series() -> None:
+    values = trending_co2()
+    assert min(v for v in values if v is not None) > 360
+    m = measure(values, frequency="weekly", start="1990-W01", unit="ppm", **improve(360))
+    reading = read_measure(m, analysed(m))
+    target = reading.paragraphs[-1]
+    assert target.startswith(
+        "The target of 360 ppm can't be judged until a new phase: the latest values are signals ("
+    )
+    assert target.endswith("so the limits since week 1 of 1990 no longer describe the process.")
+    assert "consistently" not in " ".join(reading.paragraphs)
+
+
+def test_the_return_to_normal_after_an_outlier_is_not_a_signal() -> None:
+    reading = read([*BASE, 40.0, 20.0])
+    assert reading.paragraphs[0].startswith("Not predictable: 1 signal since Jan 2024,")
+    assert reading.paragraphs[-1] == (
+        "No signal in the latest value (20 complaints in Oct 2025): it is back within the "
+        "limits after the exceptional value in Sep 2025."
+    )
+    assert "concern" not in reading.summary.replace("(a concern).", "")
+
+
+def test_a_jump_within_the_limits_is_a_neutral_signal_with_units() -> None:
+    reading = read([*BASE, 10.0, 29.0])
+    assert (
+        "Signal: a rise of 19.0 complaints from Sep 2025 to Oct 2025, more than the upper range "
+        "limit of 13.1 complaints."
+    ) in reading.paragraphs
+    assert reading.paragraphs[-1] == (
+        "Signal in the latest value (29 complaints in Oct 2025): find out what happened."
+    )
+
+
+def exclude(period: str, reason: str) -> dict[str, Any]:
+    return {"exclude": [{"period": period, "reason": reason}]}
+
+
+def test_an_excluded_latest_value_raises_no_signal_and_says_why() -> None:
+    reading = read([*BASE, 40.0], limits=exclude("2025-09", "Courier strike"))
+    assert reading.paragraphs[0].startswith("Predictable since Jan 2024:")
+    assert reading.paragraphs[-1] == (
+        "Latest value: 40 complaints in Sep 2025, excluded: Courier strike. It is left out of "
+        "the limits and the signal rules."
+    )
+    assert "find out what happened" not in " ".join(reading.paragraphs)
+
+
+def test_an_excluded_value_does_not_break_a_run() -> None:
+    values = [*BASE, 17.0, 17.0, 17.0, 40.0, 17.0, 17.0, 17.0, 17.0, 17.0]
+    reading = read(values, limits=exclude("2025-12", "Courier strike"))
+    assert (
+        "Signal: 8 values in a row below the central line of 20.0 complaints, since Sep 2025 "
+        "(an improvement). Consider a new phase from Sep 2025 if you know what changed."
+    ) in reading.paragraphs
+
+
+def test_a_run_chart_is_never_called_predictable() -> None:
+    for values in ([18.0], [18.0, 22.0, 19.0, 21.0]):
+        text = " ".join(read(values, **improve(10)).paragraphs)
+        assert "predictable" not in text.lower()
+        assert "routine variation" not in text
+
+
+def test_a_run_is_named_with_its_length_and_a_day_is_a_date() -> None:
+    m = measure([*BASE, *[17.0] * 9], frequency="daily", start="2026-01-01")
+    analysis = analysed(m)
+    run = next(s for s in analysis.xmr.signals if s.rule == "long_run")
+    assert signal_label(analysis, run) == "Run of 9 on one side"
+    reading = read([*BASE, 40.0], frequency="daily", start="2026-01-01")
+    assert reading.summary.startswith("Signal: 40 complaints on 21 Jan 2026 is above")
+    assert reading.paragraphs[-1].startswith("Signal in the latest value (40 complaints on 21 Jan")
+
+
+def test_trial_limits_on_a_baseline_set_by_hand_do_not_firm_up_by_themselves() -> None:
+    reading = read(BASE, limits={"baseline": 8})
+    assert reading.paragraphs[1] == (
+        "Trial limits: based on only 8 values, the baseline set for this measure, so more data "
+        "will not change them; a baseline of 12 values or more would firm them up."
+    )
+    ranged = read(BASE, limits={"baseline": {"from": "2024-01", "to": "2024-06"}})
+    assert "more data will not change them" in ranged.paragraphs[1]
+    assert read(BASE[:9]).paragraphs[1].endswith("they will firm up with more data.")

@@ -16,6 +16,8 @@ from pumpsite.signals import (
     detect,
     effect_of,
     rule_label,
+    signal_name,
+    without_echoes,
 )
 from pumpsite.xmr import Analysis, Options, Phase, Profile, analyse, compute_limits, moving_ranges
 from tests.worked_examples import TV1
@@ -362,3 +364,90 @@ def test_detect_directly() -> None:
 def test_detect_skips_phases_without_limits() -> None:
     values = (1.0, 100.0, 1.0)
     assert detect(values, moving_ranges(values), [Phase(0, 3, None, None, ())]) == ()
+
+
+# --- what the signals mean: neutral moving ranges, one event per outlier, exclusions ------------
+
+
+def test_a_moving_range_is_neutral_whichever_direction_is_better() -> None:
+    # Back to normal after a high outlier: the fall is a jump, not a concern or an improvement.
+    for better in ("up", "down", "neutral"):
+        analysis = locked((10.0, 30.0, 10.0), better=better)
+        jumps = [s for s in analysis.signals if s.rule == "mr_beyond_url"]
+        assert [(s.points, s.side, s.effect) for s in jumps] == [
+            (after_base(1), "high", "neutral"),
+            (after_base(2), "low", "neutral"),
+        ]
+
+
+def test_one_outlier_is_one_event_not_three_signals() -> None:
+    analysis = locked((10.0, 30.0, 10.0), better="down")
+    assert len(analysis.signals) == 3
+    assert without_echoes(analysis.signals) == (
+        Signal("beyond_limits", after_base(1), "high", "concern"),
+    )
+
+
+def test_a_jump_within_the_limits_is_an_event_of_its_own() -> None:
+    # 5 to 14.9: both inside the limits (4.68 to 15.32), the jump of 9.9 above the URL (6.536).
+    analysis = locked((5.0, 14.9))
+    assert without_echoes(analysis.signals) == (
+        Signal("mr_beyond_url", after_base(1), "high", "neutral"),
+    )
+
+
+def test_a_jump_two_values_after_an_outlier_is_not_its_echo() -> None:
+    analysis = locked((30.0, 10.0, 5.0, 14.9))
+    assert [(s.rule, s.points) for s in without_echoes(analysis.signals)] == [
+        ("beyond_limits", after_base(0)),
+        ("mr_beyond_url", after_base(3)),
+    ]
+
+
+def test_an_excluded_value_raises_no_signal() -> None:
+    analysis = locked((10.0, 30.0, 10.0), excluded=frozenset(after_base(1)))
+    assert analysis.signals == ()
+
+
+def test_an_excluded_value_neither_counts_nor_breaks_a_run() -> None:
+    # 8 values above the centre with an explained low value in the middle: still one run of 8.
+    tail = (10.5, 10.5, 10.5, 10.5, 1.0, 10.5, 10.5, 10.5, 10.5)
+    analysis = locked(tail, excluded=frozenset(after_base(4)))
+    assert found(analysis) == {("long_run", after_base(0, 1, 2, 3, 5, 6, 7, 8), "high")}
+    assert found(locked(tail)) == {
+        ("beyond_limits", after_base(4), "low"),
+        ("mr_beyond_url", after_base(4), "low"),
+        ("mr_beyond_url", after_base(5), "high"),
+    }
+
+
+def test_an_excluded_value_is_not_counted_in_a_three_of_four_window() -> None:
+    # Beyond the upper halfway line (12.66): 13, 13 and the excluded 14; with it left out, the
+    # window holds 13, 13, 10, 10: two of four.
+    tail = (13.0, 14.0, 13.0, 10.0, 10.0)
+    assert found(locked(tail), "short_run") == {("short_run", after_base(0, 1, 2), "high")}
+    assert found(locked(tail, excluded=frozenset(after_base(1))), "short_run") == set()
+
+
+@pytest.mark.parametrize(
+    ("tail", "profile", "name"),
+    [
+        ((10.5,) * 9, "wheeler", "Run of 9 on one side"),
+        ((10.5,) * 8, "wheeler", "Run of 8 on one side"),
+        ((10.5,) * 12, "nhs", "Shift (12 on one side)"),
+    ],
+)
+def test_a_signal_is_named_with_its_own_length(
+    tail: tuple[float, ...], profile: Profile, name: str
+) -> None:
+    analysis = locked(tail, profile=profile)
+    runs = [s for s in analysis.signals if s.rule == "long_run"]
+    assert [signal_name(profile, s) for s in runs] == [name]
+
+
+def test_a_trend_is_named_with_its_own_length() -> None:
+    analysis = locked((4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0), profile="nhs")
+    trends = [s for s in analysis.signals if s.rule == "trend"]
+    assert [signal_name("nhs", s, 7) for s in trends] == ["Trend (9 rising or falling)"]
+    point = next(s for s in analysis.signals if s.rule == "beyond_limits")
+    assert signal_name("nhs", point, 7) == "Point beyond the limits"

@@ -362,7 +362,7 @@ def test_strategic_shows_each_key_result_with_target_assurance_and_chart(site: S
     churn = section(page, "### [Monthly churn](measures/churn.md)")
     assert '<svg class="fake small"/>' in churn
     assert "- **Target:** 8% by 31 Mar 2027 · owner Aisha" in churn
-    assert "will not be met unless the process changes" in churn
+    assert "can't be judged until a new phase: the latest values are signals" in churn
     assert "- **Achieved:** not yet" in churn
     assert "Consider a new phase from" in churn
     new = section(page, "### [New customers](measures/new-customers.md)")
@@ -428,7 +428,7 @@ def test_a_measure_that_changed_role_shows_both_roles_and_is_labelled_by_the_one
 def test_measure_page_sections(site: Site) -> None:
     page = site.files["measures/complaints.md"]
     assert '<div class="pumpsite-chart-wrap pumpsite-chart-wrap--full" data-search-exclude' in page
-    assert "## Reading\n\nNot predictable: 2 signals since Jan 2024" in page
+    assert "## Reading\n\nNot predictable: 1 signal since Jan 2024" in page
     assert (
         "Signal: 40 complaints in Nov 2026 is above the upper natural process limit of "
         "30.6 complaints (a concern)."
@@ -437,7 +437,10 @@ def test_measure_page_sections(site: Site) -> None:
     assert "| Point beyond the limits | Nov 2026 | <span" in signals
     assert 'pumpsite-signal--concern">Concern</span>' in signals
     phases = section(page, "## Phases and limits")
-    assert "| Jan 2024 to Nov 2026 | 20.0 complaints | 9.4 to 30.6 complaints | 13.1 |" in phases
+    assert (
+        "| Jan 2024 to Nov 2026 | 20.0 complaints | 9.4 to 30.6 complaints | 13.1 complaints |"
+        in phases
+    )
     assert "Why each phase starts" not in phases  # a single phase needs no reason
     data = section(page, "## Definition")
     assert "| Better | lower is better |" in data

@@ -74,25 +74,111 @@ def test_the_data_table_names_the_rules_of_each_value_as_the_analysis_does() -> 
 
 
 def test_the_page_lists_the_latest_signals_and_counts_the_others() -> None:
-    # Every 40 is beyond the upper limit, and every jump to and from it beyond the range limit.
+    # Every 40 is beyond the upper limit (the jumps to and from it are part of its event).
     _, detail = views([*BASE, *[20.0, 40.0] * 300])
     assert len(detail.all_signals) == LISTED_SIGNALS
     assert detail.all_signals[-1].when == "11 Sep 2021"  # the latest value
-    assert detail.signals_note == "Only the latest 100 of 900 signals are listed."
+    assert detail.signals_note == "Only the latest 100 of 301 signals are listed."
 
 
 def test_the_cards_list_the_latest_ten_signals_and_those_of_the_latest_value() -> None:
     view, detail = views([*BASE, *[20.0, 40.0] * 300])
     assert len(view.signals) == 10
     assert view.signals[-1].when == "11 Sep 2021"
-    assert view.more_signals == "890 earlier signals"
+    assert view.more_signals == "291 earlier signals"
     # The run began long before the other latest signals: it still counts as new.
     assert [(s.label, s.when) for s in view.new_signals] == [
-        ("Run of 8 on one side", "20 Jan 2020 to 11 Sep 2021"),
+        ("Run of 301 on one side", "20 Jan 2020 to 11 Sep 2021"),
         ("Point beyond the limits", "11 Sep 2021"),
-        ("Moving range above the upper range limit", "11 Sep 2021"),
     ]
-    assert view.signals[0].label == "Run of 8 on one side"
+    assert view.signals[0].label == "Run of 301 on one side"
     paragraphs = [p for p in detail.paragraphs if p.startswith(("Only", "Signal:"))]
-    assert paragraphs[0] == "Only the latest 10 of 900 signals since 1 Jan 2020 are described here."
+    assert paragraphs[0] == "Only the latest 10 of 301 signals since 1 Jan 2020 are described here."
     assert len(paragraphs) == 11
+
+
+# --- statuses and targets: what the badges and cards claim ---------------------------------
+
+
+def test_the_return_to_normal_after_a_good_outlier_needs_no_attention() -> None:
+    # Higher is better: 40 is an improvement; the fall back to 20 is its jump, not a concern.
+    view, detail = views([*BASE, 40.0, 20.0])
+    assert view.status.label == "Better than usual: find out why"
+    assert [s.effect for s in view.signals] == ["improvement"]
+    assert view.new_signals == ()
+    assert [s.label for s in detail.all_signals] == ["Point beyond the limits"]
+
+
+def test_a_jump_alone_is_a_neutral_signal_and_needs_no_attention() -> None:
+    view, _ = views([*BASE, 10.0, 29.0])  # both inside the limits, the jump above the URL
+    assert view.status.label == "Signals"
+    assert [(s.label, s.effect_label) for s in view.new_signals] == [
+        ("Moving range above the upper range limit", "Signal")
+    ]
+
+
+def test_an_unwanted_outlier_needs_attention() -> None:
+    view, _ = views([*BASE, 2.0])
+    assert view.status.label == "Needs attention"
+
+
+def test_a_neutral_measure_needs_attention_for_a_signal_at_the_latest_value_only() -> None:
+    assert views([*BASE, 40.0], better="neutral")[0].status.label == "Needs attention"
+    assert views([*BASE, 40.0, 20.0], better="neutral")[0].status.label == "Signals"
+
+
+def test_an_excluded_value_raises_no_status_and_says_so_in_the_table() -> None:
+    exclude = {"exclude": [{"period": "2020-01-21", "reason": "Server outage"}]}
+    view, detail = views([*BASE, 2.0], limits=exclude)
+    assert view.status.label == "Predictable"
+    assert detail.data[-1].signals == "excluded: Server outage"
+
+
+def test_the_table_names_a_run_by_its_length() -> None:
+    _, detail = views([*BASE, *[15.0] * 9])
+    assert detail.data[-1].signals == "Run of 9 on one side"
+
+
+def test_the_upper_range_limit_carries_the_unit() -> None:
+    _, detail = views(BASE, unit="complaints")
+    assert detail.phases[0].url == "13.1 complaints"
+    assert detail.phases[0].center == "20.0 complaints"
+
+
+def test_no_signals_is_routine_variation_only_where_there_are_limits() -> None:
+    assert views(BASE)[1].no_signals == "None: every value is routine variation."
+    assert views([18.0, 22.0, 19.0])[1].no_signals == (
+        "None found: too few values to judge (a run chart has no limits)."
+    )
+    phases = {"phases": [{"from": "2020-01-21", "reason": "New process"}]}
+    assert views([*BASE, 20.0], limits=phases)[1].no_signals.startswith(
+        "None in the phases with limits; the others have too few values to judge"
+    )
+
+
+def improve(target: float) -> dict[str, object]:
+    return {"roles": [{"from": "2019-Q1", "role": "improve", "target": target}]}
+
+
+def test_the_card_says_what_keeps_a_target_from_being_achieved() -> None:
+    view, _ = views(BASE, **improve(19))
+    assert view.target is not None
+    assert view.target.assurance == "hit or miss: the target sits inside the natural process limits"
+    assert view.target.achieved_text == (
+        "not yet: no new phase has been recorded after a sustained shift"
+    )
+    view, _ = views(BASE, **improve(25))
+    assert view.target is not None
+    assert view.target.achieved_text == (
+        "not yet: the central line (20.0) has not reached the target of 25; no new phase has "
+        "been recorded after a sustained shift"
+    )
+
+
+def test_the_card_says_first_that_assurance_cannot_be_judged() -> None:
+    view, _ = views([*BASE, *[25.0] * 8], **improve(35))
+    assert view.target is not None
+    assert view.target.assurance == (
+        "can't be judged until a new phase: the latest values are signals, so the limits no "
+        "longer describe the process"
+    )

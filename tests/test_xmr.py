@@ -16,11 +16,14 @@ from pumpsite.xmr import (
     Limits,
     Options,
     PhaseStart,
-    achieved,
+    achievement,
     analyse,
     assurance,
     compute_limits,
+    latest_judged,
     moving_ranges,
+    target_position,
+    unsettled,
 )
 from tests.worked_examples import TV1
 
@@ -257,8 +260,10 @@ def test_excluded_point_is_kept_but_left_out_of_the_limits() -> None:
     assert analysis.phases[0].baseline == (0, 1, 2, 3, 4, 6, 7, 8, 9)
     assert analysis.moving_ranges[5:7] == (90, 90)
     assert analysis.excluded == frozenset({5})
-    assert analysis.rules_at(5) == ("beyond_limits", "mr_beyond_url")
-    assert analysis.rules_at(6) == ("mr_beyond_url",)
+    # An explained special cause raises no signal, nor do the jumps into and out of it.
+    assert analysis.rules_at(5) == ()
+    assert analysis.rules_at(6) == ()
+    assert analysis.signals == ()
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -351,52 +356,142 @@ LIMITS = Limits(
 
 
 @pytest.mark.parametrize(
+    ("target", "position"),
+    [(4.9, "below"), (5.0, "within"), (10.0, "within"), (15.0, "within"), (15.1, "above")],
+)
+def test_a_target_on_a_limit_is_within_the_limits(target: float, position: str) -> None:
+    assert target_position(LIMITS, target) == position
+
+
+@pytest.mark.parametrize(
     ("target", "better", "expected"),
     [
-        (4.9, "up", "met_consistently"),
-        (15.1, "up", "not_met"),
-        (4.9, "down", "not_met"),
-        (15.1, "down", "met_consistently"),
+        (4.0, "up", "met_consistently"),
+        (16.0, "up", "not_met"),
+        (4.0, "down", "not_met"),
+        (16.0, "down", "met_consistently"),
         (12.0, "up", "hit_or_miss"),
         (8.0, "down", "hit_or_miss"),
-        (15.0, "up", "hit_or_miss"),
-        (5.0, "up", "hit_or_miss"),
-        (15.0, "down", "hit_or_miss"),
-        (5.0, "down", "hit_or_miss"),
         (100.0, "neutral", None),
     ],
 )
 def test_assurance(target: float, better: str, expected: str | None) -> None:
-    assert assurance(LIMITS, target, better) == expected  # type: ignore[arg-type]
+    analysis = analyse(ALTERNATING)
+    assert assurance(analysis, target, better) == expected  # type: ignore[arg-type]
 
 
-def shifted(with_phase: bool) -> Analysis:
-    values = (*ALTERNATING, *[19.0, 21.0] * 10)
-    phases = (PhaseStart(20, "new process"),) if with_phase else ()
-    return analyse(values, Options(phases=phases, better="up"))
+def test_a_target_exactly_on_a_limit_is_hit_or_miss() -> None:
+    analysis = analyse(ALTERNATING)
+    limits = analysis.current_phase.limits
+    assert limits is not None
+    assert assurance(analysis, limits.unpl, "up") == "hit_or_miss"
+    assert assurance(analysis, limits.lnpl, "up") == "hit_or_miss"
+
+
+@pytest.mark.parametrize(
+    ("tail", "why"),
+    [
+        ((12.0, 12.4) * 4, "a long run at the latest value"),
+        ((30.0,), "the latest value beyond a limit"),
+        ((13.0, 13.0, 13.0), "3 of 4 beyond the halfway line at the latest value"),
+    ],
+)
+def test_no_assurance_while_the_latest_values_are_signals(
+    tail: tuple[float, ...], why: str
+) -> None:
+    analysis = analyse((*ALTERNATING, *tail))
+    assert unsettled(analysis), why
+    for target in (0.0, 10.0, 100.0):
+        assert assurance(analysis, target, "up") == "unpredictable"
+
+
+def test_assurance_after_an_outlier_that_has_passed() -> None:
+    analysis = analyse((*ALTERNATING, 30.0, 10.0))  # the jump back is the outlier's, not a signal
+    assert unsettled(analysis) == ()
+    assert assurance(analysis, 4.0, "up") == "met_consistently"
+
+
+def test_an_excluded_latest_value_leaves_the_assurance_to_the_values_before_it() -> None:
+    values = (*ALTERNATING, 30.0)
+    analysis = analyse(values, Options(excluded=frozenset({20})))
+    assert latest_judged(analysis) == 19
+    assert assurance(analysis, 4.0, "up") == "met_consistently"
+
+
+def phased(
+    tail: tuple[float, ...], at: int = 20, head: tuple[float, ...] = ALTERNATING
+) -> Analysis:
+    return analyse((*head, *tail), Options(phases=(PhaseStart(at, "new process"),), better="up"))
+
+
+UP = (19.0, 21.0) * 10  # centre 20: every value is beyond the old upper limit of 15.32
+
+
+def test_achieved_after_a_signal_a_phase_and_firm_limits() -> None:
+    analysis = phased(UP)
+    result = achievement(analysis, 18, "up")
+    assert result.achieved
+    assert result.change is not None and result.change.rule == "beyond_limits"
+    assert result.change.points == (20,)
+    assert achievement(analysis, 20, "up").achieved  # exactly on the central line
+    assert achievement(analysis, 20.5, "up").shortfalls == ("short_of_target",)
 
 
 def test_not_achieved_without_a_phase_change() -> None:
-    analysis = shifted(with_phase=False)
+    analysis = analyse((*ALTERNATING, *UP), Options(better="up"))
     assert all(v is not None and v > 18 for v in analysis.values[20:])  # points cross the target
-    assert not achieved(analysis, 18, "up")
+    assert achievement(analysis, 18, "up").shortfalls == ("short_of_target", "no_new_phase")
+    assert achievement(analysis, 9, "up").shortfalls == ("no_new_phase",)
 
 
-def test_achieved_when_the_new_central_line_reaches_the_target() -> None:
-    analysis = shifted(with_phase=True)
-    assert achieved(analysis, 18, "up")
-    assert achieved(analysis, 20, "up")  # exactly on the central line
-    assert not achieved(analysis, 20.5, "up")
-    assert not achieved(analysis, 18, "neutral")
+def test_a_deterioration_is_not_achievement() -> None:
+    # Lower is better, and the new phase is worse: its central line is past a target of 25 only
+    # because the target was loose; the change was the wrong way.
+    result = achievement(phased(UP), 25, "down")
+    assert result.shortfalls == ("not_better", "no_signal")
+    assert result.change is None
 
 
-def test_achieved_when_down_is_better() -> None:
-    analysis = shifted(with_phase=True)
-    assert achieved(analysis, 25, "down")
-    assert not achieved(analysis, 18, "down")
+def test_a_new_phase_without_a_signal_is_not_achievement() -> None:
+    analysis = phased((11.0, 9.5) * 10)  # centre 10.25: a little higher, and nothing to show it
+    assert achievement(analysis, 10, "up").shortfalls == ("no_signal",)
+
+
+def test_a_signal_long_before_the_phase_does_not_mark_it() -> None:
+    head = (*ALTERNATING, 30.0, *(11.0, 9.0) * 5)  # a favourable outlier at 20
+    analysis = phased((11.0, 9.5) * 10, at=31, head=head)
+    assert achievement(analysis, 10, "up").shortfalls == ("no_signal",)
+
+
+def test_a_long_run_from_the_first_value_of_the_phase_marks_it() -> None:
+    # 12 and 12.4: above the old centre of 10, below its halfway line of 12.66.
+    result = achievement(phased((12.0, 12.4) * 10), 12, "up")
+    assert result.achieved
+    assert result.change is not None and result.change.rule == "long_run"
+    assert result.change.points[0] == 20
+
+
+def test_a_long_run_that_began_before_the_phase_marks_it() -> None:
+    values = (*ALTERNATING, 12.0, 12.4, 12.0)
+    result = achievement(phased((12.4, 12.0) * 10, at=23, head=values), 12, "up")
+    assert result.change is not None and result.change.points[0] == 20
+    assert result.achieved
+
+
+def test_trial_limits_are_not_achievement() -> None:
+    assert achievement(phased(UP[:5]), 18, "up").shortfalls == ("trial",)
+    assert achievement(phased(UP[:11]), 18, "up").shortfalls == ("trial",)
+    assert achievement(phased(UP[:12]), 18, "up").achieved
 
 
 def test_not_achieved_when_the_current_phase_has_no_limits() -> None:
-    values = (*ALTERNATING, 30.0, 30.0, 30.0)
-    analysis = analyse(values, Options(phases=(PhaseStart(20, "x"),)))
-    assert not achieved(analysis, 18, "up")
+    assert achievement(phased((30.0, 30.0, 30.0)), 18, "up").shortfalls == ("no_limits",)
+
+
+def test_not_achieved_after_a_run_chart() -> None:
+    analysis = phased(UP, at=4, head=ALTERNATING[:4])
+    assert achievement(analysis, 18, "up").shortfalls == ("no_signal",)
+
+
+def test_no_achievement_without_a_better_direction() -> None:
+    assert achievement(phased(UP), 18, "neutral").shortfalls == ("no_direction",)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pumpsite.xmr import Limits, Options, analyse, moving_ranges
+from pumpsite.signals import without_echoes
+from pumpsite.xmr import Limits, Options, achievement, analyse, assurance, moving_ranges
 
 fast = settings(max_examples=60, deadline=None)
 
@@ -108,3 +109,75 @@ def test_a_constant_series_has_zero_width_limits_and_no_outliers(value: float, n
     assert limits.center == limits.unpl == limits.lnpl == value
     assert limits.average_mr == limits.url == 0
     assert "beyond_limits" not in {s.rule for s in analysis.signals}
+
+
+betters = st.sampled_from(["up", "down", "neutral"])
+profiles = st.sampled_from(["wheeler", "pump", "nhs"])
+
+
+@fast
+@given(series, betters)
+def test_moving_range_signals_are_neutral(values: list[float], better: str) -> None:
+    analysis = analyse(values, Options(better=better))  # type: ignore[arg-type]
+    assert all(s.effect == "neutral" for s in analysis.signals if s.rule == "mr_beyond_url")
+
+
+@fast
+@given(series, profiles, st.data())
+def test_an_excluded_value_is_in_no_signal(
+    values: list[float], profile: str, data: st.DataObject
+) -> None:
+    excluded = frozenset(data.draw(st.sets(st.integers(0, len(values) - 1), max_size=3)))
+    analysis = analyse(values, Options(profile=profile, excluded=excluded))  # type: ignore[arg-type]
+    assert not any(set(s.points) & excluded for s in analysis.signals)
+    jumps = [s.points[0] for s in analysis.signals if s.rule == "mr_beyond_url"]
+    assert not any(i in excluded or i - 1 in excluded for i in jumps)
+
+
+@fast
+@given(series)
+def test_no_jump_into_or_out_of_an_outlier_is_an_event_of_its_own(values: list[float]) -> None:
+    signals = analyse(values).signals
+    kept = without_echoes(signals)
+    outliers = {s.points[0] for s in signals if s.rule == "beyond_limits"}
+    assert [s for s in signals if s.rule != "mr_beyond_url"] == [
+        s for s in kept if s.rule != "mr_beyond_url"
+    ]
+    assert not any(
+        s.points[0] in outliers or s.points[0] - 1 in outliers
+        for s in kept
+        if s.rule == "mr_beyond_url"
+    )
+
+
+@fast
+@given(series, finite, betters)
+def test_without_a_recorded_phase_nothing_is_achieved(
+    values: list[float], target: float, better: str
+) -> None:
+    assert not achievement(analyse(values), target, better).achieved  # type: ignore[arg-type]
+
+
+@fast
+@given(series, st.booleans(), st.sampled_from(["up", "down"]))
+def test_a_target_on_a_limit_is_hit_or_miss(values: list[float], upper: bool, better: str) -> None:
+    analysis = analyse(values, ALL)
+    limits = analysis.current_phase.limits
+    assume(limits is not None)  # data too coarse for limits have none
+    assert limits is not None
+    target = limits.unpl if upper else limits.lnpl
+    verdict = assurance(analysis, target, better)  # type: ignore[arg-type]
+    assert verdict in ("hit_or_miss", "unpredictable")
+
+
+@fast
+@given(series, st.floats(min_value=1e-3, max_value=1e6), finite, st.sampled_from(["up", "down"]))
+def test_no_verdict_while_the_latest_value_is_beyond_the_limits(
+    values: list[float], excess: float, target: float, better: str
+) -> None:
+    limits = analyse(values, ALL).current_phase.limits
+    assume(limits is not None)  # data too coarse for limits have none
+    assert limits is not None
+    point = limits.unpl + excess
+    analysis = analyse([*values, point], Options(baseline_size=len(values)))
+    assert assurance(analysis, target, better) == "unpredictable"  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from pumpsite.model import Measure, Series
 from pumpsite.numbers import display_decimals, fmt
 from pumpsite.periods import Period
 from pumpsite.schema import BaselineRange, LimitsSettings, MeasureMeta, Role
-from pumpsite.signals import RULES, Effect, Rule, rule_label
+from pumpsite.signals import RULES, Effect, Rule, signal_name, without_echoes
 
 FIELDS = (
     ("title", "title"),
@@ -94,14 +94,15 @@ def measure_changes(
 
 
 def current_signals(analysis: MeasureAnalysis | None) -> dict[tuple[Rule, Effect], str]:
-    """The signals that include the latest value, by rule and effect, with the rule's name."""
+    """The signals that include the latest value, one per event (the jump back from an outlier
+    is part of it), by rule and effect, with the signal's name."""
     if analysis is None or (latest := analysis.latest_period) is None:
         return {}
     index = analysis.index_of(latest)
     options = analysis.xmr.options
     found = {
-        (s.rule, s.effect): rule_label(options.profile, s.rule, options.run_length)
-        for s in analysis.xmr.signals
+        (s.rule, s.effect): signal_name(options.profile, s, options.run_length)
+        for s in without_echoes(analysis.xmr.signals)
         if index in s.points
     }
     return dict(sorted(found.items(), key=lambda item: RULES.index(item[0][0])))

@@ -31,6 +31,7 @@ IDENTITY_VERBS = {
 ROLE_KINDS = ("role", "target", "deadline")
 ROLE_NAMES = {"improve": "key result", "sustain": "KPI"}
 ASSURANCE = {
+    "unpredictable": "can't be judged until a new phase: the latest values are signals",
     "met_consistently": "met consistently",
     "hit_or_miss": "hit or miss",
     "not_met": "not met unless the process changes",
@@ -124,7 +125,7 @@ def _summary(changes: Sequence[Change]) -> str:
         _count(count("signal_new"), "new signal", "new signals"),
         _count(count("signal_cleared"), "signal cleared", "signals cleared"),
         _count(count("assurance"), "assurance changed", "assurances changed"),
-        _count(reached, "target reached", "targets reached"),
+        _count(reached, "target achieved", "targets achieved"),
         _count(len(role_changes), "role change", "role changes"),
         _count(len(moved), "target or deadline moved", "targets or deadlines moved"),
         _count(measures("stale"), "measure stale", "measures stale"),
@@ -259,8 +260,11 @@ def _assurance(change: Change) -> str:
 
 def _reached(change: Change) -> str:
     if change.after:
-        return f"Target {change.label} **reached**: the central line is at or past it"
-    return f"Target {change.label} no longer reached"
+        return (
+            f"Target {change.label} **achieved**: after a signal of improvement, a new phase's "
+            "central line is at or past it, on firm limits"
+        )
+    return f"Target {change.label} no longer achieved"
 
 
 def _stale(change: Change) -> str:
