@@ -104,10 +104,9 @@ def improve(target: float) -> list[dict[str, object]]:
 
 
 def test_a_target_exactly_on_a_limit_is_inside_for_lint_as_for_the_page() -> None:
-    steady = measure("m", STEADY)
-    limits = analyse_repo(repo(goal("g"), steady), TODAY)["m"].xmr.current_phase.limits
+    limits = analyse_repo(repo(goal("g"), steady("m")), TODAY)["m"].xmr.current_phase.limits
     assert limits is not None
-    on_limit = measure("m", STEADY, roles=improve(limits.unpl))
+    on_limit = steady("m", roles=improve(limits.unpl))
     analysis = analyse_repo(repo(goal("g"), on_limit), TODAY)["m"]
     assert analysis.target is not None and analysis.target.assurance == "hit_or_miss"
     assert codes(lint(goal("g"), on_limit)) == ["PS406"]
@@ -115,7 +114,7 @@ def test_a_target_exactly_on_a_limit_is_inside_for_lint_as_for_the_page() -> Non
 
 def test_a_target_the_central_line_is_already_past_is_not_hit_by_chance() -> None:
     # Central line 20, higher is better: a target of 19 is met more often than not already.
-    problems = lint(goal("g"), measure("m", STEADY, roles=improve(19)))
+    problems = lint(goal("g"), steady("m", roles=improve(19)))
     assert codes(problems) == ["PS406"]
     assert problems[0].message == (
         "The target 19 sits inside the current natural process limits (13.28 to 26.72) and the "
@@ -127,5 +126,5 @@ def test_a_target_the_central_line_is_already_past_is_not_hit_by_chance() -> Non
 
 def test_no_capability_warning_while_the_latest_values_are_signals() -> None:
     # The last 8 values are a run above the central line: the limits no longer describe it.
-    drifting = [*STEADY, *[21.5] * 8]
-    assert lint(goal("g"), measure("m", drifting, roles=improve(21))) == []
+    drifting = [*STEADY, *[21.5] * 8]  # up to Oct 2026, the last full month at TODAY
+    assert lint(goal("g"), measure("m", drifting, start="2024-07", roles=improve(21))) == []
