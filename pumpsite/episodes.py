@@ -102,13 +102,14 @@ class Listing:
 
 def listing(episodes: Sequence[Episode], since: int | None, most: int) -> Listing:
     """The episodes that end at index `since` or later (those that touch the report quarter and
-    those still going), at least the latest one, at most `most` of them (the latest-ending);
-    the others are earlier. `since` None: only the latest one."""
+    those still going) and the latest ones (those that end last), at most `most` of them, the
+    latest-ending; the others are earlier. `since` None: only the latest ones."""
     if not episodes:
         return Listing((), ())
+    last = max(e.end for e in episodes)
+    cut = last if since is None else min(since, last)
     by_end = sorted(range(len(episodes)), key=lambda k: (episodes[k].end, k))
-    touching = [k for k in by_end if since is not None and episodes[k].end >= since]
-    chosen = set((touching or by_end[-1:])[-most:])
+    chosen = set([k for k in by_end if episodes[k].end >= cut][-most:])
     return Listing(
         listed=tuple(e for k, e in enumerate(episodes) if k in chosen),
         earlier=tuple(e for k, e in enumerate(episodes) if k not in chosen),

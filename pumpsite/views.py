@@ -14,18 +14,19 @@ from urllib.parse import quote
 
 from pumpsite.analysis import MeasureAnalysis
 from pumpsite.chart_plan import LATEST_VALUES
+from pumpsite.episodes import Episode, episodes_of, latest_first
 from pumpsite.model import Goal, Measure
 from pumpsite.numbers import data_decimals, display_decimals, fmt, fmt_plain
 from pumpsite.periods import Period
 from pumpsite.reading import (
     ASSURANCE_WORDS,
-    READ_SIGNALS,
     Words,
     changing,
+    current_episodes,
     current_signals,
-    describe_signal,
+    describe_episode,
     latest_index,
-    latest_of,
+    list_episodes,
     period_name,
     read_measure,
     rebase_sentence,
@@ -46,15 +47,23 @@ ROLE_LABELS = {"improve": "Key result", "sustain": "KPI"}
 EFFECT_LABELS = {"improvement": "Improvement", "concern": "Concern", "neutral": "Signal"}
 RECENT_VALUES = 3
 """A KPI needs attention when a concern signal touches one of its latest this-many values."""
-LISTED_SIGNALS = 100
-"""The measure page lists at most this many signals, the latest; a long series can have
-thousands. The data table, like the chart, shows the latest LATEST_VALUES values."""
+CARD_SIGNALS = 3
+"""Overview cards name at most this many signals (episodes) of the current phase."""
+LISTED_SIGNALS = 20
+"""The measure page's table lists at most this many signals (episodes) that touch the report
+quarter, the latest ones; the earlier ones are collapsed below it."""
+EARLIER_SIGNALS = 100
+"""The collapsed list of earlier signals holds at most this many, the latest. The data table,
+like the chart, shows the latest LATEST_VALUES values."""
 
 # --- view-models ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class SignalView:
+    """One signal as a reader counts it: an episode, the signals of one rule and side that
+    overlap or follow each other."""
+
     rule: str
     label: str  # the rule's name, like "Run of 8 on one side"
     when: str  # "Nov 2026" or "Apr 2026 to Nov 2026"
@@ -98,7 +107,8 @@ class MeasureView:
     summary: str  # plain text
     has_data: bool
     status: Status
-    signals: tuple[SignalView, ...]  # of the current phase: the latest READ_SIGNALS of them
+    signals: tuple[SignalView, ...]  # of the current phase, those of the report quarter:
+    # at most CARD_SIGNALS, the latest (at least the latest one)
     more_signals: str  # "24 earlier signals" when `signals` leaves some out, else ""
     new_signals: tuple[SignalView, ...]  # including the latest value
     target: TargetView | None
@@ -173,8 +183,11 @@ class MeasureDetail:
     view: MeasureView
     paragraphs: tuple[str, ...]  # plain text
     chart: str  # full inline SVG, "" without data
-    all_signals: tuple[SignalView, ...]  # the latest LISTED_SIGNALS of them
-    signals_note: str  # says how many signals `all_signals` leaves out, or ""
+    all_signals: tuple[SignalView, ...]  # of every phase, those of the report quarter: at
+    # most LISTED_SIGNALS, the latest (at least the latest one)
+    earlier_title: str  # "And 24 earlier signals" when some are left out of all_signals
+    earlier_signals: tuple[SignalView, ...]  # the others, the latest EARLIER_SIGNALS of them
+    signals_note: str  # says how many `earlier_signals` leaves out, or ""
     phases: tuple[PhaseView, ...]
     exclusions: tuple[EventView, ...]
     definition: tuple[tuple[str, str], ...]  # (label, user text)
@@ -193,16 +206,16 @@ class MeasureDetail:
 # --- building the view-models --------------------------------------------------------------------
 
 
-def _signal_view(words: Words, signal: Signal) -> SignalView:
+def _signal_view(words: Words, episode: Episode) -> SignalView:
     periods = words.analysis.periods
     return SignalView(
-        rule=signal.rule,
-        label=signal_label(words.analysis, signal),
-        when=span_name(periods[signal.points[0]], periods[signal.points[-1]]),
-        effect=signal.effect,
-        effect_label=EFFECT_LABELS[signal.effect],
-        sentence=describe_signal(words, signal),
-        new=words.latest in signal.points,
+        rule=episode.rule,
+        label=signal_label(words.analysis, episode.as_signal()),
+        when=span_name(periods[episode.start], periods[episode.end]),
+        effect=episode.effect,
+        effect_label=EFFECT_LABELS[episode.effect],
+        sentence=describe_episode(words, episode),
+        new=words.latest in episode.points,
     )
 
 
@@ -278,19 +291,19 @@ def _left_out(total: int, shown: int, noun: str) -> str:
 
 
 def _current_signals(
-    measure: Measure, analysis: MeasureAnalysis | None
+    measure: Measure, analysis: MeasureAnalysis | None, report_date: date
 ) -> tuple[tuple[SignalView, ...], str, tuple[SignalView, ...]]:
-    """The latest signals of the current phase, a word on the others, and those that include
-    the latest value."""
+    """The signals of the current phase that touch the report quarter, a word on the others,
+    and those that include the latest value."""
     if analysis is None or analysis.xmr.current_phase.limits is None:
         return (), "", ()
     words = Words.of(measure, analysis)
-    current = current_signals(analysis.xmr)
-    listed = latest_of(current, READ_SIGNALS)
+    current = current_episodes(analysis.xmr)
+    shown = list_episodes(analysis, current, report_date, CARD_SIGNALS)
     return (
-        tuple(_signal_view(words, s) for s in listed),
-        _left_out(len(current), len(listed), "earlier signal"),
-        tuple(_signal_view(words, s) for s in current if words.latest in s.points),
+        tuple(_signal_view(words, e) for e in shown.listed),
+        _left_out(len(current), len(shown.listed), "earlier signal"),
+        tuple(_signal_view(words, e) for e in current if words.latest in e.points),
     )
 
 
@@ -305,7 +318,7 @@ def measure_view(
     kind = measure.role_kind_at(report_date)
     goal = goals.get(measure.meta.goal)
     summary = read_measure(measure, analysis).summary if analysis else "No data yet."
-    signals, more_signals, new_signals = _current_signals(measure, analysis)
+    signals, more_signals, new_signals = _current_signals(measure, analysis, report_date)
     target = (
         _target_view(measure, analysis, role, report_date) if role and kind == "improve" else None
     )
@@ -477,18 +490,35 @@ def measure_csv(measure: Measure, report_date: date) -> str:
     return out.getvalue()
 
 
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    signals: tuple[SignalView, ...]
+    earlier_title: str
+    earlier: tuple[SignalView, ...]
+    note: str
+
+
 def _listed_signals(
-    measure: Measure, analysis: MeasureAnalysis | None
-) -> tuple[tuple[SignalView, ...], str]:
-    """The signals of every phase for the measure page: the latest LISTED_SIGNALS of them, and
-    a note on the others."""
+    measure: Measure, analysis: MeasureAnalysis | None, report_date: date
+) -> _Listed:
+    """The signals of every phase for the measure page: those of the report quarter, and the
+    latest of the earlier ones with a word on those left out."""
     if analysis is None:
-        return (), ""
+        return _Listed((), "", (), "")
     words = Words.of(measure, analysis)
-    signals = analysis.xmr.signals
-    listed = latest_of(signals, LISTED_SIGNALS)
-    note = f"Only the latest {len(listed)} of {len(signals):,} signals are listed."
-    return tuple(_signal_view(words, s) for s in listed), note if len(listed) < len(signals) else ""
+    shown = list_episodes(analysis, episodes_of(analysis.xmr), report_date, LISTED_SIGNALS)
+    earlier = sorted(latest_first(shown.earlier, EARLIER_SIGNALS), key=lambda e: e.start)
+    count = len(shown.earlier)
+    return _Listed(
+        signals=tuple(_signal_view(words, e) for e in shown.listed),
+        earlier_title=f"And {_left_out(count, 0, 'earlier signal')}" if count else "",
+        earlier=tuple(_signal_view(words, e) for e in earlier),
+        note=(
+            f"Only the latest {len(earlier)} of {count:,} earlier signals are listed."
+            if len(earlier) < count
+            else ""
+        ),
+    )
 
 
 def measure_detail(
@@ -499,8 +529,8 @@ def measure_detail(
     chart: ChartRenderer,
     edit_base: str | None,
 ) -> MeasureDetail:
-    reading = read_measure(measure, analysis) if analysis else None
-    all_signals, signals_note = _listed_signals(measure, analysis)
+    reading = read_measure(measure, analysis, report_date) if analysis else None
+    listed = _listed_signals(measure, analysis, report_date)
     exclusions = tuple(
         EventView(str(e.period), "excluded", e.reason)
         for e in sorted(measure.meta.limits.exclude, key=lambda e: e.period)
@@ -513,8 +543,10 @@ def measure_detail(
         view=view,
         paragraphs=reading.paragraphs if reading else ("No data yet.",),
         chart=one_block(chart(measure, analysis, view.summary, "full")) if analysis else "",
-        all_signals=all_signals,
-        signals_note=signals_note,
+        all_signals=listed.signals,
+        earlier_title=listed.earlier_title,
+        earlier_signals=listed.earlier,
+        signals_note=listed.note,
         phases=_phase_views(measure, analysis) if analysis else (),
         exclusions=exclusions,
         definition=_definition(measure, view.goal_title),

@@ -198,6 +198,12 @@ def test_the_listing_keeps_the_latest_when_nothing_touches_the_quarter() -> None
     assert listing([], since=3, most=10).listed == ()
 
 
+def test_the_latest_are_all_those_that_end_last() -> None:
+    run = Episode("long_run", "high", "neutral", (5, 7, 9, 11), 1)
+    found = listing([ep(0, 2), run, ep(11, 11)], since=None, most=10)
+    assert found.listed == (run, ep(11, 11))
+
+
 def test_the_listing_keeps_at_most_the_latest_few() -> None:
     episodes = [ep(2 * k, 2 * k) for k in range(30)]
     found = listing(episodes, since=0, most=4)

@@ -321,17 +321,18 @@ def test_a_phase_reason_that_ends_its_own_sentence_gets_no_second_full_stop() ->
     assert "Current phase since Sep 2025: Programme launched (see notes)." in reading.paragraphs
 
 
-def test_a_long_series_describes_its_latest_ten_signals_and_counts_the_rest() -> None:
-    # Every 40 is beyond the upper limit, and every jump to and from it beyond the range limit.
+def test_a_long_series_describes_its_latest_signals_and_counts_the_rest() -> None:
+    # Every 40 is beyond the upper limit, and every jump to and from it beyond the range limit;
+    # the 40s are never next to each other, so each is its own signal.
     reading = read([*BASE, *[20.0, 40.0] * 600], frequency="daily", start="2020-01-01")
     assert reading.paragraphs[0].startswith("Not predictable: 1,800 signals since 1 Jan 2020,")
-    assert reading.paragraphs[1] == (
-        "Only the latest 10 of 1,800 signals since 1 Jan 2020 are described here."
-    )
-    described = [p for p in reading.paragraphs if p.startswith("Signal:")]
-    assert len(described) == 10
-    assert described[0].startswith("Signal: 601 values in a row above the central line")
-    assert described[-1] == (
+    assert reading.paragraphs[1:5] == (
+        "Signal: 601 values in a row above the central line of 20.0 complaints, since 20 Jan "
+        "2020 (a concern). Consider a new phase from 20 Jan 2020 if you know what changed.",
+        "Signal: 40 complaints in 4 May 2023 is above the upper natural process limit of "
+        "30.6 complaints (a concern).",
         "Signal: a rise of 20.0 from 3 May 2023 to 4 May 2023, more than the upper range limit "
-        "of 13.1 (a concern)."
+        "of 13.1 (a concern).",
+        "Not described here: 1,797 earlier signals since 1 Jan 2020.",
     )
+    assert len(reading.paragraphs) == 6
