@@ -41,20 +41,20 @@ def views(values: list[float | None], **meta: object) -> tuple[MeasureView, Meas
     return view, measure_detail(m, analysis, view, REPORT, fake_chart, None)
 
 
-def test_the_data_table_shows_the_latest_1000_values_and_says_the_csv_holds_them_all() -> None:
+def test_the_data_table_shows_the_latest_250_values_and_says_the_csv_holds_them_all() -> None:
     _, detail = views([20.0 + i % 3 for i in range(1500)])
-    assert len(detail.data) == 1000
-    assert detail.data[0].period == "15 May 2021"  # value 501: 2020-01-01 plus 500 days
+    assert len(detail.data) == 250
+    assert detail.data[0].period == "4 Jun 2023"  # value 1,251: 2020-01-01 plus 1,250 days
     assert detail.data[-1].period == "8 Feb 2024"
     assert detail.values_note == (
-        "The chart and the data table show the latest 1,000 of 1,500 values, from 15 May 2021; "
+        "The chart and the data table show the latest 250 of 1,500 values, from 4 Jun 2023; "
         "the CSV copy holds them all."
     )
 
 
 def test_a_series_that_fits_is_shown_whole_without_a_note() -> None:
-    _, detail = views([20.0 + i % 3 for i in range(1000)])
-    assert len(detail.data) == 1000
+    _, detail = views([20.0 + i % 3 for i in range(250)])
+    assert len(detail.data) == 250
     assert detail.data[0].period == "1 Jan 2020"
     assert detail.values_note == ""
 
