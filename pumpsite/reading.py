@@ -296,12 +296,12 @@ def describe_episode(words: Words, episode: Episode) -> str:
     if episode.rule == "beyond_limits":
         limit = limits.unpl if side == "high" else limits.lnpl
         return (
-            f"{count} values in a row {_LIMIT[side]} natural process limit of "
+            f"{count:,} values in a row {_LIMIT[side]} natural process limit of "
             f"{words.level(limit)}, {span}"
         )
     moves = "rises" if side == "high" else "falls"
     return (
-        f"{count} {moves} one after another, each more than the upper range limit of "
+        f"{count:,} {moves} one after another, each more than the upper range limit of "
         f"{words.level(limits.url)}, {span}"
     )
 

@@ -1,7 +1,7 @@
 from datetime import date
 
 from pumpsite.lint import lint_repo
-from pumpsite.model import Problem
+from pumpsite.model import Problem, Severity
 from pumpsite.pipeline import analyse_repo
 from tests.factories import goal, measure, repo
 
@@ -83,3 +83,28 @@ def test_more_than_five_key_results_under_one_goal() -> None:
     problems = lint(goal("g"), *measures)
     assert codes(problems) == ["PS404"]
     assert "dashboard wearing a costume" in problems[0].message
+
+
+def test_limits_that_no_longer_describe_the_process() -> None:
+    # Values from week 1 of 2026 rise 1 a week: from week 14 on every value is a signal.
+    rising = [float(i) for i in range(46)]
+    lines = {"title": 2, "limits.phases": 9}
+    problems = lint(
+        goal("g"),
+        measure("m", rising, start="2026-W01", frequency="weekly", lines=lines),
+        measure("steady", STEADY),
+    )
+    assert [(p.path, p.line, p.code, p.message, p.severity) for p in problems] == [
+        (
+            "measures/m.md",
+            9,
+            "PS413",
+            "20 of the latest 20 values (since 2026-W27) are signals: the natural process "
+            "limits no longer describe the process. If something changed, record a phase under "
+            "'limits: phases:' from when it did; if not, the data may have a trend or a season, "
+            "which limits around one central line cannot describe.",
+            Severity.WARNING,
+        )
+    ]
+    without_phases = lint(goal("g"), measure("m", rising, lines={"title": 2}))
+    assert [(p.line, p.code) for p in without_phases] == [(2, "PS413")]
