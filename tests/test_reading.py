@@ -26,6 +26,7 @@ from pumpsite.reading import (
     with_unit,
 )
 from pumpsite.schema import MeasureMeta, SiteSettings
+from tests.long_series import seasonal, trending
 
 BASE: list[float | None] = [18.0, 22.0] * 10
 REPORT = date(2026, 11, 23)
@@ -336,3 +337,78 @@ def test_a_long_series_describes_its_latest_signals_and_counts_the_rest() -> Non
         "Not described here: 1,797 earlier signals since 1 Jan 2020.",
     )
     assert len(reading.paragraphs) == 6
+
+
+# --- long, trending, seasonal, constant and short series -------------------------------------
+
+OUTDATED = (
+    "Most of the latest values are signals (20 of the latest 20, since week 28 of 2026): these "
+    "limits no longer describe the process. Record a new phase if something changed; otherwise "
+    "the data may have a trend or a season."
+)
+
+
+def read_weekly(values: list[float | None], unit: str) -> Reading:
+    m = measure(values, frequency="weekly", start="1983-W07", unit=unit)
+    return read_measure(m, analysed(m), REPORT)
+
+
+def test_a_trending_series_says_once_that_the_limits_no_longer_describe_it() -> None:
+    reading = read_weekly(trending(), "ppm")
+    assert reading.paragraphs == (
+        "Not predictable: 43 signals since week 7 of 1983, against natural process limits of "
+        "341.017 to 343.573 ppm (central line 342.295 ppm).",
+        f"{OUTDATED} For a trend or a season the usual answer is an XmR chart of deseasonalised "
+        "values, or one around a trend line, which pumpsite does not draw.",
+        "Latest value: 417.08 ppm in week 47 of 2026.",
+    )
+    assert reading.summary == OUTDATED
+
+
+def test_a_seasonal_series_says_the_same_once() -> None:
+    reading = read_weekly(seasonal(), "calls")
+    assert reading.paragraphs[0].startswith("Not predictable: 360 signals since week 7 of 1983")
+    assert reading.paragraphs[1].startswith(OUTDATED)
+    assert reading.paragraphs[2:] == ("Latest value: 158.9 calls in week 47 of 2026.",)
+    assert reading.summary == OUTDATED
+
+
+def test_a_constant_series_raises_no_signal_and_no_warning_about_its_limits() -> None:
+    reading = read([95.0] * 24, unit="%")
+    assert len(reading.paragraphs) == 2
+    assert "Signal" not in " ".join(reading.paragraphs)
+    assert "no longer describe" not in reading.summary
+
+
+def test_a_short_series_is_a_run_chart_in_two_sentences() -> None:
+    reading = read([18.0, 22.0, 19.0])
+    assert reading.paragraphs == (
+        "Run chart: 3 values so far; limits need 5.",
+        "Latest value: 19 complaints in Mar 2024.",
+    )
+
+
+def test_signals_of_the_report_quarter_are_described_and_earlier_ones_counted() -> None:
+    # Monthly: an outlier in Nov 2025, and three months beyond the upper limit in a row, Sep to
+    # Nov 2026, which touch the report quarter: one signal, described once. The jump into
+    # Sep 2026 ends before the quarter: it is counted with the outlier's three signals.
+    values: list[float | None] = [
+        *BASE,
+        18.0,
+        22.0,
+        40.0,
+        *[18.0, 22.0] * 4,
+        18.0,
+        41.0,
+        42.0,
+        43.0,
+    ]
+    m = measure(values, better="up")
+    reading = read_measure(m, analysed(m), REPORT)
+    assert reading.paragraphs[1:4] == (
+        "Signal: 3 values in a row above the upper natural process limit of 30.6 complaints, "
+        "since Sep 2026 (an improvement).",
+        "Signal: values closer to the upper limit than to the central line (at least 3 of 4 in "
+        "a row), since Sep 2026 (an improvement).",
+        "Not described here: 4 earlier signals since Jan 2024.",
+    )
