@@ -76,7 +76,8 @@ LATEST_VALUES = 250
 stays of bounded size however long the series (a measure page of any length under 300 KB):
 five years of weekly values, twenty of monthly ones, each with over a point and a half of
 width. Limits, phases and signals are those of the whole series."""
-WINDOW: dict[Size, int] = {"full": LATEST_VALUES, "small": LATEST_VALUES}
+WINDOW: dict[Size, int] = {"full": LATEST_VALUES, "small": 100}
+"""The small chart of overview pages is a glance, and a page may hold many: the latest 100."""
 
 # --- what to draw ------------------------------------------------------------------------------
 

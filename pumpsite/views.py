@@ -52,7 +52,7 @@ CARD_SIGNALS = 3
 LISTED_SIGNALS = 20
 """The measure page's table lists at most this many signals (episodes) that touch the report
 quarter, the latest ones; the earlier ones are collapsed below it."""
-EARLIER_SIGNALS = 100
+EARLIER_SIGNALS = 50
 """The collapsed list of earlier signals holds at most this many, the latest. The data table,
 like the chart, shows the latest LATEST_VALUES values."""
 

@@ -429,7 +429,7 @@ def test_a_long_series_draws_its_latest_250_values_each_with_its_title() -> None
     assert len(marks(group(root, "x-rings"))) == 1  # the earlier signal is outside the window
     small = parse(render(measure, "small"))
     shown = marks(group(small, "x-points", size="small"))
-    assert [p.get("data-period") for p in shown] == periods[1050:]
+    assert [p.get("data-period") for p in shown] == periods[1200:]
 
 
 def test_a_phase_that_began_before_the_window_keeps_its_start_and_limits() -> None:

@@ -88,7 +88,7 @@ def test_the_page_lists_the_latest_signals_and_collapses_the_others() -> None:
     assert detail.earlier_title == "And 897 earlier signals"
     assert len(detail.earlier_signals) == EARLIER_SIGNALS
     assert detail.earlier_signals[-1].when == "10 Sep 2021"
-    assert detail.signals_note == "Only the latest 100 of 897 earlier signals are listed."
+    assert detail.signals_note == "Only the latest 50 of 897 earlier signals are listed."
 
 
 def test_the_cards_name_the_latest_signals_and_count_the_others() -> None:
