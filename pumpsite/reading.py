@@ -190,14 +190,6 @@ def current_signals(analysis: Analysis) -> tuple[Signal, ...]:
     return tuple(s for s in analysis.signals if s.points[0] >= start)
 
 
-def latest_of(signals: Sequence[Signal], count: int) -> tuple[Signal, ...]:
-    """The `count` signals that end last, in their order: what a page has room to list."""
-    if len(signals) <= count:
-        return tuple(signals)
-    kept = sorted(range(len(signals)), key=lambda k: signals[k].points[-1])[-count:]
-    return tuple(signals[k] for k in sorted(kept))
-
-
 def latest_signals(analysis: Analysis) -> tuple[Signal, ...]:
     """The signals that include the latest value: what is new in this report."""
     latest = latest_index(analysis)
