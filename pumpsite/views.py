@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from pumpsite.analysis import MeasureAnalysis
 from pumpsite.chart_plan import LATEST_VALUES
-from pumpsite.episodes import Episode, episodes_of, latest_first
+from pumpsite.episodes import Episode, episodes_of, latest_first, outdated_limits
 from pumpsite.model import Goal, Measure
 from pumpsite.numbers import data_decimals, display_decimals, fmt, fmt_plain
 from pumpsite.periods import Period
@@ -47,6 +47,7 @@ ROLE_LABELS = {"improve": "Key result", "sustain": "KPI"}
 EFFECT_LABELS = {"improvement": "Improvement", "concern": "Concern", "neutral": "Signal"}
 RECENT_VALUES = 3
 """A KPI needs attention when a concern signal touches one of its latest this-many values."""
+OUTDATED = "Most of the latest values are signals: these limits no longer describe the process."
 CARD_SIGNALS = 3
 """Overview cards name at most this many signals (episodes) of the current phase."""
 LISTED_SIGNALS = 20
@@ -111,6 +112,8 @@ class MeasureView:
     # at most CARD_SIGNALS, the latest (at least the latest one)
     more_signals: str  # "24 earlier signals" when `signals` leaves some out, else ""
     new_signals: tuple[SignalView, ...]  # including the latest value
+    outdated: str  # "Most of the latest values are signals: …" when the limits no longer
+    # describe the process (then overviews say that instead of naming signals), else ""
     target: TargetView | None
     rebase_hint: str
     chart: str  # small inline SVG, "" without data
@@ -339,6 +342,7 @@ def measure_view(
         signals=signals,
         more_signals=more_signals,
         new_signals=new_signals,
+        outdated=OUTDATED if analysis and outdated_limits(analysis.xmr) else "",
         target=target,
         rebase_hint=rebase_sentence(analysis) if analysis else "",
         chart=one_block(chart(measure, analysis, summary, "small")) if analysis else "",

@@ -123,7 +123,10 @@ def test_the_daily_outliers_list_twenty_signals_and_count_the_others(built: Buil
 def test_overviews_show_one_status_per_measure(built: BuildResult) -> None:
     home = page(built, "index.html")
     changed = section(home, "what-changed")
-    assert "Weekly CO2 : Needs attention Run of 8 on one side" in changed
+    assert (
+        "Weekly CO2 : Needs attention Most of the latest values are signals: these limits no "
+        "longer describe the process."
+    ) in changed
     assert home.count("pumpsite-signal--") == 0, "no badge per signal"
     operational = page(built, "operational/index.html")
     assert operational.count("pumpsite-signal--") == 0
