@@ -71,12 +71,13 @@ LAYOUTS: dict[Size, Layout] = {
     "full": Layout(560, 356, 56, 100, 24, 30, 28, 0.3, font=10, legend_row=17),
     "small": Layout(400, 140, 34, 14, 8, 18, 0, 0.0, font=10, legend_row=0),
 }
-LATEST_VALUES = 1000
-"""A chart draws at most the latest this-many values (a small one a quarter of them), each
-with its hover title, so a page stays of bounded size however long the series: at 1,000
-values a full chart gives each under half a point of width already. Limits, phases and signals
-are those of the whole series."""
-WINDOW: dict[Size, int] = {"full": LATEST_VALUES, "small": LATEST_VALUES // 4}
+LATEST_VALUES = 250
+"""A chart draws at most the latest this-many values, each with its hover title, so a page
+stays of bounded size however long the series (a measure page of any length under 300 KB):
+five years of weekly values, twenty of monthly ones, each with over a point and a half of
+width. Limits, phases and signals are those of the whole series."""
+WINDOW: dict[Size, int] = {"full": LATEST_VALUES, "small": 100}
+"""The small chart of overview pages is a glance, and a page may hold many: the latest 100."""
 
 # --- what to draw ------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 
 from pumpsite.analysis import MeasureAnalysis
+from pumpsite.episodes import outdated_limits
 from pumpsite.lint_words import ACTIVITY_VERBS, WEASEL_WORDS
 from pumpsite.model import Goal, Measure, Problem, Repo, Severity
 from pumpsite.periods import quarter_of
@@ -23,6 +24,7 @@ PROBLEM_CODES: dict[str, str] = {
     "PS405": "An improve role is past its deadline (warning).",
     "PS406": "A target sits inside (or on) the natural process limits (warning).",
     "PS407": "A sustain role has a target (warning).",
+    "PS413": "Most recent values are signals: the limits no longer describe the process (warning).",
     "PS418": "A measure's latest value is older than its last full period (warning).",
 }
 
@@ -38,6 +40,7 @@ def lint_repo(
         if (analysis := analyses.get(measure.id)) is not None:
             problems += lint_target_capability(measure, analysis)
             problems += lint_stale(measure, analysis, report_date)
+            problems += lint_outdated_limits(measure, analysis)
     problems += lint_key_result_count(repo, report_date)
     return problems
 
@@ -192,3 +195,20 @@ def lint_key_result_count(repo: Repo, report_date: date) -> Iterator[Problem]:
             f"(more than {MAX_KEY_RESULTS}): that is the dashboard wearing a costume. Choose "
             "the few you will change this quarter; keep the rest as sustain (KPIs).",
         )
+
+
+def lint_outdated_limits(measure: Measure, analysis: MeasureAnalysis) -> Iterator[Problem]:
+    """Most of the latest values of the current phase are signals (pumpsite.episodes)."""
+    outdated = outdated_limits(analysis.xmr)
+    if outdated is None:
+        return
+    yield _warn(
+        measure.path,
+        measure.line("limits", "phases") or measure.line("title"),
+        "PS413",
+        f"{outdated.signals} of the latest {outdated.values} values (since "
+        f"{analysis.periods[outdated.first]}) are signals: the natural process limits no longer "
+        "describe the process. If something changed, record a phase under 'limits: phases:' "
+        "from when it did; if not, the data may have a trend or a season, which limits "
+        "around one central line cannot describe.",
+    )

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from pumpsite.analysis import MeasureAnalysis, Staleness, TargetReading
+from pumpsite.episodes import Episode, Listing, episodes_of, listing, outdated_limits
 from pumpsite.model import Measure
 from pumpsite.numbers import MAX_DECIMALS, data_decimals, display_decimals, fmt
-from pumpsite.periods import Frequency, Period
+from pumpsite.periods import Frequency, Period, quarter_of
 from pumpsite.signals import Signal, signal_name, without_echoes
 from pumpsite.xmr import (
     MIN_FIRM_POINTS,
@@ -68,8 +69,8 @@ MIN_LIMIT_POINTS = 5
 NAMED_MISSING = 3
 """Stale data names up to this many missing periods; beyond, it says when the data stops."""
 READ_SIGNALS = 10
-"""The reading describes at most this many signals of the current phase, the latest ones: a
-long series can have thousands, and a page must stay readable (and of bounded size)."""
+"""The reading describes at most this many signals (episodes) of the current phase, those that
+touch the report quarter, the latest ones: a page must stay readable and of bounded size."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,14 +222,6 @@ def current_signals(analysis: Analysis) -> tuple[Signal, ...]:
     return tuple(s for s in without_echoes(analysis.signals) if s.points[0] >= start)
 
 
-def latest_of(signals: Sequence[Signal], count: int) -> tuple[Signal, ...]:
-    """The `count` signals that end last, in their order: what a page has room to list."""
-    if len(signals) <= count:
-        return tuple(signals)
-    kept = sorted(range(len(signals)), key=lambda k: signals[k].points[-1])[-count:]
-    return tuple(signals[k] for k in sorted(kept))
-
-
 def latest_signals(analysis: Analysis) -> tuple[Signal, ...]:
     """The signals that include the latest value: what is new in this report (one per event:
     the jump back from an outlier is not news)."""
@@ -260,6 +253,29 @@ def stale_sentence(analysis: MeasureAnalysis) -> str:
         return f"Stale data: {words}, so this reading describes the process as it was then."
     latest = period_name(stale.latest)
     return f"Stale data: {words}. This reading describes the process up to {latest}."
+
+
+def current_episodes(analysis: Analysis) -> list[Episode]:
+    """The episodes of the current phase, oldest first: the signals a reader counts."""
+    start = analysis.current_phase.start
+    return [e for e in episodes_of(analysis) if e.start >= start]
+
+
+def quarter_start(analysis: MeasureAnalysis, report_date: date | None) -> int | None:
+    """The index of the first period that ends in the report quarter or later (None without
+    a report date, or when every period ends before the quarter)."""
+    if report_date is None:
+        return None
+    first_day = quarter_of(report_date).start
+    periods = analysis.periods
+    return next((i for i in range(len(periods)) if periods[i].end >= first_day), None)
+
+
+def list_episodes(
+    analysis: MeasureAnalysis, episodes: Sequence[Episode], report_date: date | None, most: int
+) -> Listing:
+    """The episodes that touch the report quarter (at least the latest), at most `most`."""
+    return listing(episodes, quarter_start(analysis, report_date), most)
 
 
 # --- signals -------------------------------------------------------------------------------------
@@ -320,6 +336,34 @@ def describe_signal(words: Words, signal: Signal) -> str:
     )
 
 
+def describe_episode(words: Words, episode: Episode) -> str:
+    """What the episode is, in words: one signal's words, or for values (or moving ranges)
+    beyond a limit one after another, how many and from when."""
+    if episode.signals == 1 or episode.rule not in ("beyond_limits", "mr_beyond_url"):
+        return describe_signal(words, episode.as_signal())
+    limits = words.xmr.limits_at(episode.start)
+    assert limits is not None, "signals are only found in phases with limits"
+    span, side, count = words.running(episode.points), episode.side, len(episode.points)
+    if episode.rule == "beyond_limits":
+        limit = limits.unpl if side == "high" else limits.lnpl
+        return (
+            f"{count:,} values in a row {_LIMIT[side]} natural process limit of "
+            f"{words.level(limit)}, {span}"
+        )
+    moves = "rises" if side == "high" else "falls"
+    return (
+        f"{count:,} {moves} one after another, each more than the upper range limit of "
+        f"{words.level(limits.url)}, {span}"
+    )
+
+
+def episode_sentence(words: Words, episode: Episode) -> str:
+    """'Signal: ... (an improvement).' plus the new-phase hint for a run still going."""
+    if episode.signals == 1:
+        return signal_sentence(words, episode.as_signal())
+    return f"Signal: {describe_episode(words, episode)}{_EFFECT[episode.effect]}."
+
+
 def signal_sentence(words: Words, signal: Signal) -> str:
     """'Signal: ... (an improvement).' plus the new-phase hint for a run still going."""
     text = f"Signal: {describe_signal(words, signal)}{_EFFECT[signal.effect]}."
@@ -375,7 +419,7 @@ def status_sentence(words: Words) -> str:
             )
         plural = "value" if count == 1 else "values"
         return f"Run chart{where}: {count} {plural} so far; limits need {MIN_LIMIT_POINTS}."
-    signals = current_signals(words.xmr)
+    signals = current_episodes(words.xmr)
     trial = " (trial limits)" if limits.trial else ""
     if not signals:
         return f"Predictable since {_since(words)}: {_expectation(words, limits)}{trial}."
@@ -635,63 +679,101 @@ def _gap(words: Words, reading: TargetReading, limits: Limits) -> str:
 # --- the whole reading ---------------------------------------------------------------------------
 
 
-def _signal_summary(words: Words, signals: Sequence[Signal], latest: str) -> str:
+def _signal_summary(words: Words, episodes: Sequence[Episode], latest: str) -> str:
     """The signal that matters most now, in one or two sentences: of those that include the
     latest value, the one that started first (the lasting change), plus the latest value when
     it is itself beyond a limit; else the most recent signal and the latest value."""
     analysis = words.analysis
-    current = [s for s in signals if words.latest in s.points]
+    current = [e for e in episodes if words.latest in e.points]
     if not current:
-        recent = max(signals, key=lambda s: (s.points[-1], s.points[0]))
-        head = f"Signal: {describe_signal(words, recent)}{_EFFECT[recent.effect]}."
+        recent = max(episodes, key=lambda e: (e.end, e.start))
+        head = f"Signal: {describe_episode(words, recent)}{_EFFECT[recent.effect]}."
         return f"{head} {latest}"
-    lasting = min(current, key=lambda s: (s.points[0], -len(s.points)))
-    head = f"Signal: {describe_signal(words, lasting)}{_EFFECT[lasting.effect]}."
-    point = next((s for s in current if s.rule == "beyond_limits" and s is not lasting), None)
-    if point is None:
+    lasting = min(current, key=lambda e: (e.start, -len(e.points)))
+    head = f"Signal: {describe_episode(words, lasting)}{_EFFECT[lasting.effect]}."
+    point = next((e for e in current if e.rule == "beyond_limits" and e is not lasting), None)
+    if point is None or words.latest is None:
         return head
-    limits = analysis.xmr.limits_at(point.points[0])
-    value = analysis.xmr.values[point.points[0]]
+    limits = analysis.xmr.limits_at(words.latest)
+    value = analysis.xmr.values[words.latest]
     assert limits is not None and value is not None
     limit = limits.unpl if point.side == "high" else limits.lnpl
     return (
-        f"{head} The latest value, {words.value(value)} {words.at(point.points[0])}, is "
+        f"{head} The latest value, {words.value(value)} {words.at(words.latest)}, is "
         f"also {_LIMIT[point.side]} natural process limit of {words.level(limit)}."
     )
 
 
-def _signal_paragraphs(words: Words, signals: Sequence[Signal]) -> list[str]:
-    """A sentence for each of the latest READ_SIGNALS signals, after a word on the others."""
-    described = latest_of(signals, READ_SIGNALS)
-    earlier = len(signals) - len(described)
-    head = (
-        [
-            f"Only the latest {len(described)} of {len(signals):,} signals since {_since(words)} "
-            "are described here."
-        ]
-        if earlier
-        else []
+def _signal_paragraphs(
+    words: Words, episodes: Sequence[Episode], report_date: date | None
+) -> list[str]:
+    """A sentence for each signal that touches the report quarter (at most READ_SIGNALS, and
+    at least the latest), then a word on the earlier ones."""
+    shown = list_episodes(words.analysis, episodes, report_date, READ_SIGNALS)
+    paragraphs = [episode_sentence(words, e) for e in shown.listed]
+    earlier = len(shown.earlier)
+    if earlier:
+        plural = "signal" if earlier == 1 else "signals"
+        paragraphs.append(
+            f"Not described here: {earlier:,} earlier {plural} since {_since(words)}."
+        )
+    return paragraphs
+
+
+def outdated_sentence(words: Words) -> str:
+    """Said once when most recent values are signals: the limits describe a process that is
+    no longer there. '' otherwise."""
+    outdated = outdated_limits(words.xmr)
+    if outdated is None:
+        return ""
+    return (
+        f"Most of the latest values are signals ({outdated.signals} of the latest "
+        f"{outdated.values}, since {words.when(outdated.first)}): these limits no longer "
+        "describe the process. Record a new phase if something changed; otherwise the data may "
+        "have a trend or a season."
     )
-    return head + [signal_sentence(words, s) for s in described]
 
 
-def read_measure(measure: Measure, analysis: MeasureAnalysis) -> Reading:
-    """The reading of one measure's chart: a short summary and the paragraphs of its page."""
+REMEDY = (
+    "For a trend or a season the usual answer is an XmR chart of deseasonalised values, or one "
+    "around a trend line, which pumpsite does not draw."
+)
+
+
+def read_measure(
+    measure: Measure, analysis: MeasureAnalysis, report_date: date | None = None
+) -> Reading:
+    """The reading of one measure's chart: a short summary and the paragraphs of its page. The
+    signals described are those that touch the quarter of `report_date` (without one, the
+    latest); the summary does not depend on it."""
     words = Words.of(measure, analysis)
     xmr = analysis.xmr
     status = status_sentence(words)
-    signals = current_signals(xmr) if xmr.current_phase.limits else ()
+    episodes = current_episodes(xmr) if xmr.current_phase.limits else []
+    outdated = outdated_sentence(words)
     latest = latest_sentence(words)
-    if signals:
-        summary = _signal_summary(words, signals, latest)
+    if outdated:
+        summary = outdated
+    elif episodes:
+        summary = _signal_summary(words, episodes, latest)
     else:
         summary = f"{status} {latest}" if xmr.current_phase.limits else status
     paragraphs = [
         status,
+        f"{outdated} {REMEDY}" if outdated else "",
         phase_sentence(analysis),
         trial_sentence(analysis),
-        *_signal_paragraphs(words, signals),
-        latest,
+        *([] if outdated else _signal_paragraphs(words, episodes, report_date)),
+        _plain_latest(words) if outdated else latest,
         " ".join(target_sentences(words)),
     ]
     return Reading(summary=summary, paragraphs=tuple(p for p in paragraphs if p))
+
+
+def _plain_latest(words: Words) -> str:
+    """The latest value without a verdict: against outdated limits every value is a signal."""
+    latest = words.latest
+    value = words.xmr.values[latest] if latest is not None else None
+    if latest is None or value is None:
+        return ""
+    return f"Latest value: {words.value(value)} in {words.when(latest)}."

@@ -14,17 +14,18 @@ from urllib.parse import quote
 
 from pumpsite.analysis import MeasureAnalysis
 from pumpsite.chart_plan import LATEST_VALUES
+from pumpsite.episodes import Episode, episodes_of, latest_first, outdated_limits
 from pumpsite.model import Goal, Measure
 from pumpsite.numbers import data_decimals, display_decimals, fmt, fmt_plain
 from pumpsite.periods import Period
 from pumpsite.reading import (
     ASSURANCE_WORDS,
-    READ_SIGNALS,
     Words,
+    current_episodes,
     current_signals,
-    describe_signal,
+    describe_episode,
     latest_index,
-    latest_of,
+    list_episodes,
     period_name,
     read_measure,
     rebase_sentence,
@@ -37,7 +38,7 @@ from pumpsite.reading import (
 )
 from pumpsite.safe_markdown import sanitise_markdown
 from pumpsite.schema import Role
-from pumpsite.signals import RULES, Signal, signal_name, without_echoes
+from pumpsite.signals import RULES, Signal, signal_name
 from pumpsite.site_paths import data_file, goal_page, measure_page
 from pumpsite.xmr import LEVEL_RULES
 
@@ -50,15 +51,24 @@ EFFECT_LABELS = {"improvement": "Improvement", "concern": "Concern", "neutral": 
 RECENT_VALUES = 3
 """A KPI needs attention when a concern signal of the X chart touches one of its latest
 this-many values."""
-LISTED_SIGNALS = 100
-"""The measure page lists at most this many signals, the latest; a long series can have
-thousands. The data table, like the chart, shows the latest LATEST_VALUES values."""
+OUTDATED = "Most of the latest values are signals: these limits no longer describe the process."
+CARD_SIGNALS = 3
+"""Overview cards name at most this many signals (episodes) of the current phase."""
+LISTED_SIGNALS = 20
+"""The measure page's table lists at most this many signals (episodes) that touch the report
+quarter, the latest ones; the earlier ones are collapsed below it."""
+EARLIER_SIGNALS = 50
+"""The collapsed list of earlier signals holds at most this many, the latest. The data table,
+like the chart, shows the latest LATEST_VALUES values."""
 
 # --- view-models ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class SignalView:
+    """One signal as a reader counts it: an episode, the signals of one rule and side that
+    overlap or follow each other."""
+
     rule: str
     label: str  # the rule's name, like "Run of 8 on one side"
     when: str  # "Nov 2026" or "Apr 2026 to Nov 2026"
@@ -103,9 +113,12 @@ class MeasureView:
     summary: str  # plain text
     has_data: bool
     status: Status
-    signals: tuple[SignalView, ...]  # of the current phase: the latest READ_SIGNALS of them
+    signals: tuple[SignalView, ...]  # of the current phase, those of the report quarter:
+    # at most CARD_SIGNALS, the latest (at least the latest one)
     more_signals: str  # "24 earlier signals" when `signals` leaves some out, else ""
     new_signals: tuple[SignalView, ...]  # including the latest value
+    outdated: str  # "Most of the latest values are signals: …" when the limits no longer
+    # describe the process (then overviews say that instead of naming signals), else ""
     target: TargetView | None
     rebase_hint: str
     chart: str  # small inline SVG, "" without data
@@ -180,8 +193,11 @@ class MeasureDetail:
     paragraphs: tuple[str, ...]  # plain text
     stale_sentence: str  # plain text, before the reading; "" when the data is up to date
     chart: str  # full inline SVG, "" without data
-    all_signals: tuple[SignalView, ...]  # the latest LISTED_SIGNALS of them
-    signals_note: str  # says how many signals `all_signals` leaves out, or ""
+    all_signals: tuple[SignalView, ...]  # of every phase, those of the report quarter: at
+    # most LISTED_SIGNALS, the latest (at least the latest one)
+    earlier_title: str  # "And 24 earlier signals" when some are left out of all_signals
+    earlier_signals: tuple[SignalView, ...]  # the others, the latest EARLIER_SIGNALS of them
+    signals_note: str  # says how many `earlier_signals` leaves out, or ""
     no_signals: str  # what to say when `all_signals` is empty
     phases: tuple[PhaseView, ...]
     exclusions: tuple[EventView, ...]
@@ -201,16 +217,16 @@ class MeasureDetail:
 # --- building the view-models --------------------------------------------------------------------
 
 
-def _signal_view(words: Words, signal: Signal) -> SignalView:
+def _signal_view(words: Words, episode: Episode) -> SignalView:
     periods = words.analysis.periods
     return SignalView(
-        rule=signal.rule,
-        label=signal_label(words.analysis, signal),
-        when=span_name(periods[signal.points[0]], periods[signal.points[-1]]),
-        effect=signal.effect,
-        effect_label=EFFECT_LABELS[signal.effect],
-        sentence=describe_signal(words, signal),
-        new=words.latest in signal.points,
+        rule=episode.rule,
+        label=signal_label(words.analysis, episode.as_signal()),
+        when=span_name(periods[episode.start], periods[episode.end]),
+        effect=episode.effect,
+        effect_label=EFFECT_LABELS[episode.effect],
+        sentence=describe_episode(words, episode),
+        new=words.latest in episode.points,
     )
 
 
@@ -300,19 +316,19 @@ def _left_out(total: int, shown: int, noun: str) -> str:
 
 
 def _current_signals(
-    measure: Measure, analysis: MeasureAnalysis | None
+    measure: Measure, analysis: MeasureAnalysis | None, report_date: date
 ) -> tuple[tuple[SignalView, ...], str, tuple[SignalView, ...]]:
-    """The latest signals of the current phase, a word on the others, and those that include
-    the latest value."""
+    """The signals of the current phase that touch the report quarter, a word on the others,
+    and those that include the latest value."""
     if analysis is None or analysis.xmr.current_phase.limits is None:
         return (), "", ()
     words = Words.of(measure, analysis)
-    current = current_signals(analysis.xmr)
-    listed = latest_of(current, READ_SIGNALS)
+    current = current_episodes(analysis.xmr)
+    shown = list_episodes(analysis, current, report_date, CARD_SIGNALS)
     return (
-        tuple(_signal_view(words, s) for s in listed),
-        _left_out(len(current), len(listed), "earlier signal"),
-        tuple(_signal_view(words, s) for s in current if words.latest in s.points),
+        tuple(_signal_view(words, e) for e in shown.listed),
+        _left_out(len(current), len(shown.listed), "earlier signal"),
+        tuple(_signal_view(words, e) for e in current if words.latest in e.points),
     )
 
 
@@ -327,7 +343,7 @@ def measure_view(
     kind = measure.role_kind_at(report_date)
     goal = goals.get(measure.meta.goal)
     summary = read_measure(measure, analysis).summary if analysis else "No data yet."
-    signals, more_signals, new_signals = _current_signals(measure, analysis)
+    signals, more_signals, new_signals = _current_signals(measure, analysis, report_date)
     target = (
         _target_view(measure, analysis, role, report_date) if role and kind == "improve" else None
     )
@@ -348,6 +364,7 @@ def measure_view(
         signals=signals,
         more_signals=more_signals,
         new_signals=new_signals,
+        outdated=OUTDATED if analysis and outdated_limits(analysis.xmr) else "",
         target=target,
         rebase_hint=rebase_sentence(analysis) if analysis else "",
         chart=one_block(chart(measure, analysis, summary, "small")) if analysis else "",
@@ -498,18 +515,35 @@ def measure_csv(measure: Measure, report_date: date) -> str:
     return out.getvalue()
 
 
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    signals: tuple[SignalView, ...]
+    earlier_title: str
+    earlier: tuple[SignalView, ...]
+    note: str
+
+
 def _listed_signals(
-    measure: Measure, analysis: MeasureAnalysis | None
-) -> tuple[tuple[SignalView, ...], str]:
-    """The signals of every phase for the measure page: the latest LISTED_SIGNALS of them, and
-    a note on the others."""
+    measure: Measure, analysis: MeasureAnalysis | None, report_date: date
+) -> _Listed:
+    """The signals of every phase for the measure page: those of the report quarter, and the
+    latest of the earlier ones with a word on those left out."""
     if analysis is None:
-        return (), ""
+        return _Listed((), "", (), "")
     words = Words.of(measure, analysis)
-    signals = without_echoes(analysis.xmr.signals)
-    listed = latest_of(signals, LISTED_SIGNALS)
-    note = f"Only the latest {len(listed)} of {len(signals):,} signals are listed."
-    return tuple(_signal_view(words, s) for s in listed), note if len(listed) < len(signals) else ""
+    shown = list_episodes(analysis, episodes_of(analysis.xmr), report_date, LISTED_SIGNALS)
+    earlier = sorted(latest_first(shown.earlier, EARLIER_SIGNALS), key=lambda e: e.start)
+    count = len(shown.earlier)
+    return _Listed(
+        signals=tuple(_signal_view(words, e) for e in shown.listed),
+        earlier_title=f"And {_left_out(count, 0, 'earlier signal')}" if count else "",
+        earlier=tuple(_signal_view(words, e) for e in earlier),
+        note=(
+            f"Only the latest {len(earlier)} of {count:,} earlier signals are listed."
+            if len(earlier) < count
+            else ""
+        ),
+    )
 
 
 def _no_signals(analysis: MeasureAnalysis | None) -> str:
@@ -535,8 +569,8 @@ def measure_detail(
     chart: ChartRenderer,
     edit_base: str | None,
 ) -> MeasureDetail:
-    reading = read_measure(measure, analysis) if analysis else None
-    all_signals, signals_note = _listed_signals(measure, analysis)
+    reading = read_measure(measure, analysis, report_date) if analysis else None
+    listed = _listed_signals(measure, analysis, report_date)
     exclusions = tuple(
         EventView(str(e.period), "excluded", e.reason)
         for e in sorted(measure.meta.limits.exclude, key=lambda e: e.period)
@@ -550,8 +584,10 @@ def measure_detail(
         paragraphs=reading.paragraphs if reading else ("No data yet.",),
         stale_sentence=stale_sentence(analysis) if analysis else "",
         chart=one_block(chart(measure, analysis, view.summary, "full")) if analysis else "",
-        all_signals=all_signals,
-        signals_note=signals_note,
+        all_signals=listed.signals,
+        earlier_title=listed.earlier_title,
+        earlier_signals=listed.earlier,
+        signals_note=listed.note,
         no_signals=_no_signals(analysis),
         phases=_phase_views(measure, analysis) if analysis else (),
         exclusions=exclusions,

@@ -47,7 +47,7 @@ GENERATORS: dict[str, Callable[[], bytes]] = {
     # 5,000 columns; the value column is one of them (a wide export is fine)
     "wide_with_value": lambda: _rows(
         ",".join(["period", *(f"c{i}" for i in range(4998)), "value"]),
-        lambda m: ",".join([f"2025-{m:02d}", *("1" for _ in range(4998)), f"9{m}.5"]),
+        lambda m: ",".join([f"2025-{m:02d}", *("1" for _ in range(4998)), f"9{m % 5}.5"]),
     ),
     # 5,000 columns and none is 'value'
     "wide_without_value": lambda: _rows(
@@ -56,7 +56,8 @@ GENERATORS: dict[str, Callable[[], bytes]] = {
     ),
     # a note of 200,000 characters: long, but a legal cell
     "long_note": lambda: _rows(
-        "period,value,note", lambda m: f"2025-{m:02d},9{m}.5," + ("x" * 200_000 if m == 3 else "")
+        "period,value,note",
+        lambda m: f"2025-{m:02d},9{m % 5}.5," + ("x" * 200_000 if m == 3 else ""),
     ),
     # an unclosed quote swallows the rest of a 2 MB file: a cell over the 1 MB limit
     "unclosed_quote_2mb": lambda: (

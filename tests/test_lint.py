@@ -2,7 +2,7 @@ from datetime import date
 from typing import Any
 
 from pumpsite.lint import lint_repo
-from pumpsite.model import Measure, Problem
+from pumpsite.model import Measure, Problem, Severity
 from pumpsite.pipeline import analyse_repo
 from tests.factories import goal, measure, repo
 
@@ -128,3 +128,29 @@ def test_no_capability_warning_while_the_latest_values_are_signals() -> None:
     # The last 8 values are a run above the central line: the limits no longer describe it.
     drifting = [*STEADY, *[21.5] * 8]  # up to Oct 2026, the last full month at TODAY
     assert lint(goal("g"), measure("m", drifting, start="2024-07", roles=improve(21))) == []
+
+
+def test_limits_that_no_longer_describe_the_process() -> None:
+    # Values from week 1 of 2026 rise 1 a week up to week 47, the last full week at TODAY: from
+    # week 14 on every value is a signal.
+    rising = [float(i) for i in range(47)]
+    lines = {"title": 2, "limits.phases": 9}
+    problems = lint(
+        goal("g"),
+        measure("m", rising, start="2026-W01", frequency="weekly", lines=lines),
+        steady("steady"),
+    )
+    assert [(p.path, p.line, p.code, p.message, p.severity) for p in problems] == [
+        (
+            "measures/m.md",
+            9,
+            "PS413",
+            "20 of the latest 20 values (since 2026-W28) are signals: the natural process "
+            "limits no longer describe the process. If something changed, record a phase under "
+            "'limits: phases:' from when it did; if not, the data may have a trend or a season, "
+            "which limits around one central line cannot describe.",
+            Severity.WARNING,
+        )
+    ]
+    without_phases = lint(goal("g"), measure("m", rising, start="2023-01", lines={"title": 2}))
+    assert [(p.line, p.code) for p in without_phases] == [(2, "PS413")]

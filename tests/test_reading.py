@@ -28,6 +28,7 @@ from pumpsite.reading import (
     with_unit,
 )
 from pumpsite.schema import MeasureMeta, SiteSettings
+from tests.long_series import seasonal, trending
 
 BASE: list[float | None] = [18.0, 22.0] * 10
 REPORT = date(2026, 11, 23)
@@ -347,19 +348,93 @@ def test_a_phase_reason_that_ends_its_own_sentence_gets_no_second_full_stop() ->
     assert "Current phase since Sep 2025: Programme launched (see notes)." in reading.paragraphs
 
 
-def test_a_long_series_describes_its_latest_ten_signals_and_counts_the_rest() -> None:
-    # Every 40 is beyond the upper limit (the jumps to and from it are part of its event).
+def test_a_long_series_describes_its_latest_signals_and_counts_the_rest() -> None:
+    # Every 40 is beyond the upper limit (the jumps to and from it are part of its event); the
+    # 40s are never next to each other, so each is its own signal.
     reading = read([*BASE, *[20.0, 40.0] * 600], frequency="daily", start="2020-01-01")
     assert reading.paragraphs[0].startswith("Not predictable: 601 signals since 1 Jan 2020,")
-    assert reading.paragraphs[1] == (
-        "Only the latest 10 of 601 signals since 1 Jan 2020 are described here."
-    )
-    described = [p for p in reading.paragraphs if p.startswith("Signal:")]
-    assert len(described) == 10
-    assert described[0].startswith("Signal: 601 values in a row above the central line")
-    assert described[-1] == (
+    assert reading.paragraphs[1:4] == (
+        "Signal: 601 values in a row above the central line of 20.0 complaints, since 20 Jan "
+        "2020 (a concern). Consider a new phase from 20 Jan 2020 if you know what changed.",
         "Signal: 40 complaints on 4 May 2023 is above the upper natural process limit of "
-        "30.6 complaints (a concern)."
+        "30.6 complaints (a concern).",
+        "Not described here: 599 earlier signals since 1 Jan 2020.",
+    )
+    assert len(reading.paragraphs) == 5
+
+
+# --- long, trending, seasonal, constant and short series -------------------------------------
+
+OUTDATED = (
+    "Most of the latest values are signals (20 of the latest 20, since week 28 of 2026): these "
+    "limits no longer describe the process. Record a new phase if something changed; otherwise "
+    "the data may have a trend or a season."
+)
+
+
+def read_weekly(values: list[float | None], unit: str) -> Reading:
+    m = measure(values, frequency="weekly", start="1983-W07", unit=unit)
+    return read_measure(m, analysed(m), REPORT)
+
+
+def test_a_trending_series_says_once_that_the_limits_no_longer_describe_it() -> None:
+    reading = read_weekly(trending(), "ppm")
+    assert reading.paragraphs == (
+        "Not predictable: 27 signals since week 7 of 1983, against natural process limits of "
+        "341.017 to 343.573 ppm (central line 342.295 ppm).",
+        f"{OUTDATED} For a trend or a season the usual answer is an XmR chart of deseasonalised "
+        "values, or one around a trend line, which pumpsite does not draw.",
+        "Latest value: 417.08 ppm in week 47 of 2026.",
+    )
+    assert reading.summary == OUTDATED
+
+
+def test_a_seasonal_series_says_the_same_once() -> None:
+    reading = read_weekly(seasonal(), "calls")
+    assert reading.paragraphs[0].startswith("Not predictable: 312 signals since week 7 of 1983")
+    assert reading.paragraphs[1].startswith(OUTDATED)
+    assert reading.paragraphs[2:] == ("Latest value: 158.9 calls in week 47 of 2026.",)
+    assert reading.summary == OUTDATED
+
+
+def test_a_constant_series_raises_no_signal_and_no_warning_about_its_limits() -> None:
+    reading = read([95.0] * 24, unit="%")
+    assert len(reading.paragraphs) == 2
+    assert "Signal" not in " ".join(reading.paragraphs)
+    assert "no longer describe" not in reading.summary
+
+
+def test_a_short_series_is_a_run_chart_in_two_sentences() -> None:
+    reading = read([18.0, 22.0, 19.0])
+    assert reading.paragraphs == (
+        "Run chart: 3 values so far; limits need 5.",
+        "Latest value: 19 complaints in Mar 2024.",
+    )
+
+
+def test_signals_of_the_report_quarter_are_described_and_earlier_ones_counted() -> None:
+    # Monthly: an outlier in Nov 2025, and three months beyond the upper limit in a row, Sep to
+    # Nov 2026, which touch the report quarter: one signal, described once. The jumps into and
+    # out of the outlier, and into Sep 2026, are part of those events: one earlier signal.
+    values: list[float | None] = [
+        *BASE,
+        18.0,
+        22.0,
+        40.0,
+        *[18.0, 22.0] * 4,
+        18.0,
+        41.0,
+        42.0,
+        43.0,
+    ]
+    m = measure(values, better="up")
+    reading = read_measure(m, analysed(m), REPORT)
+    assert reading.paragraphs[1:4] == (
+        "Signal: 3 values in a row above the upper natural process limit of 30.6 complaints, "
+        "since Sep 2026 (an improvement).",
+        "Signal: values closer to the upper limit than to the central line (at least 3 of 4 in "
+        "a row), since Sep 2026 (an improvement).",
+        "Not described here: 1 earlier signal since Jan 2024.",
     )
 
 

@@ -10,6 +10,8 @@ from pumpsite.model import Measure
 from pumpsite.schema import SiteSettings
 from pumpsite.signals import rule_label
 from pumpsite.views import (
+    CARD_SIGNALS,
+    EARLIER_SIGNALS,
     LISTED_SIGNALS,
     MeasureDetail,
     MeasureView,
@@ -39,20 +41,20 @@ def views(values: list[float | None], **meta: object) -> tuple[MeasureView, Meas
     return view, measure_detail(m, analysis, view, REPORT, fake_chart, None)
 
 
-def test_the_data_table_shows_the_latest_1000_values_and_says_the_csv_holds_them_all() -> None:
+def test_the_data_table_shows_the_latest_250_values_and_says_the_csv_holds_them_all() -> None:
     _, detail = views([20.0 + i % 3 for i in range(1500)])
-    assert len(detail.data) == 1000
-    assert detail.data[0].period == "15 May 2021"  # value 501: 2020-01-01 plus 500 days
+    assert len(detail.data) == 250
+    assert detail.data[0].period == "4 Jun 2023"  # value 1,251: 2020-01-01 plus 1,250 days
     assert detail.data[-1].period == "8 Feb 2024"
     assert detail.values_note == (
-        "The chart and the data table show the latest 1,000 of 1,500 values, from 15 May 2021; "
+        "The chart and the data table show the latest 250 of 1,500 values, from 4 Jun 2023; "
         "the CSV copy holds them all."
     )
 
 
 def test_a_series_that_fits_is_shown_whole_without_a_note() -> None:
-    _, detail = views([20.0 + i % 3 for i in range(1000)])
-    assert len(detail.data) == 1000
+    _, detail = views([20.0 + i % 3 for i in range(250)])
+    assert len(detail.data) == 250
     assert detail.data[0].period == "1 Jan 2020"
     assert detail.values_note == ""
 
@@ -73,28 +75,64 @@ def test_the_data_table_names_the_rules_of_each_value_as_the_analysis_does() -> 
     assert "Point beyond the limits, Moving range above the upper range limit" in expected
 
 
-def test_the_page_lists_the_latest_signals_and_counts_the_others() -> None:
-    # Every 40 is beyond the upper limit (the jumps to and from it are part of its event).
+def test_the_page_lists_the_latest_signals_and_collapses_the_others() -> None:
+    # Every 40 is beyond the upper limit (the jumps to and from it are part of its event); the
+    # 40s are never next to each other, so each is its own signal. None is in the report
+    # quarter: the latest are listed.
     _, detail = views([*BASE, *[20.0, 40.0] * 300])
-    assert len(detail.all_signals) == LISTED_SIGNALS
-    assert detail.all_signals[-1].when == "11 Sep 2021"  # the latest value
-    assert detail.signals_note == "Only the latest 100 of 301 signals are listed."
-
-
-def test_the_cards_list_the_latest_ten_signals_and_those_of_the_latest_value() -> None:
-    view, detail = views([*BASE, *[20.0, 40.0] * 300])
-    assert len(view.signals) == 10
-    assert view.signals[-1].when == "11 Sep 2021"
-    assert view.more_signals == "291 earlier signals"
-    # The run began long before the other latest signals: it still counts as new.
-    assert [(s.label, s.when) for s in view.new_signals] == [
+    assert [(s.label, s.when) for s in detail.all_signals] == [
         ("Run of 301 on one side", "20 Jan 2020 to 11 Sep 2021"),
         ("Point beyond the limits", "11 Sep 2021"),
     ]
-    assert view.signals[0].label == "Run of 301 on one side"
-    paragraphs = [p for p in detail.paragraphs if p.startswith(("Only", "Signal:"))]
-    assert paragraphs[0] == "Only the latest 10 of 301 signals since 1 Jan 2020 are described here."
-    assert len(paragraphs) == 11
+    assert detail.earlier_title == "And 299 earlier signals"
+    assert len(detail.earlier_signals) == EARLIER_SIGNALS
+    assert detail.earlier_signals[-1].when == "9 Sep 2021"
+    assert detail.signals_note == "Only the latest 50 of 299 earlier signals are listed."
+
+
+def test_the_cards_name_the_latest_signals_and_count_the_others() -> None:
+    view, detail = views([*BASE, *[20.0, 40.0] * 300])
+    # The run began long before the other latest signal: it still counts as new.
+    latest = [
+        ("Run of 301 on one side", "20 Jan 2020 to 11 Sep 2021"),
+        ("Point beyond the limits", "11 Sep 2021"),
+    ]
+    assert [(s.label, s.when) for s in view.signals] == latest
+    assert view.more_signals == "299 earlier signals"
+    assert [(s.label, s.when) for s in view.new_signals] == latest
+    assert detail.paragraphs[3] == "Not described here: 299 earlier signals since 1 Jan 2020."
+
+
+def test_signals_of_the_report_quarter_are_listed_at_most_twenty_and_values_in_a_row_are_one() -> (
+    None
+):
+    # Daily values up to 22 Nov 2026: outliers every other day since 1 Oct 2026 (26 of them, the
+    # jumps to and from them part of their events), and from 1 Jan to 31 Jan 2026 31 values in a
+    # row beyond the upper limit: one signal.
+    start = date(2024, 1, 1)
+    days = (date(2026, 11, 22) - start).days + 1
+    values: list[float | None] = [18.0 + 4 * (i % 2) for i in range(days)]
+    january = (date(2026, 1, 1) - start).days
+    values[january : january + 31] = [40.0] * 31
+    october = (date(2026, 10, 1) - start).days
+    values[october + 1 :: 2] = [40.0] * len(values[october + 1 :: 2])
+    m = measure("m", values, start="2024-01-01", frequency="daily")
+    analysis = analysed(m)
+    view = measure_view(m, analysis, {}, REPORT, fake_chart)
+    detail = measure_detail(m, analysis, view, REPORT, fake_chart, None)
+    assert len(detail.all_signals) == LISTED_SIGNALS
+    assert all(s.when.endswith(("Oct 2026", "Nov 2026")) for s in detail.all_signals)
+    january_run = [
+        s for s in detail.earlier_signals if "Jan 2026" in s.when and s.rule == "beyond_limits"
+    ]
+    assert [(s.when, s.sentence) for s in january_run] == [
+        (
+            "1 Jan 2026 to 31 Jan 2026",
+            "31 values in a row above the upper natural process limit of 30.6, from 1 Jan 2026 "
+            "to 31 Jan 2026",
+        )
+    ]
+    assert len(view.signals) == CARD_SIGNALS
 
 
 # --- statuses and targets: what the badges and cards claim ---------------------------------
