@@ -392,7 +392,7 @@ def _draw_mr(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
                 _hline(panel.ax, x, value, f"ps-mr-{name}-{k}", color=ink(0.6), lw=0.9, ls=ls)
                 marks.group_titles[f"ps-mr-{name}-{k}"] = f"{what} {chart.limit(value)}"
     shown = [(i, r) for i, r in enumerate(ranges) if r is not None]
-    colours = [_mr_colour(chart, i, r) for i, r in shown]
+    colours = [_mr_colour(chart, i) for i, _ in shown]
     _scatter(
         panel.ax, shown, "ps-mr-points", s=(diameter * 0.8) ** 2, c=colours, linewidths=0, zorder=4
     )
@@ -401,11 +401,10 @@ def _draw_mr(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
     _draw_rings(panel.ax, rings, chart.mr_signals, diameter * 0.8, "ps-mr-rings")
 
 
-def _mr_colour(chart: ChartPlan, i: int, spread: float) -> str:
+def _mr_colour(chart: ChartPlan, i: int) -> str:
     if chart.mr_signals[i]:
         return _colour(chart.mr_signals[i])
-    limits = chart.analysis.xmr.limits_at(i)
-    return EFFECT_COLOURS["neutral"] if limits and spread > limits.url else VALUE_COLOUR
+    return EFFECT_COLOURS["neutral"] if chart.analysis.xmr.range_beyond_url(i) else VALUE_COLOUR
 
 
 def _draw(chart: ChartPlan, marks: Marks) -> Figure:

@@ -9,10 +9,12 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 
+from pumpsite import exact
 from pumpsite.analysis import MeasureAnalysis
 from pumpsite.lint_words import ACTIVITY_VERBS, WEASEL_WORDS
 from pumpsite.model import Goal, Measure, Problem, Repo, Severity
 from pumpsite.periods import quarter_of
+from pumpsite.xmr import Limits
 
 PROBLEM_CODES: dict[str, str] = {
     "PS401": "A goal title uses a weasel word (warning).",
@@ -127,7 +129,7 @@ def lint_target_capability(measure: Measure, analysis: MeasureAnalysis) -> Itera
     if reading is None or role is None or role.role != "improve":
         return
     limits = analysis.xmr.current_phase.limits
-    if limits is None or not limits.lnpl < reading.target < limits.unpl:
+    if limits is None or not _strictly_between(reading.target, limits):
         return
     if reading.achieved:
         return
@@ -140,6 +142,11 @@ def lint_target_capability(measure: Measure, analysis: MeasureAnalysis) -> Itera
         f"({limits.lnpl:.4g} to {limits.unpl:.4g}): the process will 'hit' it by chance now "
         "and then without changing. Judge success by a sustained shift of the central line.",
     )
+
+
+def _strictly_between(target: float, limits: Limits) -> bool:
+    lines = limits.lines  # decided exactly, as assurance decides it
+    return exact.side(target, lines.lower) > 0 and exact.side(target, lines.upper) < 0
 
 
 def lint_key_result_count(repo: Repo, report_date: date) -> Iterator[Problem]:

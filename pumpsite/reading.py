@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from pumpsite import exact
 from pumpsite.analysis import MeasureAnalysis, TargetReading
 from pumpsite.model import Measure
 from pumpsite.numbers import MAX_DECIMALS, data_decimals, display_decimals, fmt
@@ -229,17 +230,19 @@ def describe_signal(words: Words, signal: Signal) -> str:
         limit = limits.unpl if side == "high" else limits.lnpl
         value = analysis.xmr.values[last]
         assert value is not None
+        shown = words.level(limit, distinct(value, limit, words.limit_decimals))
         return (
             f"{words.value(value)} in {words.when(last)} is {_LIMIT[side]} natural process "
-            f"limit of {words.level(limit)}"
+            f"limit of {shown}"
         )
     if signal.rule == "mr_beyond_url":
         jump = analysis.xmr.moving_ranges[last]
         assert jump is not None
         direction = "rise" if side == "high" else "fall"
+        decimals = distinct(jump, limits.url, words.limit_decimals)
         return (
-            f"a {direction} of {words.plain(jump)} from {words.when(last - 1)} to "
-            f"{words.when(last)}, more than the upper range limit of {words.plain(limits.url)}"
+            f"a {direction} of {fmt(jump, decimals)} from {words.when(last - 1)} to "
+            f"{words.when(last)}, more than the upper range limit of {fmt(limits.url, decimals)}"
         )
     span = words.running(points)
     if signal.rule == "long_run":
@@ -437,7 +440,7 @@ def _assurance_sentence(words: Words, reading: TargetReading, limits: Limits | N
             "proves nothing."
         )
         return text + ("" if reading.achieved else " " + _gap(words, reading, limits))
-    above = reading.target > limits.unpl
+    above = exact.side(reading.target, limits.lines.upper) > 0
     limit = limits.unpl if above else limits.lnpl
     where = "above the upper" if above else "below the lower"
     shown = words.level(limit, distinct(reading.target, limit, words.limit_decimals))
@@ -479,7 +482,8 @@ def _signal_summary(words: Words, signals: Sequence[Signal], latest: str) -> str
     limit = limits.unpl if point.side == "high" else limits.lnpl
     return (
         f"{head} The latest value, {words.value(value)} in {words.when(point.points[0])}, is "
-        f"also {_LIMIT[point.side]} natural process limit of {words.level(limit)}."
+        f"also {_LIMIT[point.side]} natural process limit of "
+        f"{words.level(limit, distinct(value, limit, words.limit_decimals))}."
     )
 
 

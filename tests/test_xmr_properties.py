@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given, settings
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pumpsite.xmr import Limits, Options, analyse, moving_ranges
+from pumpsite.xmr import Analysis, Limits, Options, analyse, moving_ranges
 
 fast = settings(max_examples=60, deadline=None)
 
@@ -19,7 +22,10 @@ ALL = Options(baseline_size=60)
 
 
 def limits_of(values: list[float], options: Options = ALL) -> Limits:
+    """The limits of the whole series; series too coarse for limits (many equal neighbours, as
+    Hypothesis likes to make) are left out."""
     limits = analyse(values, options).phases[0].limits
+    assume(limits is not None)
     assert limits is not None
     return limits
 
@@ -101,10 +107,116 @@ def test_a_point_beyond_a_locked_limit_is_flagged(
 
 @fast
 @given(finite, st.integers(min_value=5, max_value=60))
-def test_a_constant_series_has_zero_width_limits_and_no_outliers(value: float, n: int) -> None:
+def test_a_constant_series_is_too_coarse_for_limits_and_has_no_signals(
+    value: float, n: int
+) -> None:
     analysis = analyse([value] * n)
-    limits = analysis.phases[0].limits
-    assert limits is not None
-    assert limits.center == limits.unpl == limits.lnpl == value
-    assert limits.average_mr == limits.url == 0
-    assert "beyond_limits" not in {s.rule for s in analysis.signals}
+    phase = analysis.phases[0]
+    assert phase.limits is None and phase.without_limits == "too_coarse" and phase.step == 0
+    assert analysis.signals == ()
+
+
+# --- values exactly on a line -------------------------------------------------------------------
+# A baseline of 5 multiples of a decimal step has a central line S/5 and an average moving range
+# R/4 (times the step): every line is then a terminating decimal that a value can sit on exactly
+# (the two-sigma lines too when 3 divides R).
+
+steps = st.sampled_from(["1", "0.1", "0.01", "0.25", "2.5", "0.003", "7"])
+multiples = st.lists(st.integers(min_value=-500, max_value=500), min_size=5, max_size=5)
+
+
+def decimal_text(number: Fraction) -> str:
+    """A terminating rational as exact decimal text."""
+    digits = Decimal(number.numerator) / Decimal(number.denominator)
+    assert Fraction(digits) == number, "the line is a terminating decimal"
+    return str(digits)
+
+
+def on_line(number: Fraction) -> float:
+    """The value a CSV cell holding the line's exact decimal would give."""
+    return float(decimal_text(number))
+
+
+def baseline(step: str, ints: list[int]) -> tuple[list[float], Fraction, Fraction]:
+    """The values, their exact central line and exact average moving range."""
+    values = [float(Decimal(step) * k) for k in ints]
+    center = Fraction(sum(ints)) * Fraction(step) / 5
+    spread = Fraction(sum(abs(b - a) for a, b in zip(ints, ints[1:], strict=False))) / 4
+    return values, center, spread * Fraction(step)
+
+
+def after(values: list[float], tail: list[float], profile: str = "wheeler") -> Analysis:
+    options = Options(baseline_size=5, profile=profile)  # type: ignore[arg-type]
+    analysis = analyse([*values, *tail], options)
+    assume(analysis.phases[0].limits is not None)  # not too coarse for limits
+    return analysis
+
+
+def tail_rules(analysis: Analysis, first: int = 5) -> set[str]:
+    return {s.rule for s in analysis.signals if any(i >= first for i in s.points)}
+
+
+@fast
+@given(steps, multiples, st.booleans())
+def test_a_value_exactly_on_a_limit_is_never_beyond_it(
+    step: str, ints: list[int], up: bool
+) -> None:
+    values, center, spread = baseline(step, ints)
+    limit = center + Fraction("2.66") * spread * (1 if up else -1)
+    assert "beyond_limits" not in tail_rules(after(values, [on_line(limit)] * 3))
+
+
+@fast
+@given(steps, multiples, st.booleans(), st.sampled_from(["wheeler", "nhs"]))
+def test_values_exactly_on_the_central_line_are_on_no_side(
+    step: str, ints: list[int], up: bool, profile: str
+) -> None:
+    values, center, spread = baseline(step, ints)
+    assert "long_run" not in tail_rules(after(values, [on_line(center)] * 9, profile))
+
+
+@fast
+@given(steps, multiples, st.booleans())
+def test_a_value_on_the_central_line_neither_extends_nor_breaks_a_run(
+    step: str, ints: list[int], up: bool
+) -> None:
+    values, center, spread = baseline(step, ints)
+    offset = Fraction(step) / 1000 * (1 if up else -1)
+    near, across, on = on_line(center + offset), on_line(center - offset), on_line(center)
+    tail = [across] + [near] * 4 + [on] * 3 + [near] * 3  # the run starts after `across` (5)
+    runs = [s.points for s in after(values, tail).signals if s.rule == "long_run"]
+    assert not any(6 in points for points in runs)  # 7 off the line: no run of 8
+    longer = after(values, [*tail, near])
+    runs = [s.points for s in longer.signals if s.rule == "long_run"]
+    assert (6, 7, 8, 9, 13, 14, 15, 16) in runs  # the values on the line did not break it
+
+
+@fast
+@given(steps, multiples, st.booleans())
+def test_values_exactly_on_a_halfway_line_are_never_beyond_it(
+    step: str, ints: list[int], up: bool
+) -> None:
+    values, center, spread = baseline(step, ints)
+    halfway = center + Fraction("1.33") * spread * (1 if up else -1)
+    assert "short_run" not in tail_rules(after(values, [on_line(halfway)] * 4))
+
+
+@fast
+@given(steps, multiples, st.booleans())
+def test_values_exactly_on_a_two_sigma_line_are_never_beyond_it(
+    step: str, ints: list[int], up: bool
+) -> None:
+    values, center, spread = baseline(step, ints)
+    two_sigma = center + Fraction("2.66") * spread * 2 / 3 * (1 if up else -1)
+    assume(two_sigma.denominator % 3 != 0)  # a terminating decimal: a value can sit on it
+    assert "two_of_three" not in tail_rules(after(values, [on_line(two_sigma)] * 3, "nhs"))
+
+
+@fast
+@given(steps, multiples)
+def test_a_moving_range_exactly_on_the_url_is_never_beyond_it(step: str, ints: list[int]) -> None:
+    values, center, spread = baseline(step, ints)
+    start = on_line(center)
+    jump = on_line(center + Fraction("3.268") * spread)
+    analysis = after(values, [start, jump, start])
+    assert "mr_beyond_url" not in tail_rules(analysis, 6)
