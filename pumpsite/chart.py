@@ -60,7 +60,13 @@ from pumpsite.chart_plan import (
 from pumpsite.chart_svg import finish_svg, id_prefix
 from pumpsite.model import Measure
 from pumpsite.signals import Signal
-from pumpsite.xmr import Phase
+from pumpsite.xmr import Phase, WithoutLimits
+
+NO_LIMITS_NOTE: dict[WithoutLimits, str] = {
+    "few_values": "Limits need 5 values",
+    "few_ranges": "Limits need 4 moving ranges",
+    "too_coarse": "Data too coarse for limits",
+}
 
 # --- figure and panels -------------------------------------------------------------------------
 
@@ -196,7 +202,7 @@ def _phase_notes(chart: ChartPlan, panel: Panel, marks: Marks, k: int, phase: Ph
     if k > 0 and phase.reason:
         notes.append(("reason", one_line(phase.reason)))
     if phase.limits is None:
-        notes.append(("note", "Limits need 5 values"))
+        notes.append(("note", NO_LIMITS_NOTE[phase.without_limits or "few_values"]))
     for row, (kind, full_text) in enumerate(notes):
         text = truncate(full_text, room, chart.layout.font)
         if text:

@@ -17,10 +17,10 @@ from datetime import date
 from pumpsite import exact
 from pumpsite.analysis import MeasureAnalysis, TargetReading
 from pumpsite.model import Measure
-from pumpsite.numbers import MAX_DECIMALS, data_decimals, display_decimals, fmt
+from pumpsite.numbers import MAX_DECIMALS, counted, data_decimals, display_decimals, fmt
 from pumpsite.periods import Frequency, Period
 from pumpsite.signals import Signal, rule_label
-from pumpsite.xmr import Analysis, Assurance, Limits, Phase
+from pumpsite.xmr import Analysis, Assurance, Limits, Phase, WithoutLimits
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES = (
@@ -312,11 +312,9 @@ def status_sentence(words: Words) -> str:
     if limits is None:
         count = len(_phase_values(words.xmr, phase))
         where = f" since {_since(words)}" if len(words.xmr.phases) > 1 else ""
-        if count >= MIN_LIMIT_POINTS:
-            return (
-                f"Run chart{where}: {count} values so far, but too few of them in a row "
-                "to compute limits."
-            )
+        reason = no_limits_reason(words.xmr, phase, words.unit, words.per)
+        if reason:
+            return f"Run chart{where}: {count} values so far, but {reason}."
         plural = "value" if count == 1 else "values"
         return f"Run chart{where}: {count} {plural} so far; limits need {MIN_LIMIT_POINTS}."
     signals = current_signals(words.xmr)
@@ -329,6 +327,47 @@ def status_sentence(words: Words) -> str:
         f"Not predictable: {len(signals):,} {plural} since {_since(words)}, against natural "
         f"process limits of {between(low, high, words.unit, 'to')} (central line "
         f"{words.level(limits.center)}){trial}."
+    )
+
+
+NO_LIMITS: dict[WithoutLimits, str] = {
+    "few_values": "none yet (too few values)",
+    "few_ranges": "none yet (too few moving ranges: missing periods)",
+    "too_coarse": "none (the data are too coarse for limits)",
+}
+"""What a table or a list shows for a phase without limits, by the reason."""
+
+
+def no_limits_reason(analysis: Analysis, phase: Phase, unit: str = "", per: str = "") -> str:
+    """Why a phase with at least 5 values has no limits, and what to do about it ('' for a
+    phase with limits or with too few values): a clause that follows 'N values so far, but'."""
+    baseline = len(phase.baseline)
+    if phase.without_limits == "few_values" and phase.end - phase.start >= MIN_LIMIT_POINTS:
+        return f"only {baseline} of them can be in the baseline, and limits need {MIN_LIMIT_POINTS}"
+    if phase.without_limits == "few_ranges":
+        return (
+            f"missing periods leave only {counted(phase.baseline_ranges, 'moving range')} "
+            f"between its {baseline} baseline values, and limits need "
+            f"{analysis.options.min_moving_ranges} (five values in a row)"
+        )
+    if phase.without_limits != "too_coarse" or phase.step is None:
+        return ""
+    longer = f"over a longer period than a {per}" if per else "over a longer period"
+    if phase.step == 0:
+        return (
+            "they do not vary (every moving range of the baseline is 0), so there is no "
+            "variation to compute limits from. If the process does vary, record the values in "
+            f"finer units (more decimals), or {longer}"
+        )
+    members = frozenset(phase.baseline)
+    zeros = sum(1 for i in members if i - 1 in members and analysis.moving_ranges[i] == 0)
+    step = fmt(phase.step, data_decimals([phase.step]))
+    step = with_unit(step, unit) if unit.strip() in ATTACHED_UNITS else step
+    return (
+        f"the data are too coarse for natural process limits: the values move in steps of "
+        f"{step} and {zeros} of {phase.baseline_ranges} moving ranges are 0, so the rounding, "
+        "not the process, would set the limits and flag ordinary values as signals. Record the "
+        f"values in finer units, or {longer}"
     )
 
 

@@ -19,6 +19,7 @@ from pumpsite.numbers import data_decimals, display_decimals, fmt, fmt_plain
 from pumpsite.periods import Period
 from pumpsite.reading import (
     ASSURANCE_WORDS,
+    NO_LIMITS,
     READ_SIGNALS,
     Words,
     changing,
@@ -355,7 +356,7 @@ def _phase_views(measure: Measure, analysis: MeasureAnalysis) -> tuple[PhaseView
                 limits=(
                     f"{fmt(limits.lnpl, decimals)} to {with_unit(fmt(limits.unpl, decimals), unit)}"
                     if limits
-                    else "none yet (run chart)"
+                    else NO_LIMITS[phase.without_limits or "few_values"]
                 ),
                 url=fmt(limits.url, decimals) if limits else "",
                 baseline=(

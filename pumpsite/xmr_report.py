@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from pumpsite import xmr
-from pumpsite.numbers import data_decimals, display_decimals, fmt_plain
+from pumpsite.numbers import counted, data_decimals, display_decimals, fmt_plain
+from pumpsite.reading import no_limits_reason
 from pumpsite.signals import Rule, rule_label
 
 
@@ -42,6 +43,9 @@ def as_json(labels: Sequence[str], analysis: xmr.Analysis) -> str:
                 "url": limits.url if limits else None,
                 "baseline_points": limits.baseline_points if limits else len(phase.baseline),
                 "trial": limits.trial if limits else None,
+                "lower_boundary": limits.lower_boundary if limits else None,
+                "upper_boundary": limits.upper_boundary if limits else None,
+                "without_limits": phase.without_limits,
             }
         )
     points = [
@@ -99,7 +103,7 @@ def _phase_lines(labels: Sequence[str], analysis: xmr.Analysis, decimals: int) -
         head += f" ({phase.reason})" if phase.reason else ""
         limits = phase.limits
         if limits is None:
-            lines.append(f"{head}: fewer than 5 values, a run chart without limits.")
+            lines.append(f"{head}: a run chart without limits: {_no_limits(analysis, phase)}.")
             continue
 
         def f(value: float) -> str:
@@ -113,6 +117,14 @@ def _phase_lines(labels: Sequence[str], analysis: xmr.Analysis, decimals: int) -
             f"upper range limit {f(limits.url)} ({limits.baseline_points} baseline values{trial})"
         )
     return lines
+
+
+def _no_limits(analysis: xmr.Analysis, phase: xmr.Phase) -> str:
+    count = sum(1 for value in analysis.values[phase.start : phase.end] if value is not None)
+    reason = no_limits_reason(analysis, phase)
+    if reason:
+        return f"{counted(count, 'value')}, but {reason}"
+    return f"{counted(count, 'value')}; limits need {xmr.MIN_LIMIT_POINTS}"
 
 
 def _labeller(analysis: xmr.Analysis) -> Callable[[Rule], str]:

@@ -18,6 +18,7 @@ from pumpsite.diff.change import Change, Kind, Value
 from pumpsite.model import Measure, Series
 from pumpsite.numbers import display_decimals, fmt
 from pumpsite.periods import Period, containing
+from pumpsite.reading import NO_LIMITS
 from pumpsite.schema import BaselineRange, LimitsSettings, MeasureMeta, Role
 from pumpsite.signals import RULES, Effect, Rule, rule_label
 
@@ -169,7 +170,7 @@ def limits_moved(
 def _limits_text(analysis: MeasureAnalysis, decimals: int) -> str:
     limits = analysis.xmr.current_phase.limits
     if limits is None:
-        return "none yet (too few points)"
+        return NO_LIMITS[analysis.xmr.current_phase.without_limits or "few_values"]
     trial = f" — trial, from {limits.baseline_points} points" if limits.trial else ""
     low, high, center = (fmt(v, decimals) for v in (limits.lnpl, limits.unpl, limits.center))
     return f"{low} to {high}, central line {center}{trial}"
