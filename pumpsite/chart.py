@@ -97,7 +97,7 @@ def _x_extent(chart: ChartPlan) -> list[float]:
     found = [v for v in chart.values if v is not None]
     for phase in chart.phases:
         if phase.limits is not None:
-            found += [phase.limits.lnpl, phase.limits.unpl]
+            found += [phase.limits.lower_line, phase.limits.upper_line]
     return found + [target.value for target in chart.targets]
 
 
@@ -231,12 +231,14 @@ def _draw_limits(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
             continue
         x = (chart.left(phase.start), chart.right(phase.end))
         kind = "trial limit" if limits.trial else "natural process limit"
+        upper = f"Upper {'boundary' if limits.upper_boundary is not None else kind}"
+        lower = f"Lower {'boundary' if limits.lower_boundary is not None else kind}"
         since = f"phase from {chart.phase_starts[k]}"
         dash = DOTTED if limits.trial else DASHED
         for name, value, what, style in (
             ("cl", limits.center, "Central line", {"ls": "-", "lw": 1.0, "color": ink(0.8)}),
-            ("unpl", limits.unpl, f"Upper {kind}", {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
-            ("lnpl", limits.lnpl, f"Lower {kind}", {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
+            ("unpl", limits.upper_line, upper, {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
+            ("lnpl", limits.lower_line, lower, {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
         ):
             _hline(panel.ax, x, value, f"ps-x-{name}-{k}", zorder=2, **style)
             marks.group_titles[f"ps-x-{name}-{k}"] = f"{what} {chart.limit(value)} ({since})"
@@ -249,8 +251,9 @@ def _trial_note(chart: ChartPlan, panel: Panel, phase: Phase, x0: float) -> None
     limits = phase.limits
     assert limits is not None
     near = [t.value for t in chart.targets if t.span.start < phase.end and phase.start < t.span.end]
-    lower = any(abs(t - limits.unpl) < abs(t - limits.lnpl) for t in near)
-    y, offset, va = (limits.lnpl, (4, 2), "bottom") if lower else (limits.unpl, (4, -2), "top")
+    top, bottom = limits.upper_line, limits.lower_line
+    lower = any(abs(t - top) < abs(t - bottom) for t in near)
+    y, offset, va = (bottom, (4, 2), "bottom") if lower else (top, (4, -2), "top")
     text_at(
         panel.ax,
         "trial limits",

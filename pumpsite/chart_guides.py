@@ -156,10 +156,12 @@ def x_labels(chart: ChartPlan) -> list[_Label]:
     limits = chart.analysis.xmr.current_phase.limits
     labels = []
     if limits is not None:
+        upper = "UNPL" if limits.upper_boundary is None else "Bound"
+        lower = "LNPL" if limits.lower_boundary is None else "Bound"
         labels += [
-            _Label(limits.unpl, f"UNPL {chart.limit(limits.unpl)}"),
+            _Label(limits.upper_line, f"{upper} {chart.limit(limits.upper_line)}"),
             _Label(limits.center, f"CL {chart.limit(limits.center)}"),
-            _Label(limits.lnpl, f"LNPL {chart.limit(limits.lnpl)}"),
+            _Label(limits.lower_line, f"{lower} {chart.limit(limits.lower_line)}"),
         ]
     return labels + [
         _Label(target.value, target.label.replace(" by ", "\nby "), TARGET_COLOUR)

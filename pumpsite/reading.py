@@ -17,7 +17,14 @@ from datetime import date
 from pumpsite import exact
 from pumpsite.analysis import MeasureAnalysis, TargetReading
 from pumpsite.model import Measure
-from pumpsite.numbers import MAX_DECIMALS, counted, data_decimals, display_decimals, fmt
+from pumpsite.numbers import (
+    MAX_DECIMALS,
+    as_written,
+    counted,
+    data_decimals,
+    display_decimals,
+    fmt,
+)
 from pumpsite.periods import Frequency, Period
 from pumpsite.signals import Signal, rule_label
 from pumpsite.xmr import Analysis, Assurance, Limits, Phase, WithoutLimits
@@ -291,7 +298,7 @@ def _phase_values(analysis: Analysis, phase: Phase) -> list[float]:
 def _expectation(words: Words, limits: Limits) -> str:
     """'expect between 12.3 and 30.4 complaints each month, 21.4 on average'."""
     values = [v for v in words.xmr.values if v is not None]
-    low, high = words.plain(limits.lnpl), words.plain(limits.unpl)
+    low, high = words.plain(limits.lower_line), words.plain(limits.upper_line)
     if limits.lnpl < 0 <= min(values, default=0):
         expect = f"expect up to {words.level(limits.unpl)}"
     elif words.unit.strip() == "%" and limits.unpl > 100 >= max(values, default=100):
@@ -299,6 +306,14 @@ def _expectation(words: Words, limits: Limits) -> str:
     else:
         expect = f"expect between {between(low, high, words.unit)}"
     return f"{expect} each {words.per}, {words.level(limits.center)} on average"
+
+
+def limits_range(limits: Limits, decimals: int, unit: str = "") -> str:
+    """'12.3 to 30.4 complaints', with a natural boundary in place of a limit marked."""
+    low, high = fmt(limits.lower_line, decimals), fmt(limits.upper_line, decimals)
+    low += " (boundary)" if limits.lower_boundary is not None else ""
+    high = with_unit(high, unit) + (" (boundary)" if limits.upper_boundary is not None else "")
+    return f"{low} to {high}"
 
 
 def _since(words: Words) -> str:
@@ -322,7 +337,7 @@ def status_sentence(words: Words) -> str:
     if not signals:
         return f"Predictable since {_since(words)}: {_expectation(words, limits)}{trial}."
     plural = "signal" if len(signals) == 1 else "signals"
-    low, high = words.plain(limits.lnpl), words.plain(limits.unpl)
+    low, high = words.plain(limits.lower_line), words.plain(limits.upper_line)
     return (
         f"Not predictable: {len(signals):,} {plural} since {_since(words)}, against natural "
         f"process limits of {between(low, high, words.unit, 'to')} (central line "
@@ -369,6 +384,31 @@ def no_limits_reason(analysis: Analysis, phase: Phase, unit: str = "", per: str 
         "not the process, would set the limits and flag ordinary values as signals. Record the "
         f"values in finer units, or {longer}"
     )
+
+
+_BOUNDARY = {"lower": ("below", "lowest"), "upper": ("above", "highest")}
+
+
+def boundary_sentence(words: Words) -> str:
+    """Where the measure's natural boundary takes the place of a limit of the current phase."""
+    limits = words.xmr.current_phase.limits
+    if limits is None:
+        return ""
+    sentences = []
+    for name, boundary, limit in (
+        ("lower", limits.lower_boundary, limits.lnpl),
+        ("upper", limits.upper_boundary, limits.unpl),
+    ):
+        if boundary is None:
+            continue
+        beyond, most = _BOUNDARY[name]
+        bound = with_unit(as_written(boundary), words.unit)
+        sentences.append(
+            f"The {name} natural process limit ({words.level(limit)}) is at or {beyond} "
+            f"{bound}, the {most} value the measure can take, so the chart shows that boundary "
+            f"instead: no value can be {beyond} it."
+        )
+    return " ".join(sentences)
 
 
 def trial_sentence(analysis: MeasureAnalysis) -> str:
@@ -556,6 +596,7 @@ def read_measure(measure: Measure, analysis: MeasureAnalysis) -> Reading:
         status,
         phase_sentence(analysis),
         trial_sentence(analysis),
+        boundary_sentence(words),
         *_signal_paragraphs(words, signals),
         latest,
         " ".join(target_sentences(words)),

@@ -27,6 +27,7 @@ from pumpsite.reading import (
     describe_signal,
     latest_index,
     latest_of,
+    limits_range,
     period_name,
     read_measure,
     rebase_sentence,
@@ -354,7 +355,7 @@ def _phase_views(measure: Measure, analysis: MeasureAnalysis) -> tuple[PhaseView
                 reason=phase.reason or "first phase",
                 center=with_unit(fmt(limits.center, decimals), unit) if limits else "",
                 limits=(
-                    f"{fmt(limits.lnpl, decimals)} to {with_unit(fmt(limits.unpl, decimals), unit)}"
+                    limits_range(limits, decimals, unit)
                     if limits
                     else NO_LIMITS[phase.without_limits or "few_values"]
                 ),

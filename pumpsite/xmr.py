@@ -216,6 +216,8 @@ class Analysis:
         limits, spread = self.limits_at(index), self.moving_ranges[index]
         if limits is None or spread is None:
             return False
+        if index == 0:  # a window cut from a longer series: the value before it is not here
+            return spread > limits.url
         previous, current = self.values[index - 1], self.values[index]
         assert previous is not None and current is not None, "a moving range has two values"
         return range_side(previous, current, limits.lines.url) > 0

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from pumpsite import xmr
-from pumpsite.numbers import counted, data_decimals, display_decimals, fmt_plain
+from pumpsite.numbers import as_written, counted, data_decimals, display_decimals, fmt_plain
 from pumpsite.reading import no_limits_reason
 from pumpsite.signals import Rule, rule_label
 
@@ -115,8 +115,19 @@ def _phase_lines(labels: Sequence[str], analysis: xmr.Analysis, decimals: int) -
             f"{head}: central line {f(limits.center)}, natural process limits "
             f"{f(limits.lnpl)} to {f(limits.unpl)}, {dispersion} {f(limits.average_mr)}, "
             f"upper range limit {f(limits.url)} ({limits.baseline_points} baseline values{trial})"
+            f"{_boundaries(limits)}"
         )
     return lines
+
+
+def _boundaries(limits: xmr.Limits) -> str:
+    """'; the lower boundary 0 takes the place of the lower limit' (no value can be beyond)."""
+    found = [
+        f"the {name} boundary {as_written(bound)} takes the place of the {name} limit"
+        for name, bound in (("lower", limits.lower_boundary), ("upper", limits.upper_boundary))
+        if bound is not None
+    ]
+    return "; " + " and ".join(found) if found else ""
 
 
 def _no_limits(analysis: xmr.Analysis, phase: xmr.Phase) -> str:
