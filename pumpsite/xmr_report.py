@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from pumpsite import xmr
-from pumpsite.numbers import as_written, counted, data_decimals, display_decimals, fmt_plain
+from pumpsite.model import Problem
+from pumpsite.numbers import (
+    LARGEST,
+    as_written,
+    counted,
+    data_decimals,
+    display_decimals,
+    fmt_plain,
+)
 from pumpsite.reading import no_limits_reason
 from pumpsite.signals import Rule, rule_label
 
+Bounds = tuple[float | None, float | None]
+
 
 def options(
-    baseline: int, rules: str, run_length: int | None, median: bool, better: str
+    baseline: int,
+    rules: str,
+    run_length: int | None,
+    median: bool,
+    better: str,
+    bounds: Bounds = (None, None),
 ) -> xmr.Options:
     return xmr.Options(
         baseline_size=baseline,
@@ -21,7 +37,41 @@ def options(
         run_length=run_length,
         dispersion="median" if median else "average",
         better=cast(xmr.Better, better),
+        lower_bound=bounds[0],
+        upper_bound=bounds[1],
     )
+
+
+def bounds(lower: float | None, upper: float | None) -> Bounds | str:
+    """The natural boundaries given, or why they cannot be."""
+    for name, bound in (("lower", lower), ("upper", upper)):
+        if bound is not None and not (math.isfinite(bound) and abs(bound) <= LARGEST):
+            return f"the {name} bound must be a number between -10^15 and 10^15, got {bound}"
+    if lower is not None and upper is not None and lower >= upper:
+        return f"the lower bound {as_written(lower)} must be below the upper {as_written(upper)}"
+    return lower, upper
+
+
+def outside(
+    labels: Sequence[str], values: Sequence[float | None], given: Bounds, source: str
+) -> list[Problem]:
+    """The first value outside the bounds (PS333, as the site reports it), if any."""
+    lower, upper = given
+    for label, value in zip(labels, values, strict=True):
+        if value is None:
+            continue
+        if lower is not None and value < lower:
+            where, bound = "below the lower bound", lower
+        elif upper is not None and value > upper:
+            where, bound = "above the upper bound", upper
+        else:
+            continue
+        message = (
+            f"Value {as_written(value)} for {label} is {where} of {as_written(bound)}: no value "
+            "can be there. Correct the value, or the bound."
+        )
+        return [Problem(source, None, "PS333", message)]
+    return []
 
 
 def analyse(values: Sequence[float | None], opts: xmr.Options) -> xmr.Analysis:
