@@ -74,15 +74,16 @@ def undeclared_boundary(measure: Measure, analysis: MeasureAnalysis) -> Iterator
     if crossed is None:
         return
     name, limit, bound = crossed
+    beyond, shown = "below" if name == "lower" else "above", as_written(bound)
     yield _warn(
         measure,
         measure.line("limits"),
         "PS336",
-        f"The {name} natural process limit is {as_written(round(limit, 4))}, beyond "
-        f"{as_written(bound)}, yet no value has ever been beyond {as_written(bound)}. If the "
-        f"measure cannot go beyond it (a count, a share, a duration), declare it under "
-        f"limits: with bounds: {{{name}: {as_written(bound)}}}, and the chart shows that "
-        "boundary instead of a limit no value can cross. If it can, write bounds: {} to say so.",
+        f"The {name} natural process limit is {as_written(round(limit, 4))}, {beyond} {shown}, "
+        f"yet no value has ever been {beyond} {shown}. If the measure cannot go {beyond} "
+        f"{shown} (a count, a share, a duration), declare it under limits: with bounds: "
+        f"{{{name}: {shown}}}, and the chart shows that boundary instead of a limit no value "
+        "can cross. If it can, write bounds: {} to say so.",
     )
 
 

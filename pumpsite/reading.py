@@ -310,7 +310,11 @@ def _expectation(words: Words, limits: Limits) -> str:
 
 def limits_range(limits: Limits, decimals: int, unit: str = "") -> str:
     """'12.3 to 30.4 complaints', with a natural boundary in place of a limit marked."""
-    low, high = fmt(limits.lower_line, decimals), fmt(limits.upper_line, decimals)
+
+    def end(limit: float, boundary: float | None) -> str:
+        return fmt(limit, decimals) if boundary is None else as_written(boundary)
+
+    low, high = end(limits.lnpl, limits.lower_boundary), end(limits.unpl, limits.upper_boundary)
     low += " (boundary)" if limits.lower_boundary is not None else ""
     high = with_unit(high, unit) + (" (boundary)" if limits.upper_boundary is not None else "")
     return f"{low} to {high}"

@@ -39,6 +39,7 @@ from pumpsite.safe_markdown import sanitise_markdown
 from pumpsite.schema import Role
 from pumpsite.signals import RULES, Rule, Signal, rule_label
 from pumpsite.site_paths import data_file, goal_page, measure_page
+from pumpsite.xmr import WithoutLimits
 
 ChartSize = Literal["full", "small"]
 ChartRenderer = Callable[[Measure, MeasureAnalysis, str, ChartSize], str]
@@ -46,6 +47,11 @@ ChartRenderer = Callable[[Measure, MeasureAnalysis, str, ChartSize], str]
 
 ROLE_LABELS = {"improve": "Key result", "sustain": "KPI"}
 EFFECT_LABELS = {"improvement": "Improvement", "concern": "Concern", "neutral": "Signal"}
+RUN_CHART: dict[WithoutLimits, str] = {
+    "few_values": "Run chart: too few values for limits",
+    "few_ranges": "Run chart: too few values in a row for limits",
+    "too_coarse": "Run chart: data too coarse for limits",
+}
 RECENT_VALUES = 3
 """A KPI needs attention when a concern signal touches one of its latest this-many values."""
 LISTED_SIGNALS = 100
@@ -255,7 +261,7 @@ def _status(role: str, analysis: MeasureAnalysis | None) -> Status:
         return Status("no_data", "No data yet")
     xmr = analysis.xmr
     if xmr.current_phase.limits is None:
-        return Status("run_chart", "Run chart: too few values for limits")
+        return Status("run_chart", RUN_CHART[xmr.current_phase.without_limits or "few_values"])
     signals = current_signals(xmr)
     if not signals:
         return Status("predictable", "Predictable")

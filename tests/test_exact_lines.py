@@ -3,13 +3,16 @@ comparisons"). Each case below was decided by binary floating-point chance befor
 
 from __future__ import annotations
 
+import math
+import random
+from collections.abc import Sequence
 from fractions import Fraction
 
 import pytest
 
 from pumpsite import exact
 from pumpsite.exact import Line, decimal_of, range_side, scaled
-from pumpsite.xmr import Analysis, Options, analyse, assurance
+from pumpsite.xmr import Analysis, Options, PhaseStart, analyse, assurance
 
 # fmt: off
 CENTRE_28_9 = (
@@ -120,3 +123,100 @@ def test_range_side_is_exact_near_the_line() -> None:
     assert range_side(0.1, 0.31, Line.at(0.2)) == 1
     assert range_side(1e15, -1e15, Line.at(2e15)) == 0
     assert range_side(5.0, 5.0, Line.at(0.0)) == 0
+
+
+# --- realistic series against exact rational arithmetic ------------------------------------------
+
+
+def seasonal_weekly(seed: int) -> list[float | None]:
+    """Eight years of weekly values with a trend, a season and noise, to one decimal, gapped."""
+    rng = random.Random(seed)
+    values: list[float | None] = [
+        round(300 + 0.05 * t + 12 * math.sin(2 * math.pi * t / 52) + rng.gauss(0, 4), 1)
+        for t in range(416)
+    ]
+    for t in rng.sample(range(416), 20):
+        values[t] = None
+    return values
+
+
+def chunky_counts(seed: int) -> list[float | None]:
+    """Whole-number counts around 10, many of them on the central line."""
+    rng = random.Random(seed)
+    return [float(10 + rng.choice((-3, -2, -1, 0, 0, 0, 1, 2, 3))) for _ in range(300)]
+
+
+def reference(values: Sequence[float | None], start: int, end: int) -> dict[str, set[int]]:
+    """Wheeler's rules on one phase, in Fractions from the values' decimal text: the points
+    flagged by each rule. The baseline is the phase's first 20 values, ranges between them."""
+    x = [None if v is None else Fraction(str(v)) for v in values]
+    base = [i for i in range(start, end) if x[i] is not None][:20]
+    ranges = [abs(x[i] - x[i - 1]) for i in base if i - 1 in base]  # type: ignore[operator]
+    centre = sum(x[i] for i in base) / len(base)  # type: ignore[misc]
+    spread = sum(ranges) / len(ranges)
+    upper, lower = centre + Fraction("2.66") * spread, centre - Fraction("2.66") * spread
+    url, half = Fraction("3.268") * spread, Fraction("1.33") * spread
+    found: dict[str, set[int]] = {rule: set() for rule in ("beyond", "mr", "run", "short")}
+    run: list[int] = []
+    side = 0
+    for i in range(start, end):
+        value = x[i]
+        if value is None:
+            run, side = [], 0
+            continue
+        if value > upper or value < lower:
+            found["beyond"].add(i)
+        previous = x[i - 1] if i > start else None
+        if previous is not None and abs(value - previous) > url:
+            found["mr"].add(i)
+        here = (value > centre) - (value < centre)
+        if here == 0:
+            continue  # on the central line: neither counts nor breaks
+        run = [*run, i] if here == side else [i]
+        side = here
+        if len(run) >= 8:
+            found["run"].update(run)
+        window = [x[j] for j in range(i - 3, i + 1)] if i - 3 >= start else []
+        for sign in (1, -1):
+            if window and all(w is not None for w in window):
+                line = centre + sign * half
+                beyond = [
+                    j
+                    for j, w in zip(range(i - 3, i + 1), window, strict=True)
+                    if (w - line) * sign > 0
+                ]  # type: ignore[operator]
+                if len(beyond) >= 3:
+                    found["short"].update(beyond)
+    return found
+
+
+RULE_NAMES = {
+    "beyond_limits": "beyond",
+    "mr_beyond_url": "mr",
+    "long_run": "run",
+    "short_run": "short",
+}
+
+
+@pytest.mark.parametrize(
+    ("values", "phase"),
+    [
+        pytest.param(seasonal_weekly(1), 200, id="seasonal-weekly-gapped"),
+        pytest.param(seasonal_weekly(2), 60, id="seasonal-weekly-second-phase"),
+        pytest.param(chunky_counts(3), 150, id="whole-numbers-on-the-centre"),
+        pytest.param([*CENTRE_28_9, *[28.9, 29.0, 28.9, 28.8] * 20], 50, id="on-the-centre"),
+    ],
+)
+def test_signals_are_those_of_exact_rational_arithmetic(
+    values: list[float | None], phase: int
+) -> None:
+    analysis = analyse(values, Options(phases=(PhaseStart(phase, "changed"),)))
+    for start, end in ((0, phase), (phase, len(values))):
+        if analysis.phase_of(start).limits is None:
+            continue
+        expected = reference(values, start, end)
+        for rule, name in RULE_NAMES.items():
+            flagged = {
+                i for s in analysis.signals if s.rule == rule for i in s.points if start <= i < end
+            }
+            assert flagged == expected[name], (rule, start)

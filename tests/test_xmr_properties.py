@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import math
-
 from decimal import Decimal
 from fractions import Fraction
 
@@ -141,7 +141,7 @@ def baseline(step: str, ints: list[int]) -> tuple[list[float], Fraction, Fractio
     """The values, their exact central line and exact average moving range."""
     values = [float(Decimal(step) * k) for k in ints]
     center = Fraction(sum(ints)) * Fraction(step) / 5
-    spread = Fraction(sum(abs(b - a) for a, b in zip(ints, ints[1:], strict=False))) / 4
+    spread = Fraction(sum(abs(b - a) for a, b in itertools.pairwise(ints))) / 4
     return values, center, spread * Fraction(step)
 
 
@@ -171,7 +171,7 @@ def test_a_value_exactly_on_a_limit_is_never_beyond_it(
 def test_values_exactly_on_the_central_line_are_on_no_side(
     step: str, ints: list[int], up: bool, profile: str
 ) -> None:
-    values, center, spread = baseline(step, ints)
+    values, center, _spread = baseline(step, ints)
     assert "long_run" not in tail_rules(after(values, [on_line(center)] * 9, profile))
 
 
@@ -180,7 +180,7 @@ def test_values_exactly_on_the_central_line_are_on_no_side(
 def test_a_value_on_the_central_line_neither_extends_nor_breaks_a_run(
     step: str, ints: list[int], up: bool
 ) -> None:
-    values, center, spread = baseline(step, ints)
+    values, center, _spread = baseline(step, ints)
     offset = Fraction(step) / 1000 * (1 if up else -1)
     near, across, on = on_line(center + offset), on_line(center - offset), on_line(center)
     tail = [across] + [near] * 4 + [on] * 3 + [near] * 3  # the run starts after `across` (5)
