@@ -64,7 +64,13 @@ def side(value: float, line: Line) -> int:
     """+1 when the value is above the line, -1 below, 0 exactly on it."""
     if value != line.value:
         return 1 if value > line.value else -1
-    difference = decimal_of(value) - line.exact
+    digits, exponent = _decimal_parts(value)
+    return _sign(digits, exponent, line.exact)
+
+
+def _sign(digits: int, exponent: int, line: Fraction) -> int:
+    """The sign of digits / 10**exponent − line, in whole numbers."""
+    difference: int = digits * line.denominator - line.numerator * 10**exponent
     return (difference > 0) - (difference < 0)
 
 
@@ -92,5 +98,5 @@ def range_side(previous: float, current: float, line: Line) -> int:
     slack = math.ulp(previous) + math.ulp(current) + math.ulp(spread) + math.ulp(line.value)
     if abs(spread - line.value) > slack:
         return 1 if spread > line.value else -1
-    difference = abs(decimal_of(current) - decimal_of(previous)) - line.exact
-    return (difference > 0) - (difference < 0)
+    (later, earlier), scale = scaled([current, previous])
+    return _sign(abs(later - earlier), scale, line.exact)

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from pumpsite.exact import Line, decimal_of, range_side, sides
+from pumpsite.exact import Line, range_side, sides
+from pumpsite.exact import side as exact_side
 
 if TYPE_CHECKING:
     from pumpsite.xmr import Better, Limits, Lines, Phase, Profile
@@ -245,10 +246,10 @@ def _beyond_mask(seg: _Segment, line: Line, side: Side) -> list[bool]:
     """Per point of the phase: is its value strictly beyond `line` (False for a gap). Only a
     value whose float equals the line's is compared exactly (see `pumpsite.exact`)."""
     values = seg.values[seg.start : seg.end]
-    at, exact = line.value, line.exact
+    at = line.value
     if side == "high":
-        return [v is not None and (v > at or (v == at and decimal_of(v) > exact)) for v in values]
-    return [v is not None and (v < at or (v == at and decimal_of(v) < exact)) for v in values]
+        return [v is not None and (v > at or (v == at and exact_side(v, line) > 0)) for v in values]
+    return [v is not None and (v < at or (v == at and exact_side(v, line) < 0)) for v in values]
 
 
 def _window_clusters(seg: _Segment, width: int, marks: _WindowMarks) -> Iterator[_Hit]:
