@@ -22,7 +22,7 @@ from fractions import Fraction
 def decimal_of(value: float) -> Fraction:
     """The exact decimal a value stands for: the shortest one that reads back as this float
     (for a value read from `28.90`, exactly 289/10)."""
-    return Fraction(repr(value))
+    return Fraction(repr(float(value)))
 
 
 def scaled(values: Sequence[float]) -> tuple[list[int], int]:
@@ -36,7 +36,11 @@ def scaled(values: Sequence[float]) -> tuple[list[int], int]:
 
 def _decimal_parts(value: float) -> tuple[int, int]:
     """(digits, exponent) with value == digits / 10**exponent, exponent >= 0."""
-    mantissa, _, power = repr(value).partition("e")
+    text = repr(float(value))  # an int (a target read from YAML) as a float: 15.0
+    if "e" not in text:  # nearly always: 28.9, -0.5, 95.0
+        point = text.index(".")
+        return int(text[:point] + text[point + 1 :]), len(text) - point - 1
+    mantissa, _, power = text.partition("e")
     whole, _, fraction = mantissa.partition(".")
     exponent = len(fraction) - int(power or 0)
     digits = int(whole + fraction)
@@ -45,19 +49,31 @@ def _decimal_parts(value: float) -> tuple[int, int]:
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """A line of a chart: its exact value and that value correctly rounded to a float."""
+    """A line of a chart: exactly numerator / denominator (denominator > 0, not necessarily in
+    lowest terms), and that ratio correctly rounded to a float."""
 
-    exact: Fraction
+    numerator: int
+    denominator: int
     value: float
 
     @classmethod
+    def ratio(cls, numerator: int, denominator: int) -> Line:
+        """Int true division is correctly rounded, so `value` is the float nearest the line."""
+        return cls(numerator, denominator, numerator / denominator)
+
+    @classmethod
     def of(cls, exact: Fraction) -> Line:
-        return cls(exact, float(exact))
+        return cls.ratio(exact.numerator, exact.denominator)
 
     @classmethod
     def at(cls, value: float) -> Line:
         """The line at a number written in decimal (a target, a boundary, a hand-made limit)."""
-        return cls(decimal_of(value), value)
+        digits, exponent = _decimal_parts(value)
+        return cls(digits, 10**exponent, value)
+
+    @property
+    def exact(self) -> Fraction:
+        return Fraction(self.numerator, self.denominator)
 
 
 def side(value: float, line: Line) -> int:
@@ -65,10 +81,10 @@ def side(value: float, line: Line) -> int:
     if value != line.value:
         return 1 if value > line.value else -1
     digits, exponent = _decimal_parts(value)
-    return _sign(digits, exponent, line.exact)
+    return _sign(digits, exponent, line)
 
 
-def _sign(digits: int, exponent: int, line: Fraction) -> int:
+def _sign(digits: int, exponent: int, line: Line) -> int:
     """The sign of digits / 10**exponent − line, in whole numbers."""
     difference: int = digits * line.denominator - line.numerator * 10**exponent
     return (difference > 0) - (difference < 0)
@@ -99,4 +115,4 @@ def range_side(previous: float, current: float, line: Line) -> int:
     if abs(spread - line.value) > slack:
         return 1 if spread > line.value else -1
     (later, earlier), scale = scaled([current, previous])
-    return _sign(abs(later - earlier), scale, line.exact)
+    return _sign(abs(later - earlier), scale, line)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal, get_args
 
@@ -66,7 +66,31 @@ class Lines:
     lower_two_sigma: Line
 
     @classmethod
+    def around(cls, center: Fraction, spread: Fraction, dispersion: Dispersion) -> Lines:
+        """The lines of limits from a central line and an average (or median) moving range, in
+        whole numbers: each is the centre plus a whole number of 6000ths of the spread."""
+        base = center.numerator * spread.denominator * 6000
+        step = spread.numerator * center.denominator
+        denominator = center.denominator * spread.denominator * 6000
+        limit = _UNITS[dispersion]
+
+        def at(units: int) -> Line:
+            return Line.ratio(base + units * step, denominator)
+
+        return cls(
+            center=at(0),
+            upper=at(limit),
+            lower=at(-limit),
+            url=Line.of(RANGE_FACTOR[dispersion] * spread),
+            upper_halfway=at(limit // 2),
+            lower_halfway=at(-(limit // 2)),
+            upper_two_sigma=at(limit * 2 // 3),
+            lower_two_sigma=at(-(limit * 2 // 3)),
+        )
+
+    @classmethod
     def of(cls, center: Fraction, upper: Fraction, lower: Fraction, url: Fraction) -> Lines:
+        """The lines of limits written by hand, which need not be symmetric."""
         return cls(
             center=Line.of(center),
             upper=Line.of(upper),
@@ -77,6 +101,10 @@ class Lines:
             upper_two_sigma=Line.of(center + (upper - center) * 2 / 3),
             lower_two_sigma=Line.of(center - (center - lower) * 2 / 3),
         )
+
+
+_UNITS = {dispersion: int(factor * 6000) for dispersion, factor in LIMIT_FACTOR.items()}
+"""2.66 and 3.145 in 6000ths: whole numbers whose halves and two-thirds are whole too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,10 +301,7 @@ def _limits(
     dispersion: Dispersion,
     bounds: tuple[float | None, float | None],
 ) -> Limits:
-    half_width = LIMIT_FACTOR[dispersion] * spread
-    lines = Lines.of(
-        center, center + half_width, center - half_width, RANGE_FACTOR[dispersion] * spread
-    )
+    lines = Lines.around(center, spread, dispersion)
     lower, upper = bounds
     return Limits(
         center=lines.center.value,
@@ -334,17 +359,16 @@ def _phase(
         for k in range(1, len(baseline))
         if baseline[k - 1] == baseline[k] - 1
     ]
-    found = Phase(start, end, reason, None, baseline, baseline_ranges=len(spans))
     if len(spans) < options.min_moving_ranges:
-        return replace(found, without_limits="few_ranges")
+        return Phase(start, end, reason, None, baseline, "few_ranges", len(spans))
     spread = _spread(spans, options.dispersion)
     if _too_coarse(spans, spread, options):
-        step = Fraction(math.gcd(*spans), 10**scale)
-        return replace(found, without_limits="too_coarse", step=float(step))
+        step = float(Fraction(math.gcd(*spans), 10**scale))
+        return Phase(start, end, reason, None, baseline, "too_coarse", len(spans), step)
     center = Fraction(sum(ints), len(ints) * 10**scale)
     bounds = (options.lower_bound, options.upper_bound)
     limits = _limits(center, spread / 10**scale, len(baseline), options.dispersion, bounds)
-    return replace(found, limits=limits)
+    return Phase(start, end, reason, limits, baseline, baseline_ranges=len(spans))
 
 
 def _too_coarse(spans: Sequence[int], spread: Fraction, options: Options) -> bool:

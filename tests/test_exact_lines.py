@@ -114,6 +114,8 @@ def test_side_is_exact_where_floats_are_equal() -> None:
     assert exact.side(0.1, Line.at(0.1)) == 0
     assert exact.sides([0.2, None, 0.1, 0.05], Line.at(0.1)) == [1, None, 0, -1]
     assert exact.above(0.2, Line.at(0.1)) and exact.below(0.05, Line.at(0.1))
+    assert exact.side(15, Line.at(15)) == 0  # whole numbers, as YAML gives targets to Python
+    assert exact.side(1e-05, Line.of(Fraction(1, 100_000))) == 0
 
 
 def test_range_side_is_exact_near_the_line() -> None:
