@@ -59,6 +59,7 @@ from pumpsite.chart_plan import (
 )
 from pumpsite.chart_svg import finish_svg, id_prefix
 from pumpsite.model import Measure
+from pumpsite.numbers import as_written
 from pumpsite.signals import Signal
 from pumpsite.xmr import Phase, WithoutLimits
 
@@ -231,19 +232,28 @@ def _draw_limits(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
             continue
         x = (chart.left(phase.start), chart.right(phase.end))
         kind = "trial limit" if limits.trial else "natural process limit"
-        upper = f"Upper {'boundary' if limits.upper_boundary is not None else kind}"
-        lower = f"Lower {'boundary' if limits.lower_boundary is not None else kind}"
+        upper = _line_title(chart, f"Upper {kind}", limits.unpl, limits.upper_boundary)
+        lower = _line_title(chart, f"Lower {kind}", limits.lnpl, limits.lower_boundary)
         since = f"phase from {chart.phase_starts[k]}"
         dash = DOTTED if limits.trial else DASHED
+        central = f"Central line {chart.limit(limits.center)}"
         for name, value, what, style in (
-            ("cl", limits.center, "Central line", {"ls": "-", "lw": 1.0, "color": ink(0.8)}),
+            ("cl", limits.center, central, {"ls": "-", "lw": 1.0, "color": ink(0.8)}),
             ("unpl", limits.upper_line, upper, {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
             ("lnpl", limits.lower_line, lower, {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
         ):
             _hline(panel.ax, x, value, f"ps-x-{name}-{k}", zorder=2, **style)
-            marks.group_titles[f"ps-x-{name}-{k}"] = f"{what} {chart.limit(value)} ({since})"
+            marks.group_titles[f"ps-x-{name}-{k}"] = f"{what} ({since})"
         if limits.trial and chart.full:
             _trial_note(chart, panel, phase, x[0])
+
+
+def _line_title(chart: ChartPlan, name: str, limit: float, boundary: float | None) -> str:
+    """'Upper natural process limit 17.2', or the boundary drawn in its place."""
+    if boundary is None:
+        return f"{name} {chart.limit(limit)}"
+    shown = f"{name.lower()} {chart.limit(limit)}"
+    return f"Natural boundary {as_written(boundary)}, in place of the {shown}"
 
 
 def _trial_note(chart: ChartPlan, panel: Panel, phase: Phase, x0: float) -> None:

@@ -31,7 +31,7 @@ from pumpsite.chart_plan import (
     one_line,
     truncate,
 )
-from pumpsite.numbers import data_decimals, fmt
+from pumpsite.numbers import as_written, data_decimals, fmt
 from pumpsite.periods import Frequency, Period
 
 MAX_TICKS = 12
@@ -156,18 +156,25 @@ def x_labels(chart: ChartPlan) -> list[_Label]:
     limits = chart.analysis.xmr.current_phase.limits
     labels = []
     if limits is not None:
-        upper = "UNPL" if limits.upper_boundary is None else "Bound"
-        lower = "LNPL" if limits.lower_boundary is None else "Bound"
         labels += [
-            _Label(limits.upper_line, f"{upper} {chart.limit(limits.upper_line)}"),
+            _Label(
+                limits.upper_line, _limit_label(chart, "UNPL", limits.unpl, limits.upper_boundary)
+            ),
             _Label(limits.center, f"CL {chart.limit(limits.center)}"),
-            _Label(limits.lower_line, f"{lower} {chart.limit(limits.lower_line)}"),
+            _Label(
+                limits.lower_line, _limit_label(chart, "LNPL", limits.lnpl, limits.lower_boundary)
+            ),
         ]
     return labels + [
         _Label(target.value, target.label.replace(" by ", "\nby "), TARGET_COLOUR)
         for target in chart.targets
         if target.span.end == chart.n
     ]
+
+
+def _limit_label(chart: ChartPlan, name: str, limit: float, boundary: float | None) -> str:
+    """'UNPL 17.2', or 'Bound 0' where a natural boundary takes the limit's place."""
+    return f"{name} {chart.limit(limit)}" if boundary is None else f"Bound {as_written(boundary)}"
 
 
 def mr_labels(chart: ChartPlan) -> list[_Label]:

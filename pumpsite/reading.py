@@ -295,10 +295,23 @@ def _phase_values(analysis: Analysis, phase: Phase) -> list[float]:
     return [v for v in analysis.values[phase.start : phase.end] if v is not None]
 
 
+def _ends(words: Words, limits: Limits) -> tuple[str, str]:
+    """The lower and upper lines as the chart draws them: a limit, or the boundary in its place
+    (as written: 0, not 0.0)."""
+    low, high = (
+        words.plain(limit) if boundary is None else as_written(boundary)
+        for limit, boundary in (
+            (limits.lnpl, limits.lower_boundary),
+            (limits.unpl, limits.upper_boundary),
+        )
+    )
+    return low, high
+
+
 def _expectation(words: Words, limits: Limits) -> str:
     """'expect between 12.3 and 30.4 complaints each month, 21.4 on average'."""
     values = [v for v in words.xmr.values if v is not None]
-    low, high = words.plain(limits.lower_line), words.plain(limits.upper_line)
+    low, high = _ends(words, limits)
     if limits.lnpl < 0 <= min(values, default=0):
         expect = f"expect up to {words.level(limits.unpl)}"
     elif words.unit.strip() == "%" and limits.unpl > 100 >= max(values, default=100):
@@ -341,7 +354,7 @@ def status_sentence(words: Words) -> str:
     if not signals:
         return f"Predictable since {_since(words)}: {_expectation(words, limits)}{trial}."
     plural = "signal" if len(signals) == 1 else "signals"
-    low, high = words.plain(limits.lower_line), words.plain(limits.upper_line)
+    low, high = _ends(words, limits)
     return (
         f"Not predictable: {len(signals):,} {plural} since {_since(words)}, against natural "
         f"process limits of {between(low, high, words.unit, 'to')} (central line "
