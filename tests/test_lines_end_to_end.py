@@ -161,6 +161,22 @@ def test_lint_treats_a_target_on_a_limit_alike_however_floats_round_the_limit(
     assert ("hit or miss" in rounded_down.page) == ("hit or miss" in exact.page)
 
 
+def test_diff_tells_declared_bounds_and_the_boundary_in_the_limits(
+    repo_of: Callable[[Files], Path], isolated_git: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_module, "_today", lambda: REPORT)
+    root = repo_of(files(csv_of(SUNSPOTS)))
+    git(root, "init", "-q")
+    commit_all(root, "Sunspots")
+    (root / "measures" / "m.md").write_text(
+        files(csv_of(SUNSPOTS), limits="limits:\n  bounds: {lower: 0}\n")["measures/m.md"]
+    )
+    result = CliRunner().invoke(cli, ["diff", "HEAD", ".", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "- Bounds: none → lower 0\n" in result.stdout
+    assert "Limits now 0 (boundary) to 15.0" in result.stdout
+
+
 # --- moving ranges, not just values ---------------------------------------------------------------
 
 GAPPED = [10, None, 14, None, 9, None, 12, 13, None, 11]
