@@ -7,6 +7,7 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -156,20 +157,31 @@ def tail_rules(analysis: Analysis, first: int = 5) -> set[str]:
     return {s.rule for s in analysis.signals if any(i >= first for i in s.points)}
 
 
+LINES = [
+    pytest.param("beyond_limits", Fraction("2.66"), 3, "wheeler", id="limit"),
+    pytest.param("short_run", Fraction("1.33"), 4, "wheeler", id="halfway"),
+    pytest.param("two_of_three", Fraction("2.66") * 2 / 3, 3, "nhs", id="two-sigma"),
+]
+"""Lines a value can be beyond: the rule, the line's distance from the centre in average
+moving ranges, how many values on it would make the rule fire, and the rules it belongs to."""
+
+
+@pytest.mark.parametrize(("rule", "factor", "count", "profile"), LINES)
 @fast
-@given(steps, multiples, st.booleans())
-def test_a_value_exactly_on_a_limit_is_never_beyond_it(
-    step: str, ints: list[int], up: bool
+@given(steps=steps, ints=multiples, up=st.booleans())
+def test_values_exactly_on_a_line_are_never_beyond_it(
+    rule: str, factor: Fraction, count: int, profile: str, steps: str, ints: list[int], up: bool
 ) -> None:
-    values, center, spread = baseline(step, ints)
-    limit = center + Fraction("2.66") * spread * (1 if up else -1)
-    assert "beyond_limits" not in tail_rules(after(values, [on_line(limit)] * 3))
+    values, center, spread = baseline(steps, ints)
+    line = center + factor * spread * (1 if up else -1)
+    assume(line.denominator % 3 != 0)  # a terminating decimal: a value can sit on it
+    assert rule not in tail_rules(after(values, [on_line(line)] * count, profile))
 
 
 @fast
-@given(steps, multiples, st.booleans(), st.sampled_from(["wheeler", "nhs"]))
+@given(steps, multiples, st.sampled_from(["wheeler", "nhs"]))
 def test_values_exactly_on_the_central_line_are_on_no_side(
-    step: str, ints: list[int], up: bool, profile: str
+    step: str, ints: list[int], profile: str
 ) -> None:
     values, center, _spread = baseline(step, ints)
     assert "long_run" not in tail_rules(after(values, [on_line(center)] * 9, profile))
@@ -189,27 +201,6 @@ def test_a_value_on_the_central_line_neither_extends_nor_breaks_a_run(
     longer = after(values, [*tail, near])
     runs = [s.points for s in longer.signals if s.rule == "long_run"]
     assert (6, 7, 8, 9, 13, 14, 15, 16) in runs  # the values on the line did not break it
-
-
-@fast
-@given(steps, multiples, st.booleans())
-def test_values_exactly_on_a_halfway_line_are_never_beyond_it(
-    step: str, ints: list[int], up: bool
-) -> None:
-    values, center, spread = baseline(step, ints)
-    halfway = center + Fraction("1.33") * spread * (1 if up else -1)
-    assert "short_run" not in tail_rules(after(values, [on_line(halfway)] * 4))
-
-
-@fast
-@given(steps, multiples, st.booleans())
-def test_values_exactly_on_a_two_sigma_line_are_never_beyond_it(
-    step: str, ints: list[int], up: bool
-) -> None:
-    values, center, spread = baseline(step, ints)
-    two_sigma = center + Fraction("2.66") * spread * 2 / 3 * (1 if up else -1)
-    assume(two_sigma.denominator % 3 != 0)  # a terminating decimal: a value can sit on it
-    assert "two_of_three" not in tail_rules(after(values, [on_line(two_sigma)] * 3, "nhs"))
 
 
 @fast
