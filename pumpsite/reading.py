@@ -374,7 +374,8 @@ def no_limits_reason(analysis: Analysis, phase: Phase, unit: str = "", per: str 
     """Why a phase with at least 5 values has no limits, and what to do about it ('' for a
     phase with limits or with too few values): a clause that follows 'N values so far, but'."""
     baseline = len(phase.baseline)
-    if phase.without_limits == "few_values" and phase.end - phase.start >= MIN_LIMIT_POINTS:
+    known = sum(v is not None for v in analysis.values[phase.start : phase.end])
+    if phase.without_limits == "few_values" and known >= MIN_LIMIT_POINTS:
         return f"only {baseline} of them can be in the baseline, and limits need {MIN_LIMIT_POINTS}"
     if phase.without_limits == "few_ranges":
         return (

@@ -201,6 +201,17 @@ def test_six_values_with_one_moving_range_are_a_run_chart_that_says_why(
     assert "Point beyond the limits" not in table
 
 
+def test_exclusions_that_leave_too_few_baseline_values_are_said_so(
+    build: Callable[..., Built],
+) -> None:
+    excluded = "".join(f"    - {{period: 2024-0{m}, reason: Strike}}\n" for m in (1, 2, 3))
+    built = build(csv_of([10, 12, 11, 13, 12, 14, 11]), limits=f"limits:\n  exclude:\n{excluded}")
+    assert (
+        "Run chart: 7 values so far, but only 4 of them can be in the baseline, and limits "
+        "need 5." in built.page
+    )
+
+
 def test_four_moving_ranges_are_enough(build: Callable[..., Built]) -> None:
     built = build(csv_of([10, 12, 11, 13, 12, None, 14]))
     assert "Run chart" not in built.page and "PS334" not in built.codes()
