@@ -586,15 +586,10 @@ def _read_table(
     value = _value_column(rows, names, source, column, problems)
     if value is None:
         return [], []
-    period = _find(names, "period")
-    if (0 if period is None else period) == value:  # no period column: number the rows
-        cells = [row.cells[value].strip() if value < len(row.cells) else "" for row in rows[1:]]
-        values = [
-            _series_value(cell, names[value], row.line, source, problems)
-            for cell, row in zip(cells, rows[1:], strict=True)
-        ]
-        return [str(n) for n in range(1, len(values) + 1)], values
-    period = 0 if period is None else period
+    named = _find(names, "period")
+    period = 0 if named is None else named
+    if period == value:
+        return _numbered(rows, names[value], value, source, problems)
     frequency = frequency or _first_frequency(rows, names, period, source, problems)
     if frequency is None:
         return [], []
@@ -605,6 +600,15 @@ def _read_table(
         return [], []
     periods, values = series.values_by_period()
     return [str(p) for p in periods], values
+
+
+def _numbered(
+    rows: list[_Row], name: str, value: int, source: str, problems: list[Problem]
+) -> tuple[list[str], list[float | None]]:
+    """A CSV of only a value column: its rows numbered from 1, like one number per line."""
+    cells = [(row.cells[value] if value < len(row.cells) else "", row.line) for row in rows[1:]]
+    values = [_series_value(cell.strip(), name, line, source, problems) for cell, line in cells]
+    return [str(n) for n in range(1, len(values) + 1)], values
 
 
 def _first_frequency(

@@ -295,17 +295,18 @@ def _phase_values(analysis: Analysis, phase: Phase) -> list[float]:
     return [v for v in analysis.values[phase.start : phase.end] if v is not None]
 
 
+def _line_end(limit: float, boundary: float | None, decimals: int) -> str:
+    """A limit, or the natural boundary that takes its place as written (0, not 0.0)."""
+    return fmt(limit, decimals) if boundary is None else as_written(boundary)
+
+
 def _ends(words: Words, limits: Limits) -> tuple[str, str]:
-    """The lower and upper lines as the chart draws them: a limit, or the boundary in its place
-    (as written: 0, not 0.0)."""
-    low, high = (
-        words.plain(limit) if boundary is None else as_written(boundary)
-        for limit, boundary in (
-            (limits.lnpl, limits.lower_boundary),
-            (limits.unpl, limits.upper_boundary),
-        )
+    """The lower and upper lines as the chart draws them."""
+    decimals = words.limit_decimals
+    return (
+        _line_end(limits.lnpl, limits.lower_boundary, decimals),
+        _line_end(limits.unpl, limits.upper_boundary, decimals),
     )
-    return low, high
 
 
 def _expectation(words: Words, limits: Limits) -> str:
@@ -323,11 +324,8 @@ def _expectation(words: Words, limits: Limits) -> str:
 
 def limits_range(limits: Limits, decimals: int, unit: str = "") -> str:
     """'12.3 to 30.4 complaints', with a natural boundary in place of a limit marked."""
-
-    def end(limit: float, boundary: float | None) -> str:
-        return fmt(limit, decimals) if boundary is None else as_written(boundary)
-
-    low, high = end(limits.lnpl, limits.lower_boundary), end(limits.unpl, limits.upper_boundary)
+    low = _line_end(limits.lnpl, limits.lower_boundary, decimals)
+    high = _line_end(limits.unpl, limits.upper_boundary, decimals)
     low += " (boundary)" if limits.lower_boundary is not None else ""
     high = with_unit(high, unit) + (" (boundary)" if limits.upper_boundary is not None else "")
     return f"{low} to {high}"
