@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                        # N = 100 × 60 points: a few minutes
     python benchmarks/run.py --sizes 100,500,2000   # the full run behind the README figures
+    python benchmarks/run.py --xmr-only             # XmR against statprocon only: a minute
 
 For each size it generates a repository (benchmarks/generate.py), then measures, each build in
 a fresh Python process as the command line runs it:
@@ -251,6 +252,7 @@ def run_size(work: Path, measures: int, points: int, seed: int) -> SizeResult:
 
 @dataclass
 class XmrResult:
+    data: str
     series: int
     points: int
     ours_us: float
@@ -278,6 +280,15 @@ def _series_of(root: Path) -> list[list[float]]:
 def _synthetic(count: int, points: int) -> list[list[float]]:
     rng = random.Random(points)
     return [[round(rng.gauss(100, 10), 1) for _ in range(points)] for _ in range(count)]
+
+
+def _ties(count: int, points: int) -> list[list[float]]:
+    """Whole numbers on a central line of exactly 10, a third of the later values on it: every
+    one of those is compared with the line exactly, pumpsite's slow path."""
+    rng = random.Random(points + 1)
+    base = [9.0, 11.0] * 10
+    rest = [float(rng.choice((8, 9, 10, 10, 11, 12))) for _ in range(points - len(base))]
+    return [base + rng.sample(rest, len(rest)) for _ in range(count)]
 
 
 def _ours(values: Sequence[float]) -> Any:
@@ -326,14 +337,20 @@ def _per_series_us(function: Any, series: list[list[float]]) -> tuple[float, lis
     return best / len(series) * 1e6, results
 
 
-def run_xmr(series: list[list[float]]) -> XmrResult:
+def run_xmr(data: str, series: list[list[float]]) -> XmrResult:
     series = [values for values in series if len(values) >= 20]
     ours_us, ours = _per_series_us(_ours, series)
     theirs_us, theirs = _per_series_us(_theirs, series)
     verdicts = [_agrees(o, t, v) for o, t, v in zip(ours, theirs, series, strict=True)]
     compared = [v for v in verdicts if v is not None]
     points = round(statistics.mean(len(v) for v in series))
-    return XmrResult(len(series), points, ours_us, theirs_us, sum(compared), len(compared))
+    return XmrResult(data, len(series), points, ours_us, theirs_us, sum(compared), len(compared))
+
+
+def xmr_runs(largest: Path | None) -> list[XmrResult]:
+    runs = [run_xmr("the measures' data", _series_of(largest)[:500])] if largest else []
+    runs += [run_xmr("random, 1 decimal", _synthetic(100, n)) for n in (20, 60, 240, 1000)]
+    return [*runs, run_xmr("whole numbers, a third on the central line", _ties(100, 60))]
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -412,13 +429,15 @@ def report_sizes(results: list[SizeResult]) -> list[str]:
 
 def report_xmr(results: list[XmrResult]) -> list[str]:
     lines = [
-        "| series | points each | pumpsite | statprocon | speed ratio | same numbers |",
-        "|---|---|---|---|---|---|",
+        "| data | series | points each | pumpsite | per 1,000 series | statprocon | speed ratio "
+        "| same numbers |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for x in results:
         lines.append(
-            f"| {x.series} | {x.points} | {x.ours_us:.0f} µs | {x.theirs_us:.0f} µs | "
-            f"{x.ratio:.1f}× | {x.same} of {x.compared} |"
+            f"| {x.data} | {x.series} | {x.points} | {x.ours_us:.0f} µs | "
+            f"{x.ours_us / 1000:.2f} s | {x.theirs_us:.0f} µs | {x.ratio:.1f}× | "
+            f"{x.same} of {x.compared} |"
         )
     return lines
 
@@ -467,7 +486,14 @@ def main() -> None:
     parser.add_argument("--child-build", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--no-cache", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-engine", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--xmr-only", action="store_true", help="only XmR against statprocon, on synthetic series"
+    )
     args = parser.parse_args()
+    if args.xmr_only:
+        print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}.\n")
+        print("\n".join(report_xmr(xmr_runs(None))))
+        return
     if args.child_build:
         child_build(args.child_build, cache=not args.no_cache)
         return
@@ -479,9 +505,7 @@ def main() -> None:
     code = code_fingerprint()
     results = [run_size(args.work, n, args.points, args.seed) for n in sizes]
     print("  XmR against statprocon…", file=sys.stderr, flush=True)
-    largest = args.work / f"repo-{sizes[-1]}x{args.points}"
-    xmr = [run_xmr(_series_of(largest)[:500])]
-    xmr += [run_xmr(_synthetic(100, points)) for points in (20, 240, 1000)]
+    xmr = xmr_runs(args.work / f"repo-{sizes[-1]}x{args.points}")
     if code_fingerprint() != code:
         print(CODE_CHANGED, file=sys.stderr)
         print(f"{CODE_CHANGED}\n")

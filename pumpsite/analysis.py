@@ -14,7 +14,7 @@ from datetime import date
 from pumpsite import xmr
 from pumpsite.model import Measure
 from pumpsite.periods import Period, last_full_period
-from pumpsite.schema import BaselineRange, Role, SiteSettings
+from pumpsite.schema import BaselineRange, LimitsSettings, Role, SiteSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +104,7 @@ def engine_options(measure: Measure, periods: list[Period], settings: SiteSettin
             baseline_range = (start, min(end, first_phase_end - 1))
     else:
         baseline_size = limits.baseline
+    lower, upper = natural_bounds(limits)
     return xmr.Options(
         baseline_size=baseline_size,
         baseline_range=baseline_range,
@@ -113,7 +114,20 @@ def engine_options(measure: Measure, periods: list[Period], settings: SiteSettin
         profile=limits.rules or settings.rules,
         run_length=limits.run_length or settings.run_length,
         better=measure.meta.better,
+        lower_bound=lower,
+        upper_bound=upper,
     )
+
+
+def natural_bounds(limits: LimitsSettings) -> tuple[float | None, float | None]:
+    """The measure's (lower, upper) natural boundaries; none when they are reversed (a problem
+    `pumpsite.checks` reports)."""
+    bounds = limits.bounds
+    if bounds is None:
+        return None, None
+    if bounds.lower is not None and bounds.upper is not None and bounds.lower >= bounds.upper:
+        return None, None
+    return bounds.lower, bounds.upper
 
 
 def read_target(

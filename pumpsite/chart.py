@@ -59,8 +59,15 @@ from pumpsite.chart_plan import (
 )
 from pumpsite.chart_svg import finish_svg, id_prefix
 from pumpsite.model import Measure
+from pumpsite.numbers import as_written
 from pumpsite.signals import Signal
-from pumpsite.xmr import Phase
+from pumpsite.xmr import Phase, WithoutLimits
+
+NO_LIMITS_NOTE: dict[WithoutLimits, str] = {
+    "few_values": "Limits need 5 values",
+    "few_ranges": "Limits need 4 moving ranges",
+    "too_coarse": "Data too coarse for limits",
+}
 
 # --- figure and panels -------------------------------------------------------------------------
 
@@ -91,7 +98,7 @@ def _x_extent(chart: ChartPlan) -> list[float]:
     found = [v for v in chart.values if v is not None]
     for phase in chart.phases:
         if phase.limits is not None:
-            found += [phase.limits.lnpl, phase.limits.unpl]
+            found += [phase.limits.lower_line, phase.limits.upper_line]
     return found + [target.value for target in chart.targets]
 
 
@@ -196,7 +203,7 @@ def _phase_notes(chart: ChartPlan, panel: Panel, marks: Marks, k: int, phase: Ph
     if k > 0 and phase.reason:
         notes.append(("reason", one_line(phase.reason)))
     if phase.limits is None:
-        notes.append(("note", "Limits need 5 values"))
+        notes.append(("note", NO_LIMITS_NOTE[phase.without_limits or "few_values"]))
     for row, (kind, full_text) in enumerate(notes):
         text = truncate(full_text, room, chart.layout.font)
         if text:
@@ -225,17 +232,28 @@ def _draw_limits(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
             continue
         x = (chart.left(phase.start), chart.right(phase.end))
         kind = "trial limit" if limits.trial else "natural process limit"
+        upper = _line_title(chart, f"Upper {kind}", limits.unpl, limits.upper_boundary)
+        lower = _line_title(chart, f"Lower {kind}", limits.lnpl, limits.lower_boundary)
         since = f"phase from {chart.phase_starts[k]}"
         dash = DOTTED if limits.trial else DASHED
+        central = f"Central line {chart.limit(limits.center)}"
         for name, value, what, style in (
-            ("cl", limits.center, "Central line", {"ls": "-", "lw": 1.0, "color": ink(0.8)}),
-            ("unpl", limits.unpl, f"Upper {kind}", {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
-            ("lnpl", limits.lnpl, f"Lower {kind}", {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
+            ("cl", limits.center, central, {"ls": "-", "lw": 1.0, "color": ink(0.8)}),
+            ("unpl", limits.upper_line, upper, {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
+            ("lnpl", limits.lower_line, lower, {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
         ):
             _hline(panel.ax, x, value, f"ps-x-{name}-{k}", zorder=2, **style)
-            marks.group_titles[f"ps-x-{name}-{k}"] = f"{what} {chart.limit(value)} ({since})"
+            marks.group_titles[f"ps-x-{name}-{k}"] = f"{what} ({since})"
         if limits.trial and chart.full:
             _trial_note(chart, panel, phase, x[0])
+
+
+def _line_title(chart: ChartPlan, name: str, limit: float, boundary: float | None) -> str:
+    """'Upper natural process limit 17.2', or the boundary drawn in its place."""
+    if boundary is None:
+        return f"{name} {chart.limit(limit)}"
+    shown = f"{name.lower()} {chart.limit(limit)}"
+    return f"Natural boundary {as_written(boundary)}, in place of the {shown}"
 
 
 def _trial_note(chart: ChartPlan, panel: Panel, phase: Phase, x0: float) -> None:
@@ -243,8 +261,9 @@ def _trial_note(chart: ChartPlan, panel: Panel, phase: Phase, x0: float) -> None
     limits = phase.limits
     assert limits is not None
     near = [t.value for t in chart.targets if t.span.start < phase.end and phase.start < t.span.end]
-    lower = any(abs(t - limits.unpl) < abs(t - limits.lnpl) for t in near)
-    y, offset, va = (limits.lnpl, (4, 2), "bottom") if lower else (limits.unpl, (4, -2), "top")
+    top, bottom = limits.upper_line, limits.lower_line
+    lower = any(abs(t - top) < abs(t - bottom) for t in near)
+    y, offset, va = (bottom, (4, 2), "bottom") if lower else (top, (4, -2), "top")
     text_at(
         panel.ax,
         "trial limits",
@@ -393,7 +412,7 @@ def _draw_mr(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
                 _hline(panel.ax, x, value, f"ps-mr-{name}-{k}", color=ink(0.6), lw=0.9, ls=ls)
                 marks.group_titles[f"ps-mr-{name}-{k}"] = f"{what} {chart.limit(value)}"
     shown = [(i, r) for i, r in enumerate(ranges) if r is not None]
-    colours = [_mr_colour(chart, i, r) for i, r in shown]
+    colours = [_mr_colour(chart, i) for i, _ in shown]
     _scatter(
         panel.ax, shown, "ps-mr-points", s=(diameter * 0.8) ** 2, c=colours, linewidths=0, zorder=4
     )
@@ -402,14 +421,13 @@ def _draw_mr(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
     _draw_rings(panel.ax, rings, chart.mr_signals, diameter * 0.8, "ps-mr-rings")
 
 
-def _mr_colour(chart: ChartPlan, i: int, spread: float) -> str:
+def _mr_colour(chart: ChartPlan, i: int) -> str:
     if chart.mr_signals[i]:
         return _colour(chart.mr_signals[i])
     excluded = chart.analysis.xmr.excluded
     if i in excluded or i - 1 in excluded:  # a jump into or out of an explained value
         return VALUE_COLOUR
-    limits = chart.analysis.xmr.limits_at(i)
-    return EFFECT_COLOURS["neutral"] if limits and spread > limits.url else VALUE_COLOUR
+    return EFFECT_COLOURS["neutral"] if chart.analysis.xmr.range_beyond_url(i) else VALUE_COLOUR
 
 
 def _draw(chart: ChartPlan, marks: Marks) -> Figure:

@@ -31,7 +31,7 @@ from pumpsite.chart_plan import (
     one_line,
     truncate,
 )
-from pumpsite.numbers import data_decimals, fmt
+from pumpsite.numbers import as_written, data_decimals, fmt
 from pumpsite.periods import Frequency, Period
 
 MAX_TICKS = 12
@@ -157,9 +157,13 @@ def x_labels(chart: ChartPlan) -> list[_Label]:
     labels = []
     if limits is not None:
         labels += [
-            _Label(limits.unpl, f"UNPL {chart.limit(limits.unpl)}"),
+            _Label(
+                limits.upper_line, _limit_label(chart, "UNPL", limits.unpl, limits.upper_boundary)
+            ),
             _Label(limits.center, f"CL {chart.limit(limits.center)}"),
-            _Label(limits.lnpl, f"LNPL {chart.limit(limits.lnpl)}"),
+            _Label(
+                limits.lower_line, _limit_label(chart, "LNPL", limits.lnpl, limits.lower_boundary)
+            ),
         ]
     return labels + [
         _Label(target.value, target.label.replace(" by ", "\nby "), TARGET_COLOUR)
@@ -169,6 +173,11 @@ def x_labels(chart: ChartPlan) -> list[_Label]:
 
 
 _SPREAD = {"average": "Avg mR", "median": "Median mR"}
+
+
+def _limit_label(chart: ChartPlan, name: str, limit: float, boundary: float | None) -> str:
+    """'UNPL 17.2', or 'Bound 0' where a natural boundary takes the limit's place."""
+    return f"{name} {chart.limit(limit)}" if boundary is None else f"Bound {as_written(boundary)}"
 
 
 def mr_labels(chart: ChartPlan) -> list[_Label]:

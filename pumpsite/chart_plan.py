@@ -235,7 +235,7 @@ def latest_values(analysis: MeasureAnalysis, count: int) -> MeasureAnalysis:
         values=whole.values[start:],
         moving_ranges=whole.moving_ranges[start:],
         phases=tuple(
-            Phase(max(p.start - start, 0), p.end - start, p.reason, p.limits, shift(p.baseline))
+            replace(p, start=max(p.start - start, 0), end=p.end - start, baseline=shift(p.baseline))
             for p in whole.phases
             if p.end > start
         ),

@@ -10,12 +10,13 @@ import difflib
 from collections.abc import Iterator
 
 from pumpsite.frontmatter import short
-from pumpsite.model import Goal, Measure, Problem, Repo, Severity
-from pumpsite.numbers import counted, listed
+from pumpsite.model import Goal, Measure, Observation, Problem, Repo, Severity
+from pumpsite.numbers import as_written, counted, listed
 from pumpsite.periods import Period
 
 PROBLEM_CODES: dict[str, str] = {
     "PS120": "Goals are nested more than 20 levels deep.",
+    "PS121": "A measure's bounds are reversed: the lower bound is not below the upper one.",
     "PS201": "A measure's goal does not exist.",
     "PS202": "A goal's parent does not exist.",
     "PS203": "Goals form a cycle through their parents.",
@@ -27,6 +28,7 @@ PROBLEM_CODES: dict[str, str] = {
     "PS311": "Fewer than 5 values: a run chart without limits (warning).",
     "PS312": "A phase, exclusion, baseline or event period lies outside the data.",
     "PS313": "A baseline range is empty or reversed.",
+    "PS333": "A value lies outside the measure's bounds.",
 }
 
 MIN_POINTS_FOR_LIMITS = 5
@@ -44,6 +46,7 @@ def check_repo(repo: Repo) -> list[Problem]:
         *check_empty_goals(repo),
         *(p for m in repo.measures.values() for p in check_roles(m)),
         *(p for m in repo.measures.values() for p in check_data(m)),
+        *(p for m in repo.measures.values() for p in check_bounds(m)),
     ]
 
 
@@ -266,6 +269,56 @@ def _events_outside_data(measure: Measure, first: Period, last: Period) -> Itera
                 f"{what} is after the data: {span}. The chart shows it once the data reaches "
                 f"{event.date}; check its date if that is not what you meant.",
             )
+
+
+def check_bounds(measure: Measure) -> Iterator[Problem]:
+    """Bounds that run backwards, and values outside the bounds (the first, and how many)."""
+    bounds = measure.meta.limits.bounds
+    if bounds is None:
+        return
+    lower, upper = bounds.lower, bounds.upper
+    if lower is not None and upper is not None and lower >= upper:
+        yield Problem(
+            measure.path,
+            measure.line("limits", "bounds"),
+            "PS121",
+            f"The bounds run backwards: lower {as_written(lower)} is not below upper "
+            f"{as_written(upper)}. Expected the lowest possible value first, like "
+            "bounds: {lower: 0, upper: 100}.",
+        )
+        return
+    if measure.series is None:
+        return
+    outside = [
+        o
+        for o in measure.series.observations
+        if o.value is not None
+        and ((lower is not None and o.value < lower) or (upper is not None and o.value > upper))
+    ]
+    if outside:
+        yield _outside_bounds(measure, outside, lower, upper)
+
+
+def _outside_bounds(
+    measure: Measure, outside: list[Observation], lower: float | None, upper: float | None
+) -> Problem:
+    first = outside[0]
+    assert first.value is not None and measure.series is not None
+    if lower is not None and first.value < lower:
+        where, bound = "below the lower", lower
+    else:
+        assert upper is not None
+        where, bound = "above the upper", upper
+    rest = len(outside) - 1
+    more = f" {counted(rest, 'other value')} {'is' if rest == 1 else 'are'} outside too."
+    return Problem(
+        measure.series.path,
+        first.line,
+        "PS333",
+        f"Value {as_written(first.value)} for {first.period} is {where} bound of "
+        f"{as_written(bound)} that {measure.path} declares (limits: bounds:): no value can be "
+        f"there. Correct the value, or the bound.{more if rest else ''}",
+    )
 
 
 def _warning(item: Goal | Measure, line: int | None, code: str, message: str) -> Problem:

@@ -565,6 +565,13 @@ def serve(
     show_default=True,
     help="Which direction is an improvement.",
 )
+@click.option(
+    "--frequency",
+    type=click.Choice(FREQUENCIES),
+    help="The period of one value (default: the first period's, a date being daily).",
+)
+@click.option("--lower-bound", type=float, help="The lowest value possible (0 for a count).")
+@click.option("--upper-bound", type=float, help="The highest value possible (100 for a share).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def xmr(
     file: Path,
@@ -574,23 +581,34 @@ def xmr(
     run_length: int | None,
     median: bool,
     better: str,
+    frequency: Frequency | None,
+    lower_bound: float | None,
+    upper_bound: float | None,
     as_json: bool,
 ) -> None:
-    """Analyse one series: a CSV (period and value columns) or a number per line. FILE may be -."""
+    """Analyse one series: a CSV (period and value columns) or a number per line. FILE may be -.
+
+    A CSV is read as the site reads a measure's data: its periods, their order and the gaps
+    between them (a missing period breaks the moving ranges) follow the same rules."""
     from pumpsite import xmr_report
     from pumpsite.load import read_series_bytes, read_series_file
 
+    bounds = xmr_report.bounds(lower_bound, upper_bound)
+    if isinstance(bounds, str):
+        raise click.BadParameter(bounds, param_hint="'--lower-bound' / '--upper-bound'")
+    source = "<stdin>" if str(file) == "-" else str(file)
     if str(file) == "-":
         stdin = sys.stdin.buffer.read()  # bytes: an encoding other than UTF-8 is a problem
-        labels, values, problems = read_series_bytes(stdin, "<stdin>", column)
+        labels, values, problems = read_series_bytes(stdin, source, column, frequency)
     elif not file.is_file():
         raise click.UsageError(f"File '{file}' does not exist.")
     else:
-        labels, values, problems = read_series_file(file, column)
+        labels, values, problems = read_series_file(file, column, frequency)
+    problems += xmr_report.outside(labels, values, bounds, source)
     if any(p.is_error for p in problems):
         report_problems(problems, "text")
         sys.exit(1)
-    options = xmr_report.options(baseline, rules, run_length, median, better)
+    options = xmr_report.options(baseline, rules, run_length, median, better, bounds)
     analysis = xmr_report.analyse(values, options)
     if as_json:
         click.echo(xmr_report.as_json(labels, analysis))

@@ -496,7 +496,9 @@ _NUMBER_LIKE = (None, NOT_FINITE, DECIMAL_COMMA, THOUSANDS, TOO_LARGE, TOO_SMALL
 """What parsing a number written by a person gives: a number, or one written wrongly."""
 
 
-def read_series_file(path: Path, column: str | None = None) -> Series3:
+def read_series_file(
+    path: Path, column: str | None = None, frequency: Frequency | None = None
+) -> Series3:
     """Labels and values from a file: see `read_series_text`."""
     source = str(path)
     try:
@@ -504,22 +506,29 @@ def read_series_file(path: Path, column: str | None = None) -> Series3:
     except OSError as error:
         message = f"The file cannot be read: {error.strerror}."
         return [], [], [Problem(source, None, UNREADABLE, message)]
-    return read_series_bytes(data, source, column)
+    return read_series_bytes(data, source, column, frequency)
 
 
-def read_series_bytes(data: bytes, source: str, column: str | None = None) -> Series3:
+def read_series_bytes(
+    data: bytes, source: str, column: str | None = None, frequency: Frequency | None = None
+) -> Series3:
     """Labels and values from bytes (a file, or standard input): see `read_series_text`."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return [], [], [utf16_problem(source, EXCEL_HINT)]
-    return read_series_text(data.decode("utf-8-sig", "surrogateescape"), source, column)
+    return read_series_text(data.decode("utf-8-sig", "surrogateescape"), source, column, frequency)
 
 
-def read_series_text(text: str, source: str, column: str | None = None) -> Series3:
+def read_series_text(
+    text: str, source: str, column: str | None = None, frequency: Frequency | None = None
+) -> Series3:
     """Labels and values from a CSV (a period and a value column) or from one number per line.
 
-    The period column is `period` or the first column; the value column is `column`, else
-    `value`, else the only numeric column. Without a header, the labels are "1".."n". An empty
-    cell (or blank line) is a missing value, None.
+    A CSV is read as a measure's CSV is, by the same reader: the period column is `period` or
+    the first column, periods in `frequency` (by default the frequency of the first period),
+    one row per period in ascending order, a period with no row or an empty cell a gap (None),
+    labelled with every period from the first to the last. The value column is `column`, else
+    `value`, else the only numeric column; a CSV of only a value column is numbered "1".."n",
+    like one number per line, where a blank line is a missing value.
     """
     problems: list[Problem] = []
     lines = split_lines(text.removeprefix("\ufeff"))
@@ -530,7 +539,8 @@ def read_series_text(text: str, source: str, column: str | None = None) -> Serie
     if parse_number(first).code in _NUMBER_LIKE:
         labels, values = _read_numbers(lines, source, problems)
     else:
-        labels, values = _read_table(list(_rows(lines, source, problems)), source, column, problems)
+        rows = list(_rows(lines, source, problems))
+        labels, values = _read_table(rows, source, column, frequency, problems)
     if not values and not problems:
         message = "The input has a header but no values: expected rows like 2026-01,12.5 below it."
         problems.append(Problem(source, 1, EMPTY_FILE, message))
@@ -562,7 +572,11 @@ def _series_value(
 
 
 def _read_table(
-    rows: list[_Row], source: str, column: str | None, problems: list[Problem]
+    rows: list[_Row],
+    source: str,
+    column: str | None,
+    frequency: Frequency | None,
+    problems: list[Problem],
 ) -> tuple[list[str], list[float | None]]:
     if not rows:
         return [], []
@@ -572,19 +586,49 @@ def _read_table(
     value = _value_column(rows, names, source, column, problems)
     if value is None:
         return [], []
-    period = _find(names, "period")
-    period = 0 if period is None else period
-    labels: list[str] = []
-    values: list[float | None] = []
-    for row in rows[1:]:
-        if len(row.cells) != len(names):
-            problems.append(Problem(source, row.line, CELL_COUNT, _cell_count_message(row, names)))
-            continue
-        label = row.cells[period].strip() if period != value else str(len(labels) + 1)
-        text = row.cells[value].strip()
-        labels.append(label)
-        values.append(_series_value(text, names[value], row.line, source, problems))
-    return labels, values
+    named = _find(names, "period")
+    period = 0 if named is None else named
+    if period == value:
+        return _numbered(rows, names[value], value, source, problems)
+    frequency = frequency or _first_frequency(rows, names, period, source, problems)
+    if frequency is None:
+        return [], []
+    found: list[Problem] = []  # apart: the reader takes an encoding problem for its header's
+    series = _MeasureReader(source, names[value], frequency, found).read(iter(rows))
+    problems += found
+    if series is None:
+        return [], []
+    periods, values = series.values_by_period()
+    return [str(p) for p in periods], values
+
+
+def _numbered(
+    rows: list[_Row], name: str, value: int, source: str, problems: list[Problem]
+) -> tuple[list[str], list[float | None]]:
+    """A CSV of only a value column: its rows numbered from 1, like one number per line."""
+    cells = [(row.cells[value] if value < len(row.cells) else "", row.line) for row in rows[1:]]
+    values = [_series_value(cell.strip(), name, line, source, problems) for cell, line in cells]
+    return [str(n) for n in range(1, len(values) + 1)], values
+
+
+def _first_frequency(
+    rows: list[_Row], names: list[str], period: int, source: str, problems: list[Problem]
+) -> Frequency | None:
+    """The frequency the first period is written in (a date: daily); None, with a problem,
+    when it is no period."""
+    first = rows[1] if len(rows) > 1 else None
+    if first is None:
+        return "monthly"  # no rows: the reader has nothing to read in any frequency
+    text = first.cells[period].strip() if period < len(first.cells) else ""
+    found = detect_frequency(text)
+    if found is None:
+        examples = ", ".join(EXAMPLE_LABELS[f] for f in ("monthly", "weekly", "quarterly"))
+        message = (
+            f"Invalid period in column '{short(names[period])}': expected a period like "
+            f"{examples}, 2026 or a date, got '{short(text)}'. Or give one number per line."
+        )
+        problems.append(Problem(source, first.line, BAD_PERIOD, message))
+    return found
 
 
 def _value_column(

@@ -143,7 +143,7 @@ def lint_target_capability(measure: Measure, analysis: MeasureAnalysis) -> Itera
         f"({limits.lnpl:.4g} to {limits.unpl:.4g})"
     )
     better = measure.meta.better
-    if at_or_past(limits.center, reading.target, better):
+    if at_or_past(limits.lines.center, reading.target, better):
         limit = "lower" if better == "up" else "upper"
         message = (
             f"{inside} and the central line ({limits.center:.4g}) is already at or past it: the "

@@ -57,6 +57,12 @@ def fmt_plain(value: float | None, decimals: int) -> str:
     return f"{_no_negative_zero(value, decimals):.{decimals}f}"
 
 
+def as_written(value: float) -> str:
+    """The shortest decimal of a value, as a person would have written it: 0, -4.32, 1e-05."""
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def counted(count: int, noun: str) -> str:
     """`1 measure`, `2 measures`, `0 measures`: a count with its (regular) noun."""
     return f"{count} {noun}{'s' * (count != 1)}"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pumpsite.analysis import MeasureAnalysis, analyse_measure
 from pumpsite.checks import check_repo
+from pumpsite.limits_lint import lint_limits
 from pumpsite.lint import lint_repo
 from pumpsite.load import load_repo
 from pumpsite.model import Problem, Repo, sort_problems
@@ -72,6 +73,7 @@ def inspect(
         analyses = analyse_repo(repo, on)
     with clock.lap("check"):
         problems += lint_repo(repo, analyses, on)
+        problems += lint_limits(repo, analyses)
         if trial_render and not any(p.is_error for p in problems):
             problems += trial_problems(repo, analyses, on)
     return Inspection(repo, analyses, sort_problems(problems), on)

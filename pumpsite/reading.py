@@ -14,10 +14,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from pumpsite import exact
 from pumpsite.analysis import MeasureAnalysis, Staleness, TargetReading
 from pumpsite.episodes import Episode, Listing, episodes_of, listing, outdated_limits
 from pumpsite.model import Measure
-from pumpsite.numbers import MAX_DECIMALS, data_decimals, display_decimals, fmt
+from pumpsite.numbers import (
+    MAX_DECIMALS,
+    as_written,
+    counted,
+    data_decimals,
+    display_decimals,
+    fmt,
+)
 from pumpsite.periods import Frequency, Period, quarter_of
 from pumpsite.signals import Signal, signal_name, without_echoes
 from pumpsite.xmr import (
@@ -27,6 +35,7 @@ from pumpsite.xmr import (
     Limits,
     Phase,
     Shortfall,
+    WithoutLimits,
     at_or_past,
     unsettled,
 )
@@ -304,17 +313,20 @@ def describe_signal(words: Words, signal: Signal) -> str:
         limit = limits.unpl if side == "high" else limits.lnpl
         value = analysis.xmr.values[last]
         assert value is not None
+        shown = words.level(limit, distinct(value, limit, words.limit_decimals))
         return (
             f"{words.value(value)} {words.at(last)} is {_LIMIT[side]} natural process "
-            f"limit of {words.level(limit)}"
+            f"limit of {shown}"
         )
     if signal.rule == "mr_beyond_url":
         jump = analysis.xmr.moving_ranges[last]
         assert jump is not None
         direction = "rise" if side == "high" else "fall"
+        decimals = distinct(jump, limits.url, words.limit_decimals)
         return (
-            f"a {direction} of {words.level(jump)} from {words.when(last - 1)} to "
-            f"{words.when(last)}, more than the upper range limit of {words.level(limits.url)}"
+            f"a {direction} of {words.level(jump, decimals)} from {words.when(last - 1)} to "
+            f"{words.when(last)}, more than the upper range limit of "
+            f"{words.level(limits.url, decimals)}"
         )
     span = words.running(points)
     if signal.rule == "long_run":
@@ -388,10 +400,24 @@ def _phase_values(analysis: Analysis, phase: Phase) -> list[float]:
     return [v for v in analysis.values[phase.start : phase.end] if v is not None]
 
 
+def _line_end(limit: float, boundary: float | None, decimals: int) -> str:
+    """A limit, or the natural boundary that takes its place as written (0, not 0.0)."""
+    return fmt(limit, decimals) if boundary is None else as_written(boundary)
+
+
+def _ends(words: Words, limits: Limits) -> tuple[str, str]:
+    """The lower and upper lines as the chart draws them."""
+    decimals = words.limit_decimals
+    return (
+        _line_end(limits.lnpl, limits.lower_boundary, decimals),
+        _line_end(limits.unpl, limits.upper_boundary, decimals),
+    )
+
+
 def _expectation(words: Words, limits: Limits) -> str:
     """'expect between 12.3 and 30.4 complaints each month, 21.4 on average'."""
     values = [v for v in words.xmr.values if v is not None]
-    low, high = words.plain(limits.lnpl), words.plain(limits.unpl)
+    low, high = _ends(words, limits)
     if limits.lnpl < 0 <= min(values, default=0):
         expect = f"expect up to {words.level(limits.unpl)}"
     elif words.unit.strip() == "%" and limits.unpl > 100 >= max(values, default=100):
@@ -399,6 +425,15 @@ def _expectation(words: Words, limits: Limits) -> str:
     else:
         expect = f"expect between {between(low, high, words.unit)}"
     return f"{expect} each {words.per}, {words.level(limits.center)} on average"
+
+
+def limits_range(limits: Limits, decimals: int, unit: str = "") -> str:
+    """'12.3 to 30.4 complaints', with a natural boundary in place of a limit marked."""
+    low = _line_end(limits.lnpl, limits.lower_boundary, decimals)
+    high = _line_end(limits.unpl, limits.upper_boundary, decimals)
+    low += " (boundary)" if limits.lower_boundary is not None else ""
+    high = with_unit(high, unit) + (" (boundary)" if limits.upper_boundary is not None else "")
+    return f"{low} to {high}"
 
 
 def _since(words: Words) -> str:
@@ -412,11 +447,9 @@ def status_sentence(words: Words) -> str:
     if limits is None:
         count = len(_phase_values(words.xmr, phase))
         where = f" since {_since(words)}" if len(words.xmr.phases) > 1 else ""
-        if count >= MIN_LIMIT_POINTS:
-            return (
-                f"Run chart{where}: {count} values so far, but too few of them in a row "
-                "to compute limits."
-            )
+        reason = no_limits_reason(words.xmr, phase, words.unit, words.per)
+        if reason:
+            return f"Run chart{where}: {count} values so far, but {reason}."
         plural = "value" if count == 1 else "values"
         return f"Run chart{where}: {count} {plural} so far; limits need {MIN_LIMIT_POINTS}."
     signals = current_episodes(words.xmr)
@@ -424,12 +457,79 @@ def status_sentence(words: Words) -> str:
     if not signals:
         return f"Predictable since {_since(words)}: {_expectation(words, limits)}{trial}."
     plural = "signal" if len(signals) == 1 else "signals"
-    low, high = words.plain(limits.lnpl), words.plain(limits.unpl)
+    low, high = _ends(words, limits)
     return (
         f"Not predictable: {len(signals):,} {plural} since {_since(words)}, against natural "
         f"process limits of {between(low, high, words.unit, 'to')} (central line "
         f"{words.level(limits.center)}){trial}."
     )
+
+
+NO_LIMITS: dict[WithoutLimits, str] = {
+    "few_values": "none yet (too few values)",
+    "few_ranges": "none yet (too few moving ranges: missing periods)",
+    "too_coarse": "none (the data are too coarse for limits)",
+}
+"""What a table or a list shows for a phase without limits, by the reason."""
+
+
+def no_limits_reason(analysis: Analysis, phase: Phase, unit: str = "", per: str = "") -> str:
+    """Why a phase with at least 5 values has no limits, and what to do about it ('' for a
+    phase with limits or with too few values): a clause that follows 'N values so far, but'."""
+    baseline = len(phase.baseline)
+    known = sum(v is not None for v in analysis.values[phase.start : phase.end])
+    if phase.without_limits == "few_values" and known >= MIN_LIMIT_POINTS:
+        return f"only {baseline} of them can be in the baseline, and limits need {MIN_LIMIT_POINTS}"
+    if phase.without_limits == "few_ranges":
+        return (
+            f"missing periods leave only {counted(phase.baseline_ranges, 'moving range')} "
+            f"between its {baseline} baseline values, and limits need "
+            f"{analysis.options.min_moving_ranges} (five values in a row)"
+        )
+    if phase.without_limits != "too_coarse" or phase.step is None:
+        return ""
+    longer = f"over a longer period than a {per}" if per else "over a longer period"
+    if phase.step == 0:
+        return (
+            "they do not vary (every moving range of the baseline is 0), so there is no "
+            "variation to compute limits from. If the process does vary, record the values in "
+            f"finer units (more decimals), or {longer}"
+        )
+    members = frozenset(phase.baseline)
+    zeros = sum(1 for i in members if i - 1 in members and analysis.moving_ranges[i] == 0)
+    step = fmt(phase.step, data_decimals([phase.step]))
+    step = with_unit(step, unit) if unit.strip() in ATTACHED_UNITS else step
+    return (
+        f"the data are too coarse for natural process limits: the values move in steps of "
+        f"{step} and {zeros} of {phase.baseline_ranges} moving ranges are 0, so the rounding, "
+        "not the process, would set the limits and flag ordinary values as signals. Record the "
+        f"values in finer units, or {longer}"
+    )
+
+
+_BOUNDARY = {"lower": ("below", "lowest"), "upper": ("above", "highest")}
+
+
+def boundary_sentence(words: Words) -> str:
+    """Where the measure's natural boundary takes the place of a limit of the current phase."""
+    limits = words.xmr.current_phase.limits
+    if limits is None:
+        return ""
+    sentences = []
+    for name, boundary, limit in (
+        ("lower", limits.lower_boundary, limits.lnpl),
+        ("upper", limits.upper_boundary, limits.unpl),
+    ):
+        if boundary is None:
+            continue
+        beyond, most = _BOUNDARY[name]
+        bound = with_unit(as_written(boundary), words.unit)
+        sentences.append(
+            f"The {name} natural process limit ({words.level(limit)}) is at or {beyond} "
+            f"{bound}, the {most} value the measure can take, so the chart shows that boundary "
+            f"instead: no value can be {beyond} it."
+        )
+    return " ".join(sentences)
 
 
 def trial_sentence(analysis: MeasureAnalysis) -> str:
@@ -640,7 +740,7 @@ def _assurance_sentence(words: Words, reading: TargetReading, limits: Limits | N
             "proves nothing."
         )
         return text + ("" if reading.achieved else " " + _gap(words, reading, limits))
-    above = reading.target > limits.unpl
+    above = exact.side(reading.target, limits.lines.upper) > 0
     limit = limits.unpl if above else limits.lnpl
     where = "above the upper" if above else "below the lower"
     shown = words.level(limit, distinct(reading.target, limit, words.limit_decimals))
@@ -700,7 +800,8 @@ def _signal_summary(words: Words, episodes: Sequence[Episode], latest: str) -> s
     limit = limits.unpl if point.side == "high" else limits.lnpl
     return (
         f"{head} The latest value, {words.value(value)} {words.at(words.latest)}, is "
-        f"also {_LIMIT[point.side]} natural process limit of {words.level(limit)}."
+        f"also {_LIMIT[point.side]} natural process limit of "
+        f"{words.level(limit, distinct(value, limit, words.limit_decimals))}."
     )
 
 
@@ -763,6 +864,7 @@ def read_measure(
         f"{outdated} {REMEDY}" if outdated else "",
         phase_sentence(analysis),
         trial_sentence(analysis),
+        boundary_sentence(words),
         *([] if outdated else _signal_paragraphs(words, episodes, report_date)),
         _plain_latest(words) if outdated else latest,
         " ".join(target_sentences(words)),

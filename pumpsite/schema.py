@@ -182,6 +182,17 @@ class Exclusion(_Strict):
     reason: Text = Field(description="text: why this point is excluded (required)")
 
 
+class Bounds(_Strict):
+    """The natural boundaries of a measure's values: what it cannot go below or above."""
+
+    lower: Number | None = Field(
+        default=None, description="a number: the lowest value possible (0 for a count)"
+    )
+    upper: Number | None = Field(
+        default=None, description="a number: the highest value possible (100 for a share in %)"
+    )
+
+
 class LimitsSettings(_Strict):
     baseline: Annotated[int, Field(ge=5)] | BaselineRange = Field(
         default=20,
@@ -203,6 +214,11 @@ class LimitsSettings(_Strict):
     )
     run_length: Annotated[int, Field(ge=5, le=12)] | None = Field(
         default=None, description="a whole number of points for a long run (usually 7 or 8)"
+    )
+    bounds: Bounds | None = Field(
+        default=None,
+        description="{lower, upper}: the values the measure can take, like {lower: 0} for a "
+        "count; a natural process limit beyond a bound gives way to it ({} for none)",
     )
 
 

@@ -1,8 +1,10 @@
 """Pure detection of XmR signals under the Wheeler, PuMP and NHS Making Data Count profiles.
 
 Every rule is a small function from one phase (its values, moving ranges and locked limits) to
-the points that carry a signal. Comparisons are strict: a value exactly on a line is not beyond
-it. A missing value (None) breaks runs, trends and windows. An excluded value (a special cause
+the points that carry a signal. Comparisons are strict and exact (`pumpsite.exact`): a value
+exactly on a line is not beyond it and on neither side of it, whatever binary floating point
+would say. Where a natural boundary takes a limit's place, no value can be beyond that side.
+A missing value (None) breaks runs, trends and windows. An excluded value (a special cause
 already explained) is left out of the rules: it is never beyond a limit, it neither counts nor
 breaks a run or a window, and the moving ranges into and out of it are not judged. A moving range
 has no direction of good or bad, so its signals are neutral (docs/statistics.md).
@@ -14,8 +16,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from pumpsite.exact import Line, range_side, sides
+from pumpsite.exact import side as exact_side
+
 if TYPE_CHECKING:
-    from pumpsite.xmr import Better, Limits, Phase, Profile
+    from pumpsite.xmr import Better, Limits, Lines, Phase, Profile
 
 Rule = Literal["beyond_limits", "mr_beyond_url", "long_run", "short_run", "trend", "two_of_three"]
 Side = Literal["high", "low"]
@@ -123,6 +128,7 @@ class _Segment:
     start: int
     end: int
     limits: Limits
+    lines: Lines
     run_length: int
 
     @property
@@ -170,13 +176,15 @@ def _judged(
     when nothing in it is excluded: the phase is judged in place). An excluded value is taken
     out, so the values either side of it are successive for runs and windows; a moving range
     into or out of it is not judged."""
-    assert phase.limits is not None
+    limits = phase.limits
+    assert limits is not None
     if not any(phase.start <= i < phase.end for i in excluded):
-        return _Segment(values, ranges, phase.start, phase.end, phase.limits, length), None
+        segment = _Segment(values, ranges, phase.start, phase.end, limits, limits.lines, length)
+        return segment, None
     kept = [i for i in range(phase.start, phase.end) if i not in excluded]
     kept_values = [values[i] for i in kept]
     kept_ranges = [None if i - 1 in excluded else ranges[i] for i in kept]
-    return _Segment(kept_values, kept_ranges, 0, len(kept), phase.limits, length), kept
+    return _Segment(kept_values, kept_ranges, 0, len(kept), limits, limits.lines, length), kept
 
 
 def _sort_key(signal: Signal) -> tuple[int, int, str]:
@@ -184,32 +192,37 @@ def _sort_key(signal: Signal) -> tuple[int, int, str]:
 
 
 def _beyond(value: float, line: float, side: Side) -> bool:
+    """Between two values, which are decimals read exactly: floats order them exactly."""
     return value > line if side == "high" else value < line
 
 
-def _side_of(value: float, center: float) -> Side | None:
-    if value == center:
-        return None
-    return "high" if value > center else "low"
-
-
 def _beyond_limits(seg: _Segment) -> Iterator[_Hit]:
-    for i in seg.indices:
-        value = seg.values[i]
-        if value is None:
-            continue
-        if value > seg.limits.unpl:
+    """Values beyond a natural process limit, or beyond the boundary that takes its place
+    (which only a value outside the measure's bounds, itself a problem, can be)."""
+    limits, lines = seg.limits, seg.lines
+    upper = lines.upper if limits.upper_boundary is None else Line.at(limits.upper_boundary)
+    lower = lines.lower if limits.lower_boundary is None else Line.at(limits.lower_boundary)
+    high, low = _beyond_mask(seg, upper, "high"), _beyond_mask(seg, lower, "low")
+    for k, i in enumerate(seg.indices):
+        if high[k]:
             yield (i,), "high"
-        elif value < seg.limits.lnpl:
+        elif low[k]:
             yield (i,), "low"
 
 
 def _mr_beyond_url(seg: _Segment) -> Iterator[_Hit]:
+    """Moving ranges above the upper range limit. The float range is within a few units in
+    the last place of the exact one, so only one that close to the line is worked out exactly."""
+    url = seg.lines.url
+    known = [abs(v) for v in seg.values[seg.start : seg.end] if v is not None]
+    near = 1e-12 * (max(known, default=0.0) + url.value) + 1e-300
     for i in seg.indices:
         spread = seg.ranges[i]
-        if spread is None or spread <= seg.limits.url:
+        if spread is None or spread < url.value - near:
             continue
-        yield (i,), "high" if _value(seg, i) > _value(seg, i - 1) else "low"
+        previous, current = _value(seg, i - 1), _value(seg, i)
+        if spread > url.value + near or range_side(previous, current, url) > 0:
+            yield (i,), "high" if current > previous else "low"
 
 
 def _side_runs(seg: _Segment, centre_breaks: bool) -> Iterator[_Hit]:
@@ -220,14 +233,14 @@ def _side_runs(seg: _Segment, centre_breaks: bool) -> Iterator[_Hit]:
     """
     run: list[int] = []
     side: Side = "high"
-    for i in seg.indices:
-        value = seg.values[i]
-        current = None if value is None else _side_of(value, seg.limits.center)
-        if current is None:
-            if value is None or centre_breaks:
+    positions = sides(seg.values[seg.start : seg.end], seg.lines.center)
+    for i, position in zip(seg.indices, positions, strict=True):
+        if not position:
+            if position is None or centre_breaks:
                 yield from _flush(run, side)
                 run = []
             continue
+        current: Side = "high" if position > 0 else "low"
         if current != side:
             yield from _flush(run, side)
             run, side = [], current
@@ -280,12 +293,14 @@ points make a window qualify."""
 _WindowMarks = Callable[[_Segment, Side], _Marks]
 
 
-def _beyond_mask(seg: _Segment, line: float, side: Side) -> list[bool]:
-    """Per point of the phase: is its value strictly beyond `line` (False for a gap)."""
+def _beyond_mask(seg: _Segment, line: Line, side: Side) -> list[bool]:
+    """Per point of the phase: is its value strictly beyond `line` (False for a gap). Only a
+    value whose float equals the line's is compared exactly (see `pumpsite.exact`)."""
     values = seg.values[seg.start : seg.end]
+    at = line.value
     if side == "high":
-        return [v is not None and v > line for v in values]
-    return [v is not None and v < line for v in values]
+        return [v is not None and (v > at or (v == at and exact_side(v, line) > 0)) for v in values]
+    return [v is not None and (v < at or (v == at and exact_side(v, line) < 0)) for v in values]
 
 
 def _window_clusters(seg: _Segment, width: int, marks: _WindowMarks) -> Iterator[_Hit]:
@@ -323,15 +338,15 @@ def _value(seg: _Segment, index: int) -> float:
 
 def _three_of_four_marks(seg: _Segment, side: Side) -> _Marks:
     """3 of 4 successive values beyond the halfway line; those values are flagged."""
-    line = seg.limits.upper_halfway if side == "high" else seg.limits.lower_halfway
+    line = seg.lines.upper_halfway if side == "high" else seg.lines.lower_halfway
     beyond = _beyond_mask(seg, line, side)
     return [True] * len(beyond), beyond, 3
 
 
 def _two_of_three_marks(seg: _Segment, side: Side) -> _Marks:
     """3 successive values on one side of the central line, 2 of them beyond 2 sigma."""
-    line = seg.limits.upper_two_sigma if side == "high" else seg.limits.lower_two_sigma
-    return _beyond_mask(seg, seg.limits.center, side), _beyond_mask(seg, line, side), 2
+    line = seg.lines.upper_two_sigma if side == "high" else seg.lines.lower_two_sigma
+    return _beyond_mask(seg, seg.lines.center, side), _beyond_mask(seg, line, side), 2
 
 
 def _short_run(seg: _Segment) -> Iterator[_Hit]:

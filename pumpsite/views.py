@@ -20,11 +20,13 @@ from pumpsite.numbers import data_decimals, display_decimals, fmt, fmt_plain
 from pumpsite.periods import Period
 from pumpsite.reading import (
     ASSURANCE_WORDS,
+    NO_LIMITS,
     Words,
     current_episodes,
     current_signals,
     describe_episode,
     latest_index,
+    limits_range,
     list_episodes,
     period_name,
     read_measure,
@@ -40,7 +42,7 @@ from pumpsite.safe_markdown import sanitise_markdown
 from pumpsite.schema import Role
 from pumpsite.signals import RULES, Signal, signal_name
 from pumpsite.site_paths import data_file, goal_page, measure_page
-from pumpsite.xmr import LEVEL_RULES
+from pumpsite.xmr import LEVEL_RULES, WithoutLimits
 
 ChartSize = Literal["full", "small"]
 ChartRenderer = Callable[[Measure, MeasureAnalysis, str, ChartSize], str]
@@ -48,6 +50,11 @@ ChartRenderer = Callable[[Measure, MeasureAnalysis, str, ChartSize], str]
 
 ROLE_LABELS = {"improve": "Key result", "sustain": "KPI"}
 EFFECT_LABELS = {"improvement": "Improvement", "concern": "Concern", "neutral": "Signal"}
+RUN_CHART: dict[WithoutLimits, str] = {
+    "few_values": "Run chart: too few values for limits",
+    "few_ranges": "Run chart: too few values in a row for limits",
+    "too_coarse": "Run chart: data too coarse for limits",
+}
 RECENT_VALUES = 3
 """A KPI needs attention when a concern signal of the X chart touches one of its latest
 this-many values."""
@@ -289,7 +296,7 @@ def _status(role: str, analysis: MeasureAnalysis | None) -> Status:
         return Status("no_data", "No data yet")
     xmr = analysis.xmr
     if xmr.current_phase.limits is None:
-        return Status("run_chart", "Run chart: too few values for limits")
+        return Status("run_chart", RUN_CHART[xmr.current_phase.without_limits or "few_values"])
     signals = current_signals(xmr)
     if not signals:
         return Status("predictable", "Predictable")
@@ -393,9 +400,9 @@ def _phase_views(measure: Measure, analysis: MeasureAnalysis) -> tuple[PhaseView
                 reason=phase.reason or "first phase",
                 center=with_unit(fmt(limits.center, decimals), unit) if limits else "",
                 limits=(
-                    f"{fmt(limits.lnpl, decimals)} to {with_unit(fmt(limits.unpl, decimals), unit)}"
+                    limits_range(limits, decimals, unit)
                     if limits
-                    else "none yet (run chart)"
+                    else NO_LIMITS[phase.without_limits or "few_values"]
                 ),
                 url=with_unit(fmt(limits.url, decimals), unit) if limits else "",
                 baseline=(

@@ -1,19 +1,23 @@
 """Pure XmR arithmetic: moving ranges, natural process limits, baselines, phases and targets.
 
 Limits follow Wheeler: X̄ ± 2.66·mR̄ and URL = 3.268·mR̄, or with the median moving range
-X̄ ± 3.145·m̃R and URL = 3.865·m̃R. Everything is kept unrounded. A phase computes its limits
-from its first `baseline_size` usable points and locks them over the rest of the phase; phases
-start only where the caller says so.
+X̄ ± 3.145·m̃R and URL = 3.865·m̃R. Everything is kept unrounded, and every line is exact: values
+are the decimals they were written as, lines are rationals, and which side of a line a value is
+on is decided exactly (`pumpsite.exact`). A phase computes its limits from its first
+`baseline_size` usable points and locks them over the rest of the phase; phases start only where
+the caller says so. A phase has no limits (a run chart) when its baseline has too few values,
+too few moving ranges, or data too coarse for limits (docs/statistics.md).
 """
 
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Literal, get_args
 
+from pumpsite.exact import Line, decimal_of, range_side, scaled, side
 from pumpsite.signals import DEFAULT_RUN_LENGTH, RULES, Rule, Signal, detect
 
 Dispersion = Literal["average", "median"]
@@ -31,11 +35,28 @@ Shortfall = Literal[
     "short_of_target",
 ]
 """What keeps a target from being achieved (see achievement)."""
+WithoutLimits = Literal["few_values", "few_ranges", "too_coarse"]
+"""Why a phase has no limits: fewer than 5 baseline values; fewer moving ranges between them
+than `Options.min_moving_ranges` (gaps); or moving ranges too coarse for limits (chunky data)."""
 
-LIMIT_FACTOR: dict[Dispersion, float] = {"average": 2.66, "median": 3.145}
-RANGE_FACTOR: dict[Dispersion, float] = {"average": 3.268, "median": 3.865}
+LIMIT_FACTOR: dict[Dispersion, Fraction] = {
+    "average": Fraction("2.66"),
+    "median": Fraction("3.145"),
+}
+RANGE_FACTOR: dict[Dispersion, Fraction] = {
+    "average": Fraction("3.268"),
+    "median": Fraction("3.865"),
+}
 MIN_LIMIT_POINTS = 5
 """Fewer baseline points than this give no limits: the phase is a run chart."""
+MIN_MOVING_RANGES = 4
+"""Fewer moving ranges between baseline points give no limits. Wheeler: limits "with as few as
+five or six values" (Understanding Variation, p. 60), which is four or five moving ranges; gaps
+can leave five values with one."""
+COARSE_RANGE_VALUES = 3
+"""Data are too coarse (chunky) for limits when this many possible moving-range values, or
+fewer, lie within the upper range limit: 0, one measurement increment, two (Wheeler, "The
+Problem of Chunky Data", Quality Digest, 10 July 2023; docs/statistics.md)."""
 MIN_FIRM_POINTS = 12
 """Fewer baseline points than this give trial limits."""
 LEVEL_RULES: frozenset[Rule] = frozenset(
@@ -47,9 +68,70 @@ SHIFT_RULES: frozenset[Rule] = LEVEL_RULES - {"trend"}
 
 
 @dataclass(frozen=True, slots=True)
+class Lines:
+    """Every line of a phase's chart, exact: compare values with `pumpsite.exact.side`. The
+    halfway lines (Wheeler's 3 of 4) and two-sigma lines (NHS 2 of 3) lie between the central
+    line and the natural process limits, whatever boundary takes a limit's place."""
+
+    center: Line
+    upper: Line
+    lower: Line
+    url: Line
+    upper_halfway: Line
+    lower_halfway: Line
+    upper_two_sigma: Line
+    lower_two_sigma: Line
+
+    @classmethod
+    def around(cls, center: Fraction, spread: Fraction, dispersion: Dispersion) -> Lines:
+        """The lines of limits from a central line and an average (or median) moving range, in
+        whole numbers: each is the centre plus a whole number of 6000ths of the spread."""
+        base = center.numerator * spread.denominator * 6000
+        step = spread.numerator * center.denominator
+        denominator = center.denominator * spread.denominator * 6000
+        limit = _UNITS[dispersion]
+
+        def at(units: int) -> Line:
+            return Line.ratio(base + units * step, denominator)
+
+        return cls(
+            center=at(0),
+            upper=at(limit),
+            lower=at(-limit),
+            url=Line.of(RANGE_FACTOR[dispersion] * spread),
+            upper_halfway=at(limit // 2),
+            lower_halfway=at(-(limit // 2)),
+            upper_two_sigma=at(limit * 2 // 3),
+            lower_two_sigma=at(-(limit * 2 // 3)),
+        )
+
+    @classmethod
+    def of(cls, center: Fraction, upper: Fraction, lower: Fraction, url: Fraction) -> Lines:
+        """The lines of limits written by hand, which need not be symmetric."""
+        return cls(
+            center=Line.of(center),
+            upper=Line.of(upper),
+            lower=Line.of(lower),
+            url=Line.of(url),
+            upper_halfway=Line.of(center + (upper - center) / 2),
+            lower_halfway=Line.of(center - (center - lower) / 2),
+            upper_two_sigma=Line.of(center + (upper - center) * 2 / 3),
+            lower_two_sigma=Line.of(center - (center - lower) * 2 / 3),
+        )
+
+
+_UNITS = {dispersion: int(factor * 6000) for dispersion, factor in LIMIT_FACTOR.items()}
+"""2.66 and 3.145 in 6000ths: whole numbers whose halves and two-thirds are whole too."""
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
-    """Natural process limits of one phase, unrounded. average_mr is the median mR under
-    the median dispersion; trial means fewer than 12 baseline points."""
+    """Natural process limits of one phase, unrounded: each float is the exact line correctly
+    rounded. average_mr is the median mR under the median dispersion; trial means fewer than
+    12 baseline points. A boundary is set when the measure's natural boundary on that side
+    takes the place of the limit (the limit lies at or beyond it): no value can be beyond it.
+    `exact` holds the exact lines; limits made by hand (tests) leave it None and their floats
+    are read as the decimals they are written as."""
 
     center: float
     average_mr: float
@@ -59,22 +141,40 @@ class Limits:
     baseline_points: int
     trial: bool
     dispersion: Dispersion = "average"
+    lower_boundary: float | None = None
+    upper_boundary: float | None = None
+    exact: Lines | None = None
+
+    @property
+    def lines(self) -> Lines:
+        if self.exact is not None:
+            return self.exact
+        return Lines.of(*(decimal_of(v) for v in (self.center, self.unpl, self.lnpl, self.url)))
+
+    @property
+    def upper_line(self) -> float:
+        """What the chart draws on the upper side: the limit, or the boundary in its place."""
+        return self.unpl if self.upper_boundary is None else self.upper_boundary
+
+    @property
+    def lower_line(self) -> float:
+        return self.lnpl if self.lower_boundary is None else self.lower_boundary
 
     @property
     def upper_halfway(self) -> float:
-        return self.center + (self.unpl - self.center) / 2
+        return self.lines.upper_halfway.value
 
     @property
     def lower_halfway(self) -> float:
-        return self.center - (self.center - self.lnpl) / 2
+        return self.lines.lower_halfway.value
 
     @property
     def upper_two_sigma(self) -> float:
-        return self.center + (self.unpl - self.center) * 2 / 3
+        return self.lines.upper_two_sigma.value
 
     @property
     def lower_two_sigma(self) -> float:
-        return self.center - (self.center - self.lnpl) * 2 / 3
+        return self.lines.lower_two_sigma.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +186,9 @@ class PhaseStart:
 @dataclass(frozen=True, slots=True)
 class Options:
     """baseline_range (inclusive) replaces baseline_size for the first phase only; run_length
-    None means the profile's default (wheeler 8, pump 7, nhs 7), and also sets the nhs trend."""
+    None means the profile's default (wheeler 8, pump 7, nhs 7), and also sets the nhs trend.
+    lower_bound and upper_bound are the measure's natural boundaries (a count cannot go below
+    0): a limit beyond one gives way to it."""
 
     baseline_size: int = 20
     baseline_range: tuple[int, int] | None = None
@@ -96,6 +198,10 @@ class Options:
     profile: Profile = "wheeler"
     run_length: int | None = None
     better: Better = "neutral"
+    lower_bound: float | None = None
+    upper_bound: float | None = None
+    min_moving_ranges: int = MIN_MOVING_RANGES
+    coarse_range_values: int = COARSE_RANGE_VALUES
 
 
 DEFAULT_OPTIONS = Options()
@@ -103,14 +209,20 @@ DEFAULT_OPTIONS = Options()
 
 @dataclass(frozen=True, slots=True)
 class Phase:
-    """Indices [start, end) with limits locked on `baseline`; limits None for a run chart
-    (fewer than 5 baseline points, or no moving range between them). reason None for the first."""
+    """Indices [start, end) with limits locked on `baseline`; limits None for a run chart, and
+    then `without_limits` says why. reason None for the first phase. baseline_ranges counts the
+    moving ranges between baseline points; step is the data's measurement increment (the
+    greatest common step of those moving ranges, 0 when they are all 0) when the data are too
+    coarse for limits."""
 
     start: int
     end: int
     reason: str | None
     limits: Limits | None
     baseline: tuple[int, ...]
+    without_limits: WithoutLimits | None = None
+    baseline_ranges: int = 0
+    step: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +256,17 @@ class Analysis:
         hits = {signal.rule for signal in self.signals if index in signal.points}
         return tuple(rule for rule in RULES if rule in hits)
 
+    def range_beyond_url(self, index: int) -> bool:
+        """Whether the moving range at `index` is above its phase's upper range limit."""
+        limits, spread = self.limits_at(index), self.moving_ranges[index]
+        if limits is None or spread is None:
+            return False
+        if index == 0:  # a window cut from a longer series: the value before it is not here
+            return spread > limits.url
+        previous, current = self.values[index - 1], self.values[index]
+        assert previous is not None and current is not None, "a moving range has two values"
+        return range_side(previous, current, limits.lines.url) > 0
+
 
 def moving_ranges(
     values: Sequence[float | None], restarts: Iterable[int] = ()
@@ -161,25 +284,54 @@ def _range_at(values: Sequence[float | None], i: int, starts: frozenset[int]) ->
 
 
 def compute_limits(
-    values: Sequence[float], ranges: Sequence[float], dispersion: Dispersion = "average"
+    values: Sequence[float],
+    ranges: Sequence[float],
+    dispersion: Dispersion = "average",
+    bounds: tuple[float | None, float | None] = (None, None),
 ) -> Limits:
-    """Natural process limits from baseline values and their moving ranges."""
+    """Natural process limits from baseline values and their moving ranges, each read as the
+    decimal it is written as; `bounds` are the natural (lower, upper) boundaries, if any."""
     if not values or not ranges:
         raise ValueError("compute_limits needs at least one value and one moving range")
-    center = float(statistics.mean(values))
-    spread = float(
-        statistics.mean(ranges) if dispersion == "average" else statistics.median(ranges)
-    )
-    half_width = LIMIT_FACTOR[dispersion] * spread
+    ints, scale = scaled(values)
+    spans, span_scale = scaled(ranges)
+    center = Fraction(sum(ints), len(ints) * 10**scale)
+    spread = _spread(spans, dispersion) / 10**span_scale
+    return _limits(center, spread, len(values), dispersion, bounds)
+
+
+def _spread(spans: Sequence[int], dispersion: Dispersion) -> Fraction:
+    """The average or the median of moving ranges, exactly."""
+    if dispersion == "average":
+        return Fraction(sum(spans), len(spans))
+    ordered = sorted(spans)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return Fraction(ordered[middle])
+    return Fraction(ordered[middle - 1] + ordered[middle], 2)
+
+
+def _limits(
+    center: Fraction,
+    spread: Fraction,
+    points: int,
+    dispersion: Dispersion,
+    bounds: tuple[float | None, float | None],
+) -> Limits:
+    lines = Lines.around(center, spread, dispersion)
+    lower, upper = bounds
     return Limits(
-        center=center,
-        average_mr=spread,
-        unpl=center + half_width,
-        lnpl=center - half_width,
-        url=RANGE_FACTOR[dispersion] * spread,
-        baseline_points=len(values),
-        trial=len(values) < MIN_FIRM_POINTS,
+        center=lines.center.value,
+        average_mr=float(spread),
+        unpl=lines.upper.value,
+        lnpl=lines.lower.value,
+        url=lines.url.value,
+        baseline_points=points,
+        trial=points < MIN_FIRM_POINTS,
         dispersion=dispersion,
+        lower_boundary=lower if lower is not None and side(lower, lines.lower) >= 0 else None,
+        upper_boundary=upper if upper is not None and side(upper, lines.upper) <= 0 else None,
+        exact=lines,
     )
 
 
@@ -192,8 +344,7 @@ def analyse(values: Sequence[float | None], options: Options = DEFAULT_OPTIONS) 
     bounds = [0, *(start.index for start in starts), len(data)]
     reasons = [None, *(start.reason for start in starts)]
     phases = tuple(
-        _phase(data, ranges, bounds[k], bounds[k + 1], reasons[k], options)
-        for k in range(len(reasons))
+        _phase(data, bounds[k], bounds[k + 1], reasons[k], options) for k in range(len(reasons))
     )
     signals = detect(
         data, ranges, phases, options.profile, options.run_length, options.better, options.excluded
@@ -210,12 +361,7 @@ def analyse(values: Sequence[float | None], options: Options = DEFAULT_OPTIONS) 
 
 
 def _phase(
-    data: tuple[float | None, ...],
-    ranges: tuple[float | None, ...],
-    start: int,
-    end: int,
-    reason: str | None,
-    options: Options,
+    data: tuple[float | None, ...], start: int, end: int, reason: str | None, options: Options
 ) -> Phase:
     usable = [i for i in range(start, end) if data[i] is not None and i not in options.excluded]
     if reason is None and options.baseline_range is not None:
@@ -223,23 +369,41 @@ def _phase(
         baseline = tuple(i for i in usable if first <= i <= last)
     else:
         baseline = tuple(usable[: options.baseline_size])
-    limits = _baseline_limits(data, ranges, baseline, options.dispersion)
-    return Phase(start, end, reason, limits, baseline)
-
-
-def _baseline_limits(
-    data: tuple[float | None, ...],
-    ranges: tuple[float | None, ...],
-    baseline: tuple[int, ...],
-    dispersion: Dispersion,
-) -> Limits | None:
-    """Limits from the baseline points and the moving ranges with both ends among them."""
     if len(baseline) < MIN_LIMIT_POINTS:
-        return None
-    members = frozenset(baseline)
-    values = [value for i in baseline if (value := data[i]) is not None]
-    spans = [r for i in baseline if i - 1 in members and (r := ranges[i]) is not None]
-    return compute_limits(values, spans, dispersion) if spans else None
+        return Phase(start, end, reason, None, baseline, "few_values")
+    ints, scale = scaled([_known(data, i) for i in baseline])
+    # moving ranges between neighbours that are both in the baseline, as whole numbers
+    spans = [
+        abs(ints[k] - ints[k - 1])
+        for k in range(1, len(baseline))
+        if baseline[k - 1] == baseline[k] - 1
+    ]
+    if len(spans) < options.min_moving_ranges:
+        return Phase(start, end, reason, None, baseline, "few_ranges", len(spans))
+    spread = _spread(spans, options.dispersion)
+    if _too_coarse(spans, spread, options):
+        step = float(Fraction(math.gcd(*spans), 10**scale))
+        return Phase(start, end, reason, None, baseline, "too_coarse", len(spans), step)
+    center = Fraction(sum(ints), len(ints) * 10**scale)
+    bounds = (options.lower_bound, options.upper_bound)
+    limits = _limits(center, spread / 10**scale, len(baseline), options.dispersion, bounds)
+    return Phase(start, end, reason, limits, baseline, baseline_ranges=len(spans))
+
+
+def _too_coarse(spans: Sequence[int], spread: Fraction, options: Options) -> bool:
+    """Chunky data: at most `coarse_range_values` possible moving ranges (0, one step, two
+    steps…) lie within the upper range limit, so round-off, not the process, sets the limits."""
+    step = math.gcd(*spans)
+    if step == 0:
+        return True  # every moving range is 0: no dispersion to compute limits from
+    url = RANGE_FACTOR[options.dispersion] * spread
+    return math.floor(url / step) + 1 <= options.coarse_range_values
+
+
+def _known(data: tuple[float | None, ...], index: int) -> float:
+    value = data[index]
+    assert value is not None, "baselines hold known values only"
+    return value
 
 
 def _rebase_hint(data: tuple[float | None, ...], signals: tuple[Signal, ...]) -> int | None:
@@ -267,6 +431,11 @@ def _validate(data: tuple[float | None, ...], options: Options) -> None:
         )
     if options.run_length is not None and options.run_length < 2:
         raise ValueError(f"run_length must be at least 2, got {options.run_length}")
+    if options.min_moving_ranges < 1:
+        raise ValueError(f"min_moving_ranges must be at least 1, got {options.min_moving_ranges}")
+    lower, upper = options.lower_bound, options.upper_bound
+    if lower is not None and upper is not None and not lower < upper:
+        raise ValueError(f"lower_bound {lower} must be below upper_bound {upper}")
     _validate_phases(len(data), options.phases)
     _validate_baseline_range(len(data), options)
     outside = sorted(i for i in options.excluded if not 0 <= i < len(data))
@@ -300,16 +469,19 @@ def target_position(limits: Limits, target: float) -> TargetPosition:
     for the pages, lint and diff alike. A target exactly on a limit is within: a value on a limit
     is routine variation (no rule flags it), so routine values can just meet it, as in NHS
     Making Data Count's assurance icon."""
-    if target < limits.lnpl:
+    lines = limits.lines
+    if side(target, lines.lower) < 0:
         return "below"
-    if target > limits.unpl:
+    if side(target, lines.upper) > 0:
         return "above"
     return "within"
 
 
-def at_or_past(level: float, target: float, better: Better) -> bool:
-    """A level (a value, a central line) at the target or past it in the better direction."""
-    return level >= target if better == "up" else level <= target
+def at_or_past(level: float | Line, target: float, better: Better) -> bool:
+    """A level (a value, a central line) at the target or past it in the better direction,
+    decided exactly: a float level is read as the decimal it stands for."""
+    position = side(target, level if isinstance(level, Line) else Line.at(level))
+    return position <= 0 if better == "up" else position >= 0
 
 
 def latest_judged(analysis: Analysis) -> int | None:
@@ -380,7 +552,9 @@ def achievement(analysis: Analysis, target: float, better: Better) -> Achievemen
     phases, current = analysis.phases, analysis.current_phase
     limits = current.limits
     short: tuple[Shortfall, ...] = (
-        ("short_of_target",) if limits and not at_or_past(limits.center, target, better) else ()
+        ("short_of_target",)
+        if limits and not at_or_past(limits.lines.center, target, better)
+        else ()
     )
     if len(phases) < 2:
         return Achievement((*short, "no_new_phase"))
@@ -389,7 +563,7 @@ def achievement(analysis: Analysis, target: float, better: Better) -> Achievemen
     previous = phases[-2].limits
     change = change_signal(analysis, better)
     missing: list[Shortfall] = []
-    if previous is not None and not _better(limits.center, previous.center, better):
+    if previous is not None and not _better(limits.lines.center, previous.lines.center, better):
         missing.append("not_better")
     if change is None:
         missing.append("no_signal")
@@ -433,5 +607,6 @@ def change_signal(analysis: Analysis, better: Better) -> Signal | None:
     )
 
 
-def _better(level: float, than: float, better: Better) -> bool:
-    return level > than if better == "up" else level < than
+def _better(level: Line, than: Line, better: Better) -> bool:
+    """One central line better than another, exactly."""
+    return level.exact > than.exact if better == "up" else level.exact < than.exact

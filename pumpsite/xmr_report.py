@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from pumpsite import xmr
-from pumpsite.numbers import data_decimals, display_decimals, fmt_plain
+from pumpsite.model import Problem
+from pumpsite.numbers import (
+    LARGEST,
+    as_written,
+    counted,
+    data_decimals,
+    display_decimals,
+    fmt_plain,
+)
+from pumpsite.reading import no_limits_reason
 from pumpsite.signals import RULES, Signal, signal_name
+
+Bounds = tuple[float | None, float | None]
 
 
 def options(
-    baseline: int, rules: str, run_length: int | None, median: bool, better: str
+    baseline: int,
+    rules: str,
+    run_length: int | None,
+    median: bool,
+    better: str,
+    bounds: Bounds = (None, None),
 ) -> xmr.Options:
     return xmr.Options(
         baseline_size=baseline,
@@ -20,7 +37,41 @@ def options(
         run_length=run_length,
         dispersion="median" if median else "average",
         better=cast(xmr.Better, better),
+        lower_bound=bounds[0],
+        upper_bound=bounds[1],
     )
+
+
+def bounds(lower: float | None, upper: float | None) -> Bounds | str:
+    """The natural boundaries given, or why they cannot be."""
+    for name, bound in (("lower", lower), ("upper", upper)):
+        if bound is not None and not (math.isfinite(bound) and abs(bound) <= LARGEST):
+            return f"the {name} bound must be a number between -10^15 and 10^15, got {bound}"
+    if lower is not None and upper is not None and lower >= upper:
+        return f"the lower bound {as_written(lower)} must be below the upper {as_written(upper)}"
+    return lower, upper
+
+
+def outside(
+    labels: Sequence[str], values: Sequence[float | None], given: Bounds, source: str
+) -> list[Problem]:
+    """The first value outside the bounds (PS333, as the site reports it), if any."""
+    lower, upper = given
+    for label, value in zip(labels, values, strict=True):
+        if value is None:
+            continue
+        if lower is not None and value < lower:
+            where, bound = "below the lower bound", lower
+        elif upper is not None and value > upper:
+            where, bound = "above the upper bound", upper
+        else:
+            continue
+        message = (
+            f"Value {as_written(value)} for {label} is {where} of {as_written(bound)}: no value "
+            "can be there. Correct the value, or the bound."
+        )
+        return [Problem(source, None, "PS333", message)]
+    return []
 
 
 def analyse(values: Sequence[float | None], opts: xmr.Options) -> xmr.Analysis:
@@ -42,6 +93,9 @@ def as_json(labels: Sequence[str], analysis: xmr.Analysis) -> str:
                 "url": limits.url if limits else None,
                 "baseline_points": limits.baseline_points if limits else len(phase.baseline),
                 "trial": limits.trial if limits else None,
+                "lower_boundary": limits.lower_boundary if limits else None,
+                "upper_boundary": limits.upper_boundary if limits else None,
+                "without_limits": phase.without_limits,
             }
         )
     points = [
@@ -100,7 +154,7 @@ def _phase_lines(labels: Sequence[str], analysis: xmr.Analysis, decimals: int) -
         head += f" ({phase.reason})" if phase.reason else ""
         limits = phase.limits
         if limits is None:
-            lines.append(f"{head}: fewer than 5 values, a run chart without limits.")
+            lines.append(f"{head}: a run chart without limits: {_no_limits(analysis, phase)}.")
             continue
 
         def f(value: float) -> str:
@@ -112,8 +166,27 @@ def _phase_lines(labels: Sequence[str], analysis: xmr.Analysis, decimals: int) -
             f"{head}: central line {f(limits.center)}, natural process limits "
             f"{f(limits.lnpl)} to {f(limits.unpl)}, {dispersion} {f(limits.average_mr)}, "
             f"upper range limit {f(limits.url)} ({limits.baseline_points} baseline values{trial})"
+            f"{_boundaries(limits)}"
         )
     return lines
+
+
+def _boundaries(limits: xmr.Limits) -> str:
+    """'; the lower boundary 0 takes the place of the lower limit' (no value can be beyond)."""
+    found = [
+        f"the {name} boundary {as_written(bound)} takes the place of the {name} limit"
+        for name, bound in (("lower", limits.lower_boundary), ("upper", limits.upper_boundary))
+        if bound is not None
+    ]
+    return "; " + " and ".join(found) if found else ""
+
+
+def _no_limits(analysis: xmr.Analysis, phase: xmr.Phase) -> str:
+    count = sum(1 for value in analysis.values[phase.start : phase.end] if value is not None)
+    reason = no_limits_reason(analysis, phase)
+    if reason:
+        return f"{counted(count, 'value')}, but {reason}"
+    return f"{counted(count, 'value')}; limits need {xmr.MIN_LIMIT_POINTS}"
 
 
 def _namer(analysis: xmr.Analysis) -> Callable[[Signal], str]:

@@ -112,8 +112,8 @@ def test_xmr_labels_reach_the_terminal_escaped(tmp_path: Path) -> None:
     ]
     csv.write_text("period,value\n" + "\n".join(rows) + "\n")
     result = CliRunner().invoke(cli, ["xmr", str(csv)])
-    assert result.exit_code == 0, result.output
-    assert "\x1b" not in result.stdout and "2025-11\\x1b[31m" in result.stdout
+    assert result.exit_code == 1, result.output  # no such period: as the site reads it
+    assert "\x1b" not in result.stdout and "got '2025-01\\x1b[31m'" in result.stdout
 
 
 def test_check_json(example: Path) -> None:

@@ -161,7 +161,7 @@ def test_a_phase_clears_signals_and_moves_the_limits(repo: Path) -> None:
         "Run of 9 on one side (concern); 3 of 4 beyond the halfway line (concern)\n" in text
     )
     assert "New phase from 2026-02: “Price rise”" in text
-    assert "(were 3.146 to 4.771, central line 3.958)" in text
+    assert "(were 3.147 to 4.771, central line 3.958)" in text
 
 
 def test_a_renamed_measure_is_one_rename(repo: Path) -> None:
@@ -412,7 +412,7 @@ def test_a_corrected_baseline_value_moves_the_limits(
         ("data", "corrected", "2024-03", 1)
     ]
     moved = next(c for c in changes if c.kind == "limits_moved")
-    assert moved.before == "3.146 to 4.771, central line 3.958"
+    assert moved.before == "3.147 to 4.771, central line 3.958"
     # 0.2 less in one of 20 baseline points: the centre drops by 0.01, and the two moving
     # ranges around March shrink, so the limits close in.
     assert moved.after == "3.192 to 4.705, central line 3.949"

@@ -452,7 +452,7 @@ def test_wrong_type_of_a_list_item_and_a_nested_model() -> None:
             7,
             "PS105",
             "'limits' expects limits settings (a mapping with keys baseline, phases, exclude, "
-            "dispersion, rules, run_length), got the number 5.",
+            "dispersion, rules, run_length, bounds), got the number 5.",
         ),
     ]
 

@@ -125,13 +125,13 @@ def test_moving_ranges_of_nothing() -> None:
 
 
 def test_gap_mean_range_uses_only_valid_ranges() -> None:
-    analysis = analyse((10, 12, None, 20, 22, 21))
-    expected: tuple[float | None, ...] = (None, 2.0, None, None, 2.0, 1.0)
+    analysis = analyse((10, 12, None, 20, 22, 21, 23))
+    expected: tuple[float | None, ...] = (None, 2.0, None, None, 2.0, 1.0, 2.0)
     assert analysis.moving_ranges == expected
     limits = analysis.phases[0].limits
     assert limits is not None
-    assert (limits.center, limits.average_mr) == pytest.approx((17, 5 / 3))
-    assert analysis.phases[0].baseline == (0, 1, 3, 4, 5)
+    assert (limits.center, limits.average_mr) == (18, 7 / 4)
+    assert analysis.phases[0].baseline == (0, 1, 3, 4, 5, 6)
 
 
 def test_no_moving_range_in_baseline_gives_no_limits() -> None:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from decimal import Decimal
+from fractions import Fraction
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pumpsite.signals import without_echoes
-from pumpsite.xmr import Limits, Options, achievement, analyse, assurance, moving_ranges
+from pumpsite.xmr import (
+    Analysis,
+    Limits,
+    Options,
+    achievement,
+    analyse,
+    assurance,
+    moving_ranges,
+)
 
 fast = settings(max_examples=60, deadline=None)
 
@@ -20,7 +32,10 @@ ALL = Options(baseline_size=60)
 
 
 def limits_of(values: list[float], options: Options = ALL) -> Limits:
+    """The limits of the whole series; series too coarse for limits (many equal neighbours, as
+    Hypothesis likes to make) are left out."""
     limits = analyse(values, options).phases[0].limits
+    assume(limits is not None)
     assert limits is not None
     return limits
 
@@ -102,13 +117,13 @@ def test_a_point_beyond_a_locked_limit_is_flagged(
 
 @fast
 @given(finite, st.integers(min_value=5, max_value=60))
-def test_a_constant_series_has_zero_width_limits_and_no_outliers(value: float, n: int) -> None:
+def test_a_constant_series_is_too_coarse_for_limits_and_has_no_signals(
+    value: float, n: int
+) -> None:
     analysis = analyse([value] * n)
-    limits = analysis.phases[0].limits
-    assert limits is not None
-    assert limits.center == limits.unpl == limits.lnpl == value
-    assert limits.average_mr == limits.url == 0
-    assert "beyond_limits" not in {s.rule for s in analysis.signals}
+    phase = analysis.phases[0]
+    assert phase.limits is None and phase.without_limits == "too_coarse" and phase.step == 0
+    assert analysis.signals == ()
 
 
 betters = st.sampled_from(["up", "down", "neutral"])
@@ -181,3 +196,99 @@ def test_no_verdict_while_the_latest_value_is_beyond_the_limits(
     point = limits.unpl + excess
     analysis = analyse([*values, point], Options(baseline_size=len(values)))
     assert assurance(analysis, target, better) == "unpredictable"  # type: ignore[arg-type]
+
+
+# --- values exactly on a line -------------------------------------------------------------------
+# A baseline of 5 multiples of a decimal step has a central line S/5 and an average moving range
+# R/4 (times the step): every line is then a terminating decimal that a value can sit on exactly
+# (the two-sigma lines too when 3 divides R).
+
+steps = st.sampled_from(["1", "0.1", "0.01", "0.25", "2.5", "0.003", "7"])
+multiples = st.lists(st.integers(min_value=-500, max_value=500), min_size=5, max_size=5)
+
+
+def decimal_text(number: Fraction) -> str:
+    """A terminating rational as exact decimal text."""
+    digits = Decimal(number.numerator) / Decimal(number.denominator)
+    assert Fraction(digits) == number, "the line is a terminating decimal"
+    return str(digits)
+
+
+def on_line(number: Fraction) -> float:
+    """The value a CSV cell holding the line's exact decimal would give."""
+    return float(decimal_text(number))
+
+
+def baseline(step: str, ints: list[int]) -> tuple[list[float], Fraction, Fraction]:
+    """The values, their exact central line and exact average moving range."""
+    values = [float(Decimal(step) * k) for k in ints]
+    center = Fraction(sum(ints)) * Fraction(step) / 5
+    spread = Fraction(sum(abs(b - a) for a, b in itertools.pairwise(ints))) / 4
+    return values, center, spread * Fraction(step)
+
+
+def after(values: list[float], tail: list[float], profile: str = "wheeler") -> Analysis:
+    options = Options(baseline_size=5, profile=profile)  # type: ignore[arg-type]
+    analysis = analyse([*values, *tail], options)
+    assume(analysis.phases[0].limits is not None)  # not too coarse for limits
+    return analysis
+
+
+def tail_rules(analysis: Analysis, first: int = 5) -> set[str]:
+    return {s.rule for s in analysis.signals if any(i >= first for i in s.points)}
+
+
+LINES = [
+    pytest.param("beyond_limits", Fraction("2.66"), 3, "wheeler", id="limit"),
+    pytest.param("short_run", Fraction("1.33"), 4, "wheeler", id="halfway"),
+    pytest.param("two_of_three", Fraction("2.66") * 2 / 3, 3, "nhs", id="two-sigma"),
+]
+"""Lines a value can be beyond: the rule, the line's distance from the centre in average
+moving ranges, how many values on it would make the rule fire, and the rules it belongs to."""
+
+
+@pytest.mark.parametrize(("rule", "factor", "count", "profile"), LINES)
+@fast
+@given(steps=steps, ints=multiples, up=st.booleans())
+def test_values_exactly_on_a_line_are_never_beyond_it(
+    rule: str, factor: Fraction, count: int, profile: str, steps: str, ints: list[int], up: bool
+) -> None:
+    values, center, spread = baseline(steps, ints)
+    line = center + factor * spread * (1 if up else -1)
+    assume(line.denominator % 3 != 0)  # a terminating decimal: a value can sit on it
+    assert rule not in tail_rules(after(values, [on_line(line)] * count, profile))
+
+
+@fast
+@given(steps, multiples, st.sampled_from(["wheeler", "nhs"]))
+def test_values_exactly_on_the_central_line_are_on_no_side(
+    step: str, ints: list[int], profile: str
+) -> None:
+    values, center, _spread = baseline(step, ints)
+    assert "long_run" not in tail_rules(after(values, [on_line(center)] * 9, profile))
+
+
+@fast
+@given(steps, multiples, st.booleans())
+def test_a_value_on_the_central_line_neither_extends_nor_breaks_a_run(
+    step: str, ints: list[int], up: bool
+) -> None:
+    values, center, _spread = baseline(step, ints)
+    offset = Fraction(step) / 1000 * (1 if up else -1)
+    near, across, on = on_line(center + offset), on_line(center - offset), on_line(center)
+    tail = [across] + [near] * 4 + [on] * 3 + [near] * 3  # the run starts after `across` (5)
+    runs = [s.points for s in after(values, tail).signals if s.rule == "long_run"]
+    assert not any(6 in points for points in runs)  # 7 off the line: no run of 8
+    longer = after(values, [*tail, near])
+    runs = [s.points for s in longer.signals if s.rule == "long_run"]
+    assert (6, 7, 8, 9, 13, 14, 15, 16) in runs  # the values on the line did not break it
+
+
+@fast
+@given(steps, multiples)
+def test_a_moving_range_exactly_on_the_url_is_never_beyond_it(step: str, ints: list[int]) -> None:
+    values, center, spread = baseline(step, ints)
+    start = on_line(center)
+    jump = on_line(center + Fraction("3.268") * spread)
+    analysis = after(values, [start, jump, start])
+    assert "mr_beyond_url" not in tail_rules(analysis, 6)

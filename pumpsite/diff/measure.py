@@ -15,9 +15,10 @@ from datetime import date
 from pumpsite.analysis import MeasureAnalysis
 from pumpsite.diff.change import Change, Kind, Value
 from pumpsite.model import Measure, Series
-from pumpsite.numbers import display_decimals, fmt
+from pumpsite.numbers import as_written, display_decimals, fmt
 from pumpsite.periods import Period
-from pumpsite.schema import BaselineRange, LimitsSettings, MeasureMeta, Role
+from pumpsite.reading import NO_LIMITS, limits_range
+from pumpsite.schema import BaselineRange, Bounds, LimitsSettings, MeasureMeta, Role
 from pumpsite.signals import RULES, Effect, Rule, signal_name, without_echoes
 
 FIELDS = (
@@ -40,6 +41,7 @@ LIMITS_FIELDS = (
     ("dispersion", "dispersion"),
     ("rules", "signal rules"),
     ("run_length", "run length"),
+    ("bounds", "bounds"),
 )
 SHOWN_PERIODS = 3
 """Up to this many periods are listed one by one; more are shown as a span."""
@@ -165,10 +167,10 @@ def limits_moved(
 def _limits_text(analysis: MeasureAnalysis, decimals: int) -> str:
     limits = analysis.xmr.current_phase.limits
     if limits is None:
-        return "none yet (too few points)"
+        return NO_LIMITS[analysis.xmr.current_phase.without_limits or "few_values"]
     trial = f" — trial, from {limits.baseline_points} points" if limits.trial else ""
-    low, high, center = (fmt(v, decimals) for v in (limits.lnpl, limits.unpl, limits.center))
-    return f"{low} to {high}, central line {center}{trial}"
+    center = fmt(limits.center, decimals)
+    return f"{limits_range(limits, decimals)}, central line {center}{trial}"
 
 
 # --- decisions: roles, targets, deadlines -------------------------------------------------------
@@ -259,6 +261,9 @@ def _exclusions(limits: LimitsSettings) -> dict[str, str]:
 def _setting(value: object) -> Value:
     if isinstance(value, BaselineRange):
         return f"{value.start} to {value.end}"
+    if isinstance(value, Bounds):
+        ends = (("lower", value.lower), ("upper", value.upper))
+        return ", ".join(f"{name} {as_written(v)}" for name, v in ends if v is not None) or "none"
     return value if isinstance(value, str | int | float) or value is None else str(value)
 
 

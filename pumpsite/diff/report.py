@@ -284,7 +284,9 @@ def _limits_setting(change: Change) -> str:
         return text.format(at=change.at, reason=_text(new or "", LONG_TEXT))
     if change.key == "baseline":
         return f"Baseline: {_baseline(change.before)} → {_baseline(change.after)}"
-    default = "site-wide" if change.key in ("rules", "run_length") else "default"
+    default = {"rules": "site-wide", "run_length": "site-wide", "bounds": "none"}.get(
+        change.key, "default"
+    )
     return f"{change.label.capitalize()}: {old or default} → {new or default}"
 
 
