@@ -69,10 +69,10 @@ def test_values_of_4_on_a_halfway_line_of_4_are_not_3_of_4() -> None:
 
 
 def test_a_target_exactly_on_a_limit_is_on_it() -> None:
-    limits = analyse(UPPER_130_8).phases[0].limits
-    assert limits is not None
-    assert assurance(limits, 130.8, "up") == "hit_or_miss"
-    assert assurance(limits, 130.81, "up") == "not_met"
+    analysis = analyse(UPPER_130_8)
+    assert analysis.phases[0].limits is not None
+    assert assurance(analysis, 130.8, "up") == "hit_or_miss"
+    assert assurance(analysis, 130.81, "up") == "not_met"
 
 
 @pytest.mark.parametrize("profile", ["wheeler", "pump", "nhs"])

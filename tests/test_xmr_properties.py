@@ -174,18 +174,6 @@ def test_without_a_recorded_phase_nothing_is_achieved(
 
 
 @fast
-@given(series, st.booleans(), st.sampled_from(["up", "down"]))
-def test_a_target_on_a_limit_is_hit_or_miss(values: list[float], upper: bool, better: str) -> None:
-    analysis = analyse(values, ALL)
-    limits = analysis.current_phase.limits
-    assume(limits is not None)  # data too coarse for limits have none
-    assert limits is not None
-    target = limits.unpl if upper else limits.lnpl
-    verdict = assurance(analysis, target, better)  # type: ignore[arg-type]
-    assert verdict in ("hit_or_miss", "unpredictable")
-
-
-@fast
 @given(series, st.floats(min_value=1e-3, max_value=1e6), finite, st.sampled_from(["up", "down"]))
 def test_no_verdict_while_the_latest_value_is_beyond_the_limits(
     values: list[float], excess: float, target: float, better: str
@@ -292,3 +280,17 @@ def test_a_moving_range_exactly_on_the_url_is_never_beyond_it(step: str, ints: l
     jump = on_line(center + Fraction("3.268") * spread)
     analysis = after(values, [start, jump, start])
     assert "mr_beyond_url" not in tail_rules(analysis, 6)
+
+
+@fast
+@given(steps=steps, ints=multiples, upper=st.booleans(), better=st.sampled_from(["up", "down"]))
+def test_a_target_on_a_limit_is_hit_or_miss(
+    steps: str, ints: list[int], upper: bool, better: str
+) -> None:
+    # The limits of a decimal baseline are decimals a target can be written as exactly.
+    values, center, spread = baseline(steps, ints)
+    analysis = analyse(values, Options(baseline_size=5))
+    assume(analysis.current_phase.limits is not None)  # not too coarse for limits
+    limit = center + Fraction("2.66") * spread if upper else center - Fraction("2.66") * spread
+    verdict = assurance(analysis, on_line(limit), better)  # type: ignore[arg-type]
+    assert verdict in ("hit_or_miss", "unpredictable")
