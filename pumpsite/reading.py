@@ -331,7 +331,7 @@ def describe_signal(words: Words, signal: Signal) -> str:
     span = words.running(points)
     if signal.rule == "long_run":
         return (
-            f"{len(points)} values in a row {_SIDE[side]} the central line of "
+            f"{len(points):,} values in a row {_SIDE[side]} the central line of "
             f"{words.level(limits.center)}, {span}"
         )
     if signal.rule == "short_run":
@@ -341,7 +341,7 @@ def describe_signal(words: Words, signal: Signal) -> str:
         )
     if signal.rule == "trend":
         direction = "higher" if side == "high" else "lower"
-        return f"{len(points)} values in a row, each {direction} than the one before, {span}"
+        return f"{len(points):,} values in a row, each {direction} than the one before, {span}"
     return (
         f"values close to the {_NEAR[side]} limit (2 of 3 more than two-thirds of the way "
         f"from the central line), {span}"
@@ -652,9 +652,9 @@ def _achievement_sentence(words: Words, reading: TargetReading) -> str:
             f"{words.level(limits.center)}, is at or past the target of {target}."
         )
     better = words.measure.meta.better
-    if limits is None or better == "neutral":
-        return ""
-    if not at_or_past(limits.center, reading.target, better):
+    if limits is None or better == "neutral" or reading.assurance == "unpredictable":
+        return ""  # limits the process has left say nothing about the target (see assurance)
+    if not at_or_past(limits.lines.center, reading.target, better):
         return ""
     return (
         f"Not achieved yet, although the central line ({words.level(limits.center)}) is at or "

@@ -74,7 +74,7 @@ RULE_LABELS: dict[Profile, dict[Rule, str]] = {
 def rule_label(profile: Profile, rule: Rule, run_length: int | None = None) -> str:
     """The human name of a rule, with the run length actually in force."""
     length = DEFAULT_RUN_LENGTH[profile] if run_length is None else run_length
-    return _LABEL_TEMPLATES[profile][rule].format(n=length)
+    return _LABEL_TEMPLATES[profile][rule].format(n=f"{length:,}")
 
 
 @dataclass(frozen=True, slots=True)

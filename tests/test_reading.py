@@ -8,6 +8,7 @@ show one decimal.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from typing import Any
 
@@ -482,6 +483,18 @@ def test_no_assurance_the_data_contradict_on_a_long_rising_series() -> None:
     )
     assert target.endswith("so the limits since week 1 of 1990 no longer describe the process.")
     assert "consistently" not in " ".join(reading.paragraphs)
+
+
+def test_limits_the_process_has_left_say_nothing_of_the_target_being_past_them() -> None:
+    # Rising for decades from a baseline (1983) whose central line is below the target, lower
+    # being better: that old central line is "past" the target, but says nothing of it now.
+    m = measure(trending(), frequency="weekly", start="1983-W07", unit="ppm", **improve(360))
+    reading = read_measure(m, analysed(m), REPORT)
+    text = " ".join(reading.paragraphs)
+    assert "can't be judged until a new phase" in text
+    assert "although the central line" not in text
+    assert "values in a row above the central line of 342.295 ppm" in text
+    assert re.search(r"\b\d,\d{3} values in a row", text)  # thousands are separated
 
 
 def test_the_return_to_normal_after_an_outlier_is_not_a_signal() -> None:
