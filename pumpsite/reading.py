@@ -473,6 +473,25 @@ NO_LIMITS: dict[WithoutLimits, str] = {
 """What a table or a list shows for a phase without limits, by the reason."""
 
 
+UNJUDGED: dict[WithoutLimits, str] = {
+    "few_values": "too few values to judge",
+    "few_ranges": "too few moving ranges to judge (missing periods)",
+    "too_coarse": "the data are too coarse to judge",
+}
+"""Why a phase without limits has no signals, by the reason it has none."""
+
+
+def unjudged(analysis: Analysis) -> str:
+    """Why the phases without limits cannot show signals: 'too few values to judge', 'the data
+    are too coarse to judge', or both; "" when every phase has limits."""
+    reasons = dict.fromkeys(
+        phase.without_limits or "few_values"
+        for phase in analysis.phases
+        if phase.limits is None
+    )
+    return " or ".join(UNJUDGED[reason] for reason in reasons)
+
+
 def no_limits_reason(analysis: Analysis, phase: Phase, unit: str = "", per: str = "") -> str:
     """Why a phase with at least 5 values has no limits, and what to do about it ('' for a
     phase with limits or with too few values): a clause that follows 'N values so far, but'."""

@@ -36,6 +36,7 @@ from pumpsite.reading import (
     span_name,
     stale_sentence,
     stale_words,
+    unjudged,
     with_unit,
 )
 from pumpsite.safe_markdown import sanitise_markdown
@@ -557,15 +558,12 @@ def _no_signals(analysis: MeasureAnalysis | None) -> str:
     """Why no signal is listed: routine variation only where there are limits to judge by."""
     if analysis is None:
         return "None: no data yet."
-    judged = [phase.limits is not None for phase in analysis.xmr.phases]
-    if all(judged):
+    why = unjudged(analysis.xmr)
+    if not why:
         return "None: every value is routine variation."
-    if not any(judged):
-        return "None found: too few values to judge (a run chart has no limits)."
-    return (
-        "None in the phases with limits; the others have too few values to judge (a run chart "
-        "has no limits)."
-    )
+    if all(phase.limits is None for phase in analysis.xmr.phases):
+        return f"None found: {why} (a run chart has no limits)."
+    return f"None in the phases with limits; in the others {why} (a run chart has no limits)."
 
 
 def measure_detail(

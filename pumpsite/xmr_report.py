@@ -17,7 +17,7 @@ from pumpsite.numbers import (
     display_decimals,
     fmt_plain,
 )
-from pumpsite.reading import no_limits_reason
+from pumpsite.reading import no_limits_reason, unjudged
 from pumpsite.signals import RULES, Signal, signal_name
 
 Bounds = tuple[float | None, float | None]
@@ -204,12 +204,12 @@ def _signals_by_index(analysis: xmr.Analysis) -> dict[int, list[Signal]]:
 
 def _no_signals(analysis: xmr.Analysis) -> str:
     """Predictable only where there are limits to judge by: a run chart cannot tell."""
-    judged = [phase.limits is not None for phase in analysis.phases]
-    if all(judged):
+    why = unjudged(analysis)
+    if not why:
         return "No signals: the process is predictable."
-    if not any(judged):
-        return "No signals can be found: too few values to judge (a run chart has no limits)."
-    return "No signals in the phases with limits; the others have too few values to judge."
+    if all(phase.limits is None for phase in analysis.phases):
+        return f"No signals can be found: {why} (a run chart has no limits)."
+    return f"No signals in the phases with limits; in the others {why}."
 
 
 def _signal_lines(labels: Sequence[str], analysis: xmr.Analysis) -> list[str]:

@@ -190,7 +190,10 @@ def test_no_signals_is_routine_variation_only_where_there_are_limits() -> None:
     )
     phases = {"phases": [{"from": "2020-01-21", "reason": "New process"}]}
     assert views([*BASE, 20.0], limits=phases)[1].no_signals.startswith(
-        "None in the phases with limits; the others have too few values to judge"
+        "None in the phases with limits; in the others too few values to judge"
+    )
+    assert views([95.0] * 24, unit="%")[1].no_signals == (
+        "None found: the data are too coarse to judge (a run chart has no limits)."
     )
 
 
