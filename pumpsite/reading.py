@@ -485,9 +485,7 @@ def unjudged(analysis: Analysis) -> str:
     """Why the phases without limits cannot show signals: 'too few values to judge', 'the data
     are too coarse to judge', or both; "" when every phase has limits."""
     reasons = dict.fromkeys(
-        phase.without_limits or "few_values"
-        for phase in analysis.phases
-        if phase.limits is None
+        phase.without_limits or "few_values" for phase in analysis.phases if phase.limits is None
     )
     return " or ".join(UNJUDGED[reason] for reason in reasons)
 
