@@ -36,6 +36,7 @@ from pathlib import Path
 
 import platformdirs
 
+import pumpsite
 from pumpsite import __version__
 from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import read_measure
@@ -48,6 +49,8 @@ CACHE_FORMAT = 2
 SIZES: tuple[ChartSize, ...] = ("full", "small")
 PARALLEL_MIN = 24
 """Measures to draw before worker processes pay for their start (a second or two)."""
+PACKAGE = Path(pumpsite.__file__).parent
+"""pumpsite's source folder: its modules, in every subpackage, are the code a chart is drawn by."""
 
 Svgs = dict[ChartSize, str]
 Drawn = tuple[str, Svgs]
@@ -100,14 +103,15 @@ def progress_line(missing: int, cached: int) -> str:
 # --- the key -------------------------------------------------------------------------------------
 
 
-def code_fingerprint() -> str:
-    """What draws the charts: cache format, versions, and pumpsite's own source files (so a
-    development change to the chart code never serves an old chart)."""
+def code_fingerprint(package: Path = PACKAGE) -> str:
+    """What draws the charts: cache format, versions, and every module of pumpsite, in every
+    subpackage, by its path in the package (so a development change to the chart code never
+    serves an old chart)."""
     matplotlib = importlib.metadata.version("matplotlib")
     digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{matplotlib}".encode())
-    package = Path(__file__).parent
-    for source in sorted(package.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for source in sorted(package.rglob("*.py")):
+        name = source.relative_to(package).as_posix()
+        digest.update(name.encode() + b"\0" + source.read_bytes())
     return digest.hexdigest()
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import pumpsite
 from pumpsite.analysis.reading import read_measure
 from pumpsite.build import chart_cache, engine
 from pumpsite.build.chart_cache import (
@@ -120,6 +121,39 @@ def test_another_pumpsite_version_or_cache_format_redraws_every_chart(
     monkeypatch.setattr(chart_cache, name, "0.0.0-other" if name == "__version__" else 999)
     result = _prepare(_inspect(repo), ChartCache(repo / "cache"))
     assert result.cached == 0
+
+
+def test_the_code_fingerprint_is_of_the_whole_package() -> None:
+    assert Path(pumpsite.__file__).parent == chart_cache.PACKAGE
+    assert code_fingerprint() == code_fingerprint(chart_cache.PACKAGE)
+
+
+def test_an_edit_to_any_module_of_any_subpackage_changes_the_code_fingerprint(
+    tmp_path: Path,
+) -> None:
+    package = tmp_path / "pumpsite"
+    shutil.copytree(chart_cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    modules = sorted(package.rglob("*.py"))
+    assert {package / "render" / "chart", package / "build", package / "diff"} <= {
+        m.parent for m in modules
+    }
+    before = code_fingerprint(package)
+    for module in modules:
+        source = module.read_bytes()
+        module.write_bytes(source + b"\n# an edit\n")
+        assert code_fingerprint(package) != before, module.relative_to(package)
+        module.write_bytes(source)
+    assert code_fingerprint(package) == before
+
+
+def test_a_module_moved_to_another_subpackage_changes_the_code_fingerprint(
+    tmp_path: Path,
+) -> None:
+    package = tmp_path / "pumpsite"
+    shutil.copytree(chart_cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = code_fingerprint(package)
+    (package / "render" / "chart" / "plan.py").rename(package / "render" / "plan.py")
+    assert code_fingerprint(package) != before
 
 
 def _truncate(path: Path) -> None:
