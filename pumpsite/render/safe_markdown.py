@@ -1,6 +1,6 @@
 """User text made safe for Markdown pages: `md_escape` for inline values, `html_text` for titles
 the theme prints as HTML, `sanitise_markdown` for the owner's notes (the rendered HTML is judged
-again by `pumpsite.safe_html`)."""
+again by `pumpsite.render.safe_html`)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def html_text(value: object) -> str:
 # text; the price is that a literal `<` inside a code block shows as its escape. Headings are
 # moved two levels down, below the page's own sections, so the page keeps a single title.
 # Links, attributes and ids are not judged here but in the rendered HTML, whatever Markdown or
-# an extension made of the source (`pumpsite.safe_html`).
+# an extension made of the source (`pumpsite.render.safe_html`).
 
 _AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>\"]*>", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```+|~~~+)")

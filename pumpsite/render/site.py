@@ -57,7 +57,7 @@ class Site:
 
     files: Mapping[str, str]  # docs-relative POSIX path -> text: Markdown pages, CSV copies, CSS
     nav: list[Any]  # MkDocs `nav` (list of {title: path} / {title: [...]}) for generated pages
-    glossary: Mapping[str, str]  # term -> definition, for tooltips (pumpsite.tooltips)
+    glossary: Mapping[str, str]  # term -> definition, for tooltips (pumpsite.render.tooltips)
     extra_css: tuple[str, ...]  # docs-relative CSS files to add
 
 

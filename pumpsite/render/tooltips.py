@@ -1,5 +1,5 @@
 """Glossary tooltips: a Markdown extension the generated project lists in its
-`markdown_extensions` (`pumpsite.tooltips`, with the glossary), in place of Python-Markdown's
+`markdown_extensions` (`pumpsite.render.tooltips`, with the glossary), in place of Python-Markdown's
 `abbr`. A term in a page's text becomes `<abbr title="definition">`, which Material shows as a
 tooltip. Unlike `abbr`:
 
