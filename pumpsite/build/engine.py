@@ -117,7 +117,8 @@ _REPLACED = frozenset({"abbr", "markdown.extensions.abbr", TOOLTIPS, SAFE_HTML})
 def merge_extensions(user: object, glossary: Mapping[str, str]) -> list[Any]:
     """The user's Markdown extensions, plus the ones generated pages need. pumpsite's tooltips
     carry the glossary in place of `abbr` (whose `*[term]:` lines a page could use); its
-    safe_html judges every page's HTML, last (see `pumpsite.render.tooltips`, `pumpsite.render.safe_html`)."""
+    safe_html judges every page's HTML, last (see `pumpsite.render.tooltips` and
+    `pumpsite.render.safe_html`)."""
     entries = list(user) if isinstance(user, list) else []
     entries = [e for e in entries if _extension_name(e).partition(":")[0] not in _REPLACED]
     names = [_extension_name(e) for e in entries]

@@ -1,6 +1,6 @@
 """The last word on every page's HTML: a Markdown extension the generated project lists in its
-`markdown_extensions` (`pumpsite.render.safe_html`), so `mkdocs build -f .pumpsite/mkdocs.yml` applies
-it too.
+`markdown_extensions` (`pumpsite.render.safe_html`), so `mkdocs build -f .pumpsite/mkdocs.yml`
+applies it too.
 
 Its postprocessor runs after everything else — Markdown, the extensions' own output (fenced
 code, attribute lists), the page templates' HTML — and passes the page through nh3 (ammonia)
