@@ -36,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # a sibling script, not a package
 
-from pumpsite.charts import code_fingerprint
+from pumpsite.build.chart_cache import code_fingerprint
 
 LAPS = ("load", "check", "analyse", "charts", "pages", "write", "engine", "swap")
 GOALS = {
@@ -61,7 +61,7 @@ def child_build(root: Path, cache: bool) -> None:
     """Run in a fresh process: build, then print what happened as one JSON line."""
     from datetime import date
 
-    from pumpsite.build import build
+    from pumpsite.build.run import build
 
     result = build(root, today=date.fromisoformat(generate.REPORT_DATE), cache=cache)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -266,7 +266,7 @@ class XmrResult:
 
 
 def _series_of(root: Path) -> list[list[float]]:
-    from pumpsite.load import load_repo
+    from pumpsite.load.repo import load_repo
 
     repo, _ = load_repo(root)
     found = []
@@ -292,7 +292,7 @@ def _ties(count: int, points: int) -> list[list[float]]:
 
 
 def _ours(values: Sequence[float]) -> Any:
-    from pumpsite.xmr import Options, analyse
+    from pumpsite.analysis.xmr import Options, analyse
 
     return analyse(values, Options(baseline_size=20))
 

@@ -20,9 +20,9 @@ from pumpsite.numbers import counted
 from pumpsite.periods import FREQUENCIES, Frequency
 
 if TYPE_CHECKING:
-    from pumpsite.build import BuildResult
+    from pumpsite.build.run import BuildResult
     from pumpsite.scaffold import Written
-    from pumpsite.serve import Outcome
+    from pumpsite.serve.run import Outcome
 
 FORMATS = ("text", "github", "json")
 
@@ -128,7 +128,7 @@ def report_problems(problems: Sequence[Problem], fmt: str) -> None:
 )
 def check(path: Path, strict: bool, fmt: str, as_of: date | None) -> None:
     """Check the measures repository at PATH and report every problem at once."""
-    from pumpsite.pipeline import inspect
+    from pumpsite.checks.inspection import inspect
 
     result = inspect(path, today=_today(), as_of=as_of)
     report_problems(result.problems, fmt)
@@ -180,7 +180,7 @@ def build(
     """Check the repository at PATH and build its site (an MkDocs Material site) into site/."""
     import time
 
-    from pumpsite.build import build as build_site
+    from pumpsite.build.run import build as build_site
 
     started = time.monotonic()
     result = build_site(
@@ -368,8 +368,8 @@ def publish(
     Only a site branch is replaced: not the branch checked out here, nor the remote's default
     branch, nor a branch with other history, unless --force is given.
     """
-    from pumpsite.publish import publish_site, remove_prefix
-    from pumpsite.publish_git import PublishError
+    from pumpsite.publish.git import PublishError
+    from pumpsite.publish.run import publish_site, remove_prefix
 
     if remove and not prefix:
         raise click.UsageError("--remove deletes a preview folder: name it with --prefix DIR.")
@@ -452,7 +452,7 @@ class AddressType(click.ParamType):  # type: ignore[type-arg]
     def convert(
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
     ) -> tuple[str, int]:
-        from pumpsite.serve import parse_address
+        from pumpsite.serve.run import parse_address
 
         if isinstance(value, tuple):
             return value
@@ -507,8 +507,8 @@ def serve(
     A bad edit never stops the server: the browser keeps the last good pages, with the problems
     at the bottom of each, and fixing the files clears them by themselves.
     """
-    from pumpsite.serve import DEFAULT_HOST, AddressError
-    from pumpsite.serve import serve as run_server
+    from pumpsite.serve.run import DEFAULT_HOST, AddressError
+    from pumpsite.serve.run import serve as run_server
 
     host, port = dev_addr
     if host not in (DEFAULT_HOST, "localhost", "::1"):
@@ -590,8 +590,8 @@ def xmr(
 
     A CSV is read as the site reads a measure's data: its periods, their order and the gaps
     between them (a missing period breaks the moving ranges) follow the same rules."""
-    from pumpsite import xmr_report
-    from pumpsite.load import read_series_bytes, read_series_file
+    from pumpsite.analysis import xmr_report
+    from pumpsite.load.repo import read_series_bytes, read_series_file
 
     bounds = xmr_report.bounds(lower_bound, upper_bound)
     if isinstance(bounds, str):

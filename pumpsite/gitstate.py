@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pumpsite.scratch import scratch_folder
+from pumpsite.build.scratch import scratch_folder
 
 
 class GitError(Exception):

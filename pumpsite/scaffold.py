@@ -22,9 +22,9 @@ import jinja2
 import yaml
 
 from pumpsite import __version__
-from pumpsite.load import ID_PATTERN, load_repo, slugify
+from pumpsite.load.repo import ID_PATTERN, load_repo, slugify
 from pumpsite.periods import Frequency, containing, quarter_of
-from pumpsite.site_paths import RESERVED_IDS
+from pumpsite.render.paths import RESERVED_IDS
 
 TEMPLATES = files("pumpsite") / "scaffold_files"
 DOT_PREFIX = "dot-"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pumpsite.build import build
+from pumpsite.build.run import build
 from tests.example_site import TODAY, copy_example
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

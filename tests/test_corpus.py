@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from pumpsite.build.outputs import mark_site
 from pumpsite.cli import cli
-from pumpsite.load import load_repo
-from pumpsite.outputs import mark_site
+from pumpsite.load.repo import load_repo
 
 CORPUS = Path(__file__).parent / "corpus"
 BASE = CORPUS / "_base"

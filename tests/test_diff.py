@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pumpsite import cli as cli_module
+from pumpsite.checks.inspection import Inspection, inspect
 from pumpsite.cli import cli
 from pumpsite.diff import Change, Diff, compare, render_markdown
 from pumpsite.diff.compare import find_renames
 from pumpsite.diff.report import MARKER, NO_NEWS, WORD_JOINER
 from pumpsite.gitstate import Revision
 from pumpsite.model import Problem
-from pumpsite.pipeline import Inspection, inspect
 from tests.example_site import TODAY, copy_example, tree_snapshot
 from tests.git_helpers import commit_all, git, isolated_git
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from pumpsite.glossary import BUILTIN_GLOSSARY
-from pumpsite.lint_words import ACTIVITY_VERBS, WEASEL_WORDS
+from pumpsite.checks.lint_words import ACTIVITY_VERBS, WEASEL_WORDS
+from pumpsite.load.glossary import BUILTIN_GLOSSARY
 from pumpsite.periods import Period, parse_period, quarter_of
 from pumpsite.schema import GoalMeta, MeasureMeta, Role, SiteSettings
 
@@ -319,14 +319,14 @@ def test_script_regenerates_the_data_byte_for_byte() -> None:
 
 
 def test_the_real_loader_finds_no_problems() -> None:
-    load = pytest.importorskip("pumpsite.load")
+    load = pytest.importorskip("pumpsite.load.repo")
     _, problems = load.load_repo(ROOT)
     assert [str(p) for p in problems] == []
 
 
 def test_pumpsite_check_is_clean_and_reads_the_stories() -> None:
-    pytest.importorskip("pumpsite.load")
-    from pumpsite.pipeline import inspect
+    pytest.importorskip("pumpsite.load.repo")
+    from pumpsite.checks.inspection import inspect
 
     result = inspect(ROOT, today=REPORT_DATE)
     assert [str(p) for p in result.problems] == []

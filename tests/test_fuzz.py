@@ -16,14 +16,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pumpsite.build import render
+from pumpsite.build.run import render
+from pumpsite.checks.inspection import inspect
 from pumpsite.cli import cli
-from pumpsite.csvdata import read_measure_csv, read_series_text
-from pumpsite.frontmatter import split_frontmatter
+from pumpsite.load.csvdata import read_measure_csv, read_series_text
+from pumpsite.load.frontmatter import split_frontmatter
+from pumpsite.load.yaml_values import load_tolerant, parse_yaml
 from pumpsite.model import Problem
 from pumpsite.periods import FREQUENCIES
-from pumpsite.pipeline import inspect
-from pumpsite.yaml_values import load_tolerant, parse_yaml
 
 BASE = Path(__file__).parent / "corpus" / "_base"
 SCALE = int(os.environ.get("PUMPSITE_FUZZ_SCALE", "1"))  # e.g. 50 for a long local run

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pumpsite.build import BuildResult, build
+from pumpsite.build.run import BuildResult, build
 from tests.example_site import TODAY, copy_example
 from tests.long_series import WEEKS, csv_text, seasonal, trending, week_labels
 

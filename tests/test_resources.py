@@ -26,15 +26,15 @@ from typing import Any
 
 import pytest
 
-from pumpsite import template_worker
-from pumpsite.analysis import MeasureAnalysis
-from pumpsite.build import build
-from pumpsite.chart_plan import plan_chart
+from pumpsite.analysis.measure import MeasureAnalysis
+from pumpsite.build.run import build
+from pumpsite.checks.inspection import analyse_repo
 from pumpsite.model import Measure
-from pumpsite.pipeline import analyse_repo
-from pumpsite.site import render_site
-from pumpsite.template_worker import Limits, Started, run_bounded
-from pumpsite.templating import TemplateFailure
+from pumpsite.render import template_worker
+from pumpsite.render.chart.plan import plan_chart
+from pumpsite.render.site import render_site
+from pumpsite.render.template_worker import Limits, Started, run_bounded
+from pumpsite.render.templating import TemplateFailure
 from tests import factories
 from tests.conftest import make_repo
 from tests.serve_process import BANNER, ServeProcess

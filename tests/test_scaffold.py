@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from pumpsite import __version__
 from pumpsite import cli as cli_module
-from pumpsite.build import build
+from pumpsite.build.run import build
+from pumpsite.checks.inspection import inspect
 from pumpsite.cli import cli
-from pumpsite.load import load_repo
-from pumpsite.pipeline import inspect
+from pumpsite.load.repo import load_repo
 from pumpsite.scaffold import TEMPLATES, init_repo, new_measure, yaml_scalar
 from tests.example_site import ROOT, TODAY, copy_example, tree_snapshot
 from tests.git_helpers import commit_all, git, isolated_git

@@ -14,8 +14,8 @@ import yaml
 from click.testing import CliRunner
 
 from pumpsite.cli import cli
-from pumpsite.frontmatter import split_frontmatter
-from pumpsite.load import load_repo
+from pumpsite.load.frontmatter import split_frontmatter
+from pumpsite.load.repo import load_repo
 from pumpsite.schema import json_schemas, schema_files
 from tests.example_site import ROOT, copy_example
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, TypeVar
 
+from pumpsite.checks.inspection import Inspection
 from pumpsite.diff.change import Change
 from pumpsite.diff.measure import measure_changes
 from pumpsite.model import Goal, Measure, Problem
-from pumpsite.pipeline import Inspection
 from pumpsite.schema import SiteSettings
 
 Item = TypeVar("Item", Goal, Measure)

@@ -12,14 +12,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from pumpsite.analysis import MeasureAnalysis
+from pumpsite.analysis.measure import MeasureAnalysis
+from pumpsite.analysis.reading import NO_LIMITS, limits_range
+from pumpsite.analysis.signals import RULES, Effect, Rule, signal_name, without_echoes
 from pumpsite.diff.change import Change, Kind, Value
 from pumpsite.model import Measure, Series
 from pumpsite.numbers import as_written, display_decimals, fmt
 from pumpsite.periods import Period
-from pumpsite.reading import NO_LIMITS, limits_range
 from pumpsite.schema import BaselineRange, Bounds, LimitsSettings, MeasureMeta, Role
-from pumpsite.signals import RULES, Effect, Rule, signal_name, without_echoes
 
 FIELDS = (
     ("title", "title"),

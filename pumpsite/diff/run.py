@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from pumpsite.checks.inspection import inspect
 from pumpsite.diff.change import Diff
 from pumpsite.diff.compare import compare
 from pumpsite.gitstate import checked_out, repository_prefix, resolve
-from pumpsite.pipeline import inspect
 
 WORKING_TREE = "."
 """The HEAD argument that means the working tree, as it is (also the default)."""

@@ -1,0 +1,374 @@
+"""The one module that hands the site to the engine (MkDocs 1.6 + Material 9).
+
+`pumpsite build` writes a plain MkDocs project into `.pumpsite/` — `mkdocs.yml` and `docs/` —
+and runs the engine on it. The project stands on its own: `mkdocs build -f .pumpsite/mkdocs.yml`
+reproduces the site, and a successor engine (ProperDocs, Zensical) can be tried on the same
+output. No MkDocs plugin or hook is involved, so correctness does not depend on one.
+
+Charts do not go through Markdown: each page's chart SVGs are swapped for a placeholder comment
+and written as theme files, which the theme's content partial puts back in place. Markdown's
+raw-HTML parser and Material's search indexer both tokenised every SVG in pure Python — a third
+of the engine's work — and neither has anything to do with one (charts are kept out of search).
+The built HTML is the same. A user's own `theme.custom_dir` takes the place of pumpsite's
+overrides, so with one (or with a theme other than Material) the charts stay inline.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import hashlib
+import logging
+import os
+import re
+import sysconfig
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from pumpsite.build import outputs
+from pumpsite.model import Tagged
+from pumpsite.render.site import Site
+from pumpsite.render.templating import CompiledTemplates
+
+PROJECT_DIR = outputs.PROJECT_DIR
+"""The generated MkDocs project, inside the measures repository (git-ignored)."""
+KEPT = ("cache", outputs.PROJECT_MARKER)
+"""pumpsite's build cache and the folder's marker, inside the project folder: not part of the
+MkDocs project, and kept when the project is rewritten."""
+
+REQUIRED_EXTENSIONS: tuple[str, ...] = (
+    "admonition",
+    "attr_list",
+    "md_in_html",
+    "tables",
+    "pymdownx.details",
+    "pymdownx.superfences",
+)
+
+CHART_FOLDER = "pumpsite-charts"
+"""Theme files holding the charts, in the generated `overrides/` (`.html`, so MkDocs does not
+also copy them into the site as static files)."""
+_CHART_SVG = re.compile(
+    r'<svg xmlns="http://www\.w3\.org/2000/svg" viewBox="[^"]*" class="pumpsite-[^"]*".*?</svg>',
+    re.DOTALL,
+)
+_CHART_MARK = "<!--pumpsite-chart:"
+
+# Material's partials/content.html (9.x) with `{{ page.content }}` replaced by the page content
+# with its charts put back. Only pumpsite writes the placeholder: text from the files reaches a
+# page escaped, so a `<!--` in it is never a comment.
+CONTENT_TEMPLATE = (
+    "{#- pumpsite: Material's content partial; charts are put back after Markdown and search. -#}\n"
+    '{% include "partials/tags.html" %}\n'
+    '{% include "partials/actions.html" %}\n'
+    '{% if "\\u003ch1" not in page.content %}\n'
+    "  <h1>{{ page.title | d(config.site_name, true)}}</h1>\n"
+    "{% endif %}\n"
+    '{% set pieces = page.content.split("<!--pumpsite-chart:") %}{{ pieces[0] }}'
+    '{% for piece in pieces[1:] %}{% set name, rest = piece.split("-->", 1) %}'
+    '{% include "pumpsite-charts/" ~ name ~ ".html" %}{{ rest }}{% endfor %}\n'
+    '{% include "partials/source-file.html" %}\n'
+    '{% include "partials/feedback.html" %}\n'
+    '{% include "partials/comments.html" %}\n'
+)
+
+
+# Material shows the edit button from `page.edit_url`, which MkDocs derives from the page's path
+# in docs/ — a generated file. Pages carry the source file's URL in their meta instead.
+ACTIONS_TEMPLATE = """\
+{#- pumpsite: edit links point at the measure or goal file, not at the generated page. -#}
+{% set edit_url = page.meta.edit_url if page.meta and page.meta.edit_url else page.edit_url %}
+{% if edit_url and "content.action.edit" in features %}
+  <a href="{{ edit_url }}" title="{{ lang.t('action.edit') }}"
+     class="md-content__button md-icon" rel="edit">
+    {% set icon = config.theme.icon.edit or "material/file-edit-outline" %}
+    {% include ".icons/" ~ icon ~ ".svg" %}
+  </a>
+{% endif %}
+"""
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
+
+
+class EngineError(Exception):
+    """The engine failed to build the site; the message says why."""
+
+
+# --- configuration (pure) ------------------------------------------------------------------------
+
+
+def _extension_name(entry: object) -> str:
+    if isinstance(entry, Mapping):
+        return str(next(iter(entry), ""))
+    return str(entry)
+
+
+TOOLTIPS = "pumpsite.render.tooltips"
+SAFE_HTML = "pumpsite.render.safe_html"
+_REPLACED = frozenset({"abbr", "markdown.extensions.abbr", TOOLTIPS, SAFE_HTML})
+
+
+def merge_extensions(user: object, glossary: Mapping[str, str]) -> list[Any]:
+    """The user's Markdown extensions, plus the ones generated pages need. pumpsite's tooltips
+    carry the glossary in place of `abbr` (whose `*[term]:` lines a page could use); its
+    safe_html judges every page's HTML, last (see `pumpsite.render.tooltips` and
+    `pumpsite.render.safe_html`)."""
+    entries = list(user) if isinstance(user, list) else []
+    entries = [e for e in entries if _extension_name(e).partition(":")[0] not in _REPLACED]
+    names = [_extension_name(e) for e in entries]
+    entries += [name for name in REQUIRED_EXTENSIONS if name not in names]
+    return [*entries, {TOOLTIPS: {"glossary": dict(sorted(glossary.items()))}}, SAFE_HTML]
+
+
+def _theme(user: object, has_overrides: bool) -> dict[str, Any]:
+    theme: dict[str, Any] = {"name": user} if isinstance(user, str) else dict(user or {})  # type: ignore[call-overload]
+    theme.setdefault("name", "material")
+    if theme.get("custom_dir"):
+        theme["custom_dir"] = f"../{theme['custom_dir']}"
+    elif has_overrides:
+        theme["custom_dir"] = "overrides"
+    return theme
+
+
+def engine_config(
+    user: Mapping[str, Any], site: Site, *, default_name: str, url_folder: str | None = None
+) -> dict[str, Any]:
+    """The generated project's mkdocs.yml: the user's settings, with pumpsite's pages added.
+    `url_folder` is where under `site_url` the site will live (a preview published into a
+    folder), so that its sitemap and canonical links point at itself."""
+    config = dict(user)
+    config.setdefault("site_name", default_name)
+    site_url = config.get("site_url")
+    if url_folder and isinstance(site_url, str) and site_url.strip():
+        config["site_url"] = f"{site_url.strip().rstrip('/')}/{url_folder.strip('/')}/"
+    user_nav = config.pop("nav", None)
+    config["nav"] = [*site.nav, *(user_nav if isinstance(user_nav, list) else [])]
+    config["docs_dir"] = "docs"
+    config["site_dir"] = "../site"
+    config["edit_uri"] = ""  # edit links come from each page's meta (see ACTIONS_TEMPLATE)
+    config["theme"] = _theme(config.get("theme"), has_overrides=True)
+    config["markdown_extensions"] = merge_extensions(
+        config.get("markdown_extensions"), site.glossary
+    )
+    user_css = config.get("extra_css")
+    config["extra_css"] = [*(user_css if isinstance(user_css, list) else []), *site.extra_css]
+    for key in ("hooks", "watch"):
+        if isinstance(config.get(key), list):
+            config[key] = [f"../{path}" for path in config[key]]
+    return config
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_tagged(dumper: yaml.SafeDumper, data: Tagged) -> yaml.Node:
+    if isinstance(data.value, Mapping):
+        return dumper.represent_mapping(data.tag, data.value)
+    if isinstance(data.value, list):
+        return dumper.represent_sequence(data.tag, data.value)
+    return dumper.represent_scalar(data.tag, "" if data.value is None else str(data.value))
+
+
+_Dumper.add_representer(Tagged, _represent_tagged)
+
+
+def config_yaml(config: Mapping[str, Any]) -> str:
+    header = "# Generated by pumpsite from ../mkdocs.yml — do not edit; edit the source instead.\n"
+    return header + yaml.dump(dict(config), Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+
+
+# --- the project on disk -------------------------------------------------------------------------
+
+
+def _write_if_changed(path: str, content: str | bytes, exists: bool) -> bool:
+    """Write `path` (through a temporary file, then a rename) unless it holds `content`. Nothing
+    is written through a link: the temporary file is never one, and a rename replaces a link."""
+    data = content.encode() if isinstance(content, str) else content
+    if exists:
+        with open(path, "rb") as handle:
+            if handle.read() == data:
+                return False
+    tmp = path + ".tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        with os.fdopen(os.open(tmp, flags, 0o644), "wb") as handle:
+            handle.write(data)
+    except OSError as error:  # a full disk: say which file, as os.open would
+        raise OSError(error.errno, error.strerror, path) from None
+    os.replace(tmp, path)
+    return True
+
+
+def charts_apart(pages: Mapping[str, str | bytes]) -> tuple[dict[str, str | bytes], dict[str, str]]:
+    """The pages with each chart SVG swapped for a placeholder, and the charts as theme files
+    named by their content. A chart file is a template to Jinja: every `{` is written as a
+    character reference, so no text in a chart can be Jinja syntax."""
+    charts: dict[str, str] = {}
+
+    def set_apart(match: re.Match[str]) -> str:
+        svg = match.group(0).replace("{", "&#123;")
+        name = hashlib.sha256(svg.encode()).hexdigest()[:32]
+        charts[f"{CHART_FOLDER}/{name}.html"] = svg
+        return f"{_CHART_MARK}{name}-->"
+
+    apart = {
+        path: _CHART_SVG.sub(set_apart, text) if isinstance(text, str) else text
+        for path, text in pages.items()
+    }
+    return apart, charts
+
+
+def project_files(site: Site, config: Mapping[str, Any]) -> dict[str, str | bytes]:
+    """Every file of the generated project, relative to its folder."""
+    pages: Mapping[str, str | bytes] = site.files
+    files: dict[str, str | bytes] = {"mkdocs.yml": config_yaml(config)}
+    theme = config["theme"]
+    if theme.get("custom_dir") == "overrides":
+        files["overrides/partials/actions.html"] = ACTIONS_TEMPLATE
+        if theme.get("name") == "material":  # the partial that puts charts back is Material's
+            pages, charts = charts_apart(pages)
+            files["overrides/partials/content.html"] = CONTENT_TEMPLATE
+            files |= {f"overrides/{path}": svg for path, svg in charts.items()}
+    return files | {f"docs/{path}": text for path, text in pages.items()}
+
+
+def _listing(project: Path) -> dict[str, bool]:
+    """Every path in the project (but what is KEPT), and whether it is a folder. Raises OSError
+    at a symbolic link: pumpsite never writes through one (`outputs.project_problems` reports
+    them before a build starts)."""
+    found: dict[str, bool] = {}
+    for rel, entry in outputs.tree(project, skip=KEPT):
+        if entry.is_symlink():
+            raise OSError(errno.ELOOP, "a symbolic link in pumpsite's project folder", entry.path)
+        found[rel] = entry.is_dir(follow_symlinks=False)
+    return found
+
+
+def _folders(paths: Iterable[str]) -> set[str]:
+    """Every folder the '/'-separated `paths` are in (strings: pathlib is slow at thousands)."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
+def write_project(project: Path, files: Mapping[str, str | bytes]) -> int:
+    """Write the project, touching only files whose content changed (so a watching server does
+    not loop), and remove files no longer generated (the cache folder is left alone). Returns the
+    number of files written. Raises OSError when the folder holds a symbolic link."""
+    project.mkdir(exist_ok=True)
+    existing = _listing(project)
+    folders = _folders(files)
+    for folder in sorted(folders - existing.keys()):
+        (project / folder).mkdir(parents=True, exist_ok=True)
+    base = f"{project}{os.sep}"
+    written = sum(
+        _write_if_changed(base + path, content, exists=path in existing)
+        for path, content in files.items()
+    )
+    stale = existing.keys() - files.keys() - folders
+    for rel in sorted(stale, reverse=True):  # a folder's files before the folder
+        if existing[rel]:
+            (project / rel).rmdir()
+        else:  # a killed build's temporary file may have been written and renamed meanwhile
+            (project / rel).unlink(missing_ok=True)
+    return written
+
+
+# --- running the engine --------------------------------------------------------------------------
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _engine_logs() -> Iterator[_Collector]:
+    logger = logging.getLogger("mkdocs")
+    collector = _Collector()
+    saved = (logger.level, logger.propagate, list(logger.handlers))
+    logger.handlers = [collector]
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield collector
+    finally:
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+        logger.handlers = saved[2]
+
+
+# MkDocs makes a new Jinja environment on each build, which recompiles every theme template and
+# lists every file of the theme (Material's holds 14,000 icons): under `pumpsite serve`, a third of
+# a rebuild of the example. Both are kept for the life of the process: compiled templates are
+# checked against a hash of their source, and only installed themes' folders (which a build does
+# not change) are listed once; the generated `overrides/` and a user's `custom_dir` are listed
+# afresh.
+_BYTECODE = CompiledTemplates()
+_INSTALLED = tuple({Path(sysconfig.get_path(kind)).resolve() for kind in ("purelib", "platlib")})
+
+
+@functools.cache
+def _installed_listing(folder: str) -> frozenset[str]:
+    return frozenset(jinja2.FileSystemLoader(folder).list_templates())
+
+
+class _ThemeLoader(jinja2.FileSystemLoader):
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for folder in self.searchpath:
+            if any(Path(folder).resolve().is_relative_to(place) for place in _INSTALLED):
+                found |= _installed_listing(folder)
+            else:
+                found.update(jinja2.FileSystemLoader(folder).list_templates())
+        return sorted(found)
+
+
+def _reuse_across_builds(theme: Any) -> None:
+    make_env = theme.get_env
+
+    def get_env() -> jinja2.Environment:
+        env: jinja2.Environment = make_env()
+        env.bytecode_cache = _BYTECODE
+        if type(env.loader) is jinja2.FileSystemLoader:
+            env.loader = _ThemeLoader(env.loader.searchpath, followlinks=env.loader.followlinks)
+        return env
+
+    theme.get_env = get_env
+
+
+def run_engine(project: Path, site_dir: Path, *, strict: bool) -> list[str]:
+    """Build the project into `site_dir` and return the engine's warnings."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    with _engine_logs() as logs:
+        try:
+            config = load_config(str(project / "mkdocs.yml"), site_dir=str(site_dir), strict=strict)
+            _reuse_across_builds(config.theme)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except (MkDocsException, SystemExit, OSError, yaml.YAMLError) as error:
+            if isinstance(error, OSError) and error.errno in outputs.DISK_FULL:
+                raise  # the disk, not the engine: the build says so
+            raise EngineError("\n".join([*logs.messages, str(error)]).strip()) from None
+    return logs.messages

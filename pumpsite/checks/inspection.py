@@ -1,0 +1,79 @@
+"""The one-way pipeline up to the analyses: load → checks → XmR analysis → lint.
+
+`pumpsite check` stops here; `pumpsite build` goes on to render the site from the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pumpsite.analysis.measure import MeasureAnalysis, analyse_measure
+from pumpsite.build.outputs import project_problems
+from pumpsite.build.timing import Stopwatch
+from pumpsite.checks.limits_lint import lint_limits
+from pumpsite.checks.lint import lint_repo
+from pumpsite.checks.repo import check_repo
+from pumpsite.load.repo import load_repo
+from pumpsite.model import Problem, Repo, sort_problems
+from pumpsite.render.site import trial_problems
+from pumpsite.render.templating import syntax_problems
+from pumpsite.schema import SiteSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    repo: Repo
+    analyses: Mapping[str, MeasureAnalysis]
+    problems: list[Problem]
+    report_date: date
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def report_date(settings: SiteSettings, as_of: date | None, today: date) -> date:
+    """The date the report speaks for: --as-of, else `extra: pumpsite: as_of`, else today."""
+    return as_of or settings.as_of or today
+
+
+def analyse_repo(repo: Repo, on: date) -> dict[str, MeasureAnalysis]:
+    analyses = (analyse_measure(m, repo.settings, on) for m in repo.measures.values())
+    return {a.measure_id: a for a in analyses if a is not None}
+
+
+def inspect(
+    root: Path,
+    *,
+    today: date,
+    as_of: date | None = None,
+    stopwatch: Stopwatch | None = None,
+    trial_render: bool = True,
+) -> Inspection:
+    """Load, check, analyse and lint the repository at `root`. Never raises on bad input.
+    With `trial_render`, when nothing else is wrong, the pages are rendered with the
+    repository's own templates (charts left out), so that `check` finds what they do and
+    `build` stops before it writes anything."""
+    clock = stopwatch or Stopwatch()
+    with clock.lap("load"):
+        repo, problems = load_repo(root)
+    with clock.lap("check"):
+        problems += check_repo(repo)
+        problems += syntax_problems(repo.templates)
+        problems += project_problems(root)  # a committed .pumpsite link, before it is written
+    on = report_date(repo.settings, as_of, today)
+    with clock.lap("analyse"):
+        analyses = analyse_repo(repo, on)
+    with clock.lap("check"):
+        problems += lint_repo(repo, analyses, on)
+        problems += lint_limits(repo, analyses)
+        if trial_render and not any(p.is_error for p in problems):
+            problems += trial_problems(repo, analyses, on)
+    return Inspection(repo, analyses, sort_problems(problems), on)

@@ -1,0 +1,325 @@
+"""Checks across files: references between goals and measures, and whether the data can carry
+the measure's settings. Pure: the loaded repository in, problems out.
+
+The loader has already reported each file's own problems (schema, CSV parsing).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from pumpsite.load.frontmatter import short
+from pumpsite.model import Goal, Measure, Observation, Problem, Repo, Severity
+from pumpsite.numbers import as_written, counted, listed
+from pumpsite.periods import Period
+
+PROBLEM_CODES: dict[str, str] = {
+    "PS120": "Goals are nested more than 20 levels deep.",
+    "PS121": "A measure's bounds are reversed: the lower bound is not below the upper one.",
+    "PS201": "A measure's goal does not exist.",
+    "PS202": "A goal's parent does not exist.",
+    "PS203": "Goals form a cycle through their parents.",
+    "PS204": "A goal has no measures and no sub-goals (warning).",
+    "PS205": "A measure's goal is not a goal file.",
+    "PS206": "Two roles start in the same quarter.",
+    "PS207": "An event is after the last row of the data: not on the chart yet (warning).",
+    "PS310": "A measure has no data yet (warning).",
+    "PS311": "Fewer than 5 values: a run chart without limits (warning).",
+    "PS312": "A phase, exclusion, baseline or event period lies outside the data.",
+    "PS313": "A baseline range is empty or reversed.",
+    "PS333": "A value lies outside the measure's bounds.",
+}
+
+MIN_POINTS_FOR_LIMITS = 5
+MAX_GOAL_LEVELS = 20
+"""How deep goals may nest: far more than any results map (mission, strategy, teams: three to six
+levels), and a bound on every walk down the goal tree, here and when the site is made."""
+
+
+def check_repo(repo: Repo) -> list[Problem]:
+    """Every cross-file and data-sufficiency problem of the repository."""
+    return [
+        *check_goal_references(repo),
+        *check_parents(repo),
+        *check_depth(repo),
+        *check_empty_goals(repo),
+        *(p for m in repo.measures.values() for p in check_roles(m)),
+        *(p for m in repo.measures.values() for p in check_data(m)),
+        *(p for m in repo.measures.values() for p in check_bounds(m)),
+    ]
+
+
+def _did_you_mean(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def check_goal_references(repo: Repo) -> Iterator[Problem]:
+    goal_ids = sorted(repo.goals)
+    for measure in repo.measures.values():
+        goal = measure.meta.goal
+        if goal in repo.goals or goal in repo.broken:
+            continue
+        line = measure.line("goal")
+        if goal in repo.measures:
+            yield Problem(
+                measure.path,
+                line,
+                "PS205",
+                f"'goal' must name a goal, but '{goal}' is a measure. "
+                "A measure is evidence of a goal (a file with kind: goal).",
+            )
+            continue
+        known = f" Known goals: {listed(goal_ids, 10)}." if goal_ids else " There are no goals yet."
+        hint = _did_you_mean(goal, goal_ids) or known
+        yield Problem(measure.path, line, "PS201", f"Goal '{short(goal)}' does not exist.{hint}")
+
+
+def check_parents(repo: Repo) -> Iterator[Problem]:
+    goal_ids = sorted(repo.goals)
+    for goal in repo.goals.values():
+        parent = goal.meta.parent
+        if parent is not None and parent not in repo.goals and parent not in repo.broken:
+            hint = _did_you_mean(parent, goal_ids)
+            yield Problem(
+                goal.path,
+                goal.line("parent"),
+                "PS202",
+                f"Parent goal '{short(parent)}' does not exist.{hint}",
+            )
+    yield from _cycles(repo)
+
+
+def _cycles(repo: Repo) -> Iterator[Problem]:
+    """Each cycle once, from the first goal (by id) that leads into it. Every goal is walked
+    through once, so a long chain takes as long as it is long."""
+    walked: dict[str, str] = {}  # goal id -> the start of the walk that went through it
+    for start in sorted(repo.goals):
+        path: list[str] = []
+        current: str | None = start
+        while current is not None and current in repo.goals and current not in walked:
+            walked[current] = start
+            path.append(current)
+            current = repo.goals[current].meta.parent
+        if current is None or walked.get(current) != start:
+            continue  # a top goal, a missing parent, or a goal an earlier walk went through
+        cycle = path[path.index(current) :]
+        goal = repo.goals[cycle[0]]
+        loop = _chain([*cycle, cycle[0]])
+        yield Problem(
+            goal.path,
+            goal.line("parent"),
+            "PS203",
+            f"Goals form a cycle through 'parent': {loop}. A results map is a tree: "
+            "remove one of these parents.",
+        )
+
+
+def _chain(ids: list[str]) -> str:
+    """`a → b → c`, with the middle of a long chain left out: `a → b → … → y → z`."""
+    shown = ids if len(ids) <= 6 else [*ids[:3], "…", *ids[-2:]]
+    return " → ".join(shown)
+
+
+def check_depth(repo: Repo) -> Iterator[Problem]:
+    """Goals deeper than MAX_GOAL_LEVELS, level by level from the top (no recursion); goals in
+    or under a parent cycle are left to the cycle's problem."""
+    children: dict[str | None, list[str]] = {}
+    for goal in repo.goals.values():
+        parent = goal.meta.parent if goal.meta.parent in repo.goals else None
+        children.setdefault(parent, []).append(goal.id)
+    level, current = 1, children.get(None, [])
+    while current and level <= MAX_GOAL_LEVELS:
+        current = [kid for goal_id in current for kid in children.get(goal_id, [])]
+        level += 1
+    for goal_id in sorted(current):
+        goal, parents = repo.goals[goal_id], [goal_id]
+        while (parent := repo.goals[parents[-1]].meta.parent) is not None and parent in repo.goals:
+            parents.append(parent)  # up to a top goal: this goal was reached from one
+        yield Problem(
+            goal.path,
+            goal.line("parent"),
+            "PS120",
+            f"Goal '{goal_id}' is {level} levels deep ({_chain(parents)}): expected at most "
+            f"{MAX_GOAL_LEVELS} levels of goals, as deep as the results map and the goal pages "
+            "go. Give it a parent higher up.",
+        )
+
+
+def check_empty_goals(repo: Repo) -> Iterator[Problem]:
+    if any(refs is None for refs in repo.broken.values()):
+        return  # a file that could not be read may be the measure a goal is waiting for
+    used = {m.meta.goal for m in repo.measures.values()}
+    used |= {g.meta.parent for g in repo.goals.values() if g.meta.parent}
+    used |= {ref for refs in repo.broken.values() for ref in refs or ()}
+    for goal in repo.goals.values():
+        if goal.id not in used:
+            yield _warning(
+                goal,
+                None,
+                "PS204",
+                f"Goal '{goal.id}' has no measures and no sub-goals: nothing shows whether "
+                "it is happening. Add a measure with 'goal: " + goal.id + "'.",
+            )
+
+
+def check_roles(measure: Measure) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for i, role in enumerate(measure.meta.roles):
+        quarter = str(role.start)
+        if quarter in seen:
+            yield Problem(
+                measure.path,
+                measure.line("roles", i),
+                "PS206",
+                f"Two roles start in {quarter} (roles[{seen[quarter]}] and roles[{i}]). "
+                "Only one role is in force per quarter: remove or move one.",
+            )
+        seen.setdefault(quarter, i)
+
+
+def check_data(measure: Measure) -> Iterator[Problem]:
+    series = measure.series
+    if series is None:
+        return  # the loader has reported why
+    values = [o for o in series.observations if o.value is not None]
+    if not values:
+        yield _warning(
+            measure,
+            None,
+            "PS310",
+            f"No data yet in {series.path}: the chart stays empty until values are added.",
+        )
+        return
+    if len(values) < MIN_POINTS_FOR_LIMITS:
+        yield _warning(
+            measure,
+            None,
+            "PS311",
+            f"Only {counted(len(values), 'value')} in {series.path}: shown as a "
+            "run chart until there are "
+            f"{MIN_POINTS_FOR_LIMITS} values to compute natural process limits.",
+        )
+    first, last = series.observations[0].period, series.observations[-1].period
+    yield from _settings_outside_data(measure, first, last)
+    yield from _events_outside_data(measure, first, last)
+
+
+def _settings_outside_data(measure: Measure, first: Period, last: Period) -> Iterator[Problem]:
+    limits = measure.meta.limits
+    span = f"the data runs from {first} to {last}"
+    placed: list[tuple[tuple[str | int, ...], str, Period]] = [
+        *((("limits", "phases", i), "phase", p.start) for i, p in enumerate(limits.phases)),
+        *((("limits", "exclude", i), "exclusion", e.period) for i, e in enumerate(limits.exclude)),
+    ]
+    baseline = limits.baseline
+    if not isinstance(baseline, int):
+        placed += [
+            (("limits", "baseline"), "baseline start", baseline.start),
+            (("limits", "baseline"), "baseline end", baseline.end),
+        ]
+        if baseline.start > baseline.end:
+            yield Problem(
+                measure.path,
+                measure.line("limits", "baseline"),
+                "PS313",
+                f"The baseline runs backwards: from {baseline.start} to {baseline.end}. "
+                "Swap 'from' and 'to'.",
+            )
+    for key, what, period in placed:
+        if not first <= period <= last:
+            yield Problem(
+                measure.path,
+                measure.line(*key),
+                "PS312",
+                f"The {what} {period} is outside the data: {span}.",
+            )
+    for i, phase in enumerate(limits.phases):
+        if phase.start == first:
+            yield Problem(
+                measure.path,
+                measure.line("limits", "phases", i),
+                "PS312",
+                f"The phase {phase.start} starts at the first value: the first phase needs no "
+                "entry. Remove it, or set the baseline instead.",
+            )
+
+
+def _events_outside_data(measure: Measure, first: Period, last: Period) -> Iterator[Problem]:
+    """An event before the data can never be on the chart; one after it is there once the data
+    reaches it (an action is often recorded before the value of its period is in)."""
+    span = f"the data runs from {first} to {last}"
+    for i, event in enumerate(measure.meta.events):
+        line = measure.line("events", i, "date")
+        what = f"The event {event.date} ({short(event.text)})"
+        if event.date < first:
+            yield Problem(
+                measure.path,
+                line,
+                "PS312",
+                f"{what} is before the data: {span}, so the chart cannot show it. Correct its "
+                "date, or tell it in the measure's notes (the text after the frontmatter).",
+            )
+        elif event.date > last:
+            yield _warning(
+                measure,
+                line,
+                "PS207",
+                f"{what} is after the data: {span}. The chart shows it once the data reaches "
+                f"{event.date}; check its date if that is not what you meant.",
+            )
+
+
+def check_bounds(measure: Measure) -> Iterator[Problem]:
+    """Bounds that run backwards, and values outside the bounds (the first, and how many)."""
+    bounds = measure.meta.limits.bounds
+    if bounds is None:
+        return
+    lower, upper = bounds.lower, bounds.upper
+    if lower is not None and upper is not None and lower >= upper:
+        yield Problem(
+            measure.path,
+            measure.line("limits", "bounds"),
+            "PS121",
+            f"The bounds run backwards: lower {as_written(lower)} is not below upper "
+            f"{as_written(upper)}. Expected the lowest possible value first, like "
+            "bounds: {lower: 0, upper: 100}.",
+        )
+        return
+    if measure.series is None:
+        return
+    outside = [
+        o
+        for o in measure.series.observations
+        if o.value is not None
+        and ((lower is not None and o.value < lower) or (upper is not None and o.value > upper))
+    ]
+    if outside:
+        yield _outside_bounds(measure, outside, lower, upper)
+
+
+def _outside_bounds(
+    measure: Measure, outside: list[Observation], lower: float | None, upper: float | None
+) -> Problem:
+    first = outside[0]
+    assert first.value is not None and measure.series is not None
+    if lower is not None and first.value < lower:
+        where, bound = "below the lower", lower
+    else:
+        assert upper is not None
+        where, bound = "above the upper", upper
+    rest = len(outside) - 1
+    more = f" {counted(rest, 'other value')} {'is' if rest == 1 else 'are'} outside too."
+    return Problem(
+        measure.series.path,
+        first.line,
+        "PS333",
+        f"Value {as_written(first.value)} for {first.period} is {where} bound of "
+        f"{as_written(bound)} that {measure.path} declares (limits: bounds:): no value can be "
+        f"there. Correct the value, or the bound.{more if rest else ''}",
+    )
+
+
+def _warning(item: Goal | Measure, line: int | None, code: str, message: str) -> Problem:
+    return Problem(item.path, line, code, message, Severity.WARNING)

@@ -1,0 +1,1 @@
+"""Reading the repository: the files pumpsite reads, turned into the model and its problems."""

@@ -1,0 +1,577 @@
+"""Load the repository: goals and measures, their data, the glossary and the site settings.
+
+The only module that reads the user's files. `load_repo` never raises on bad input: every problem
+comes back with the file, the line, a stable code and a sentence saying what was expected, what
+was found and what to do, so that one `pumpsite check` shows everything wrong in a pull request.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import posixpath
+import re
+import subprocess
+import unicodedata
+from functools import cached_property
+from pathlib import Path, PureWindowsPath
+from typing import Any
+
+from pumpsite.load import csvdata, frontmatter, yaml_values
+from pumpsite.load.csvdata import (
+    read_measure_csv,
+    read_series_bytes,
+    read_series_file,
+    read_series_text,
+)
+from pumpsite.load.frontmatter import YAML_TRAP, short
+from pumpsite.load.glossary import BUILTIN_GLOSSARY
+from pumpsite.load.validation import Validator, describe, did_you_mean, trap_message
+from pumpsite.load.yaml_values import YamlData
+from pumpsite.model import Goal, Measure, Problem, Repo, Series, sort_problems
+from pumpsite.numbers import listed
+from pumpsite.periods import FREQUENCIES, Frequency
+from pumpsite.render.paths import RESERVED_IDS
+from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
+
+__all__ = [
+    "PROBLEM_CODES",
+    "load_repo",
+    "read_series_bytes",
+    "read_series_file",
+    "read_series_text",
+]
+
+BAD_ID = "PS110"
+DUPLICATE_ID = "PS111"
+UNKNOWN_KIND = "PS112"
+NO_MEASURES = "PS116"
+BAD_LINK = "PS118"
+RESERVED_ID = "PS119"
+DATA_OUTSIDE = "PS301"
+NO_DATA_FILE = "PS302"
+GLOSSARY_NOT_MAPPING = "PS501"
+BAD_DEFINITION = "PS502"
+NO_GLOSSARY = "PS503"
+GLOSSARY_OUTSIDE = "PS504"
+BAD_SETTINGS = "PS505"
+LONG_DEFINITION = "PS506"
+LONG_TERM = "PS507"
+TOO_MANY_TERMS = "PS508"
+
+_CODES: dict[str, str] = {
+    BAD_ID: "A file name is not a valid id (it becomes a URL).",
+    DUPLICATE_ID: "Two goal or measure files have the same name (the id).",
+    UNKNOWN_KIND: "'kind' is neither goal nor measure.",
+    NO_MEASURES: "The repository has no measures/ folder.",
+    BAD_LINK: "A file or folder pumpsite would read is a symbolic link (it follows none).",
+    RESERVED_ID: "A goal or measure id names a page the site makes itself (index, README).",
+    DATA_OUTSIDE: "A measure's data path is outside the repository, hidden, or ignored by git.",
+    NO_DATA_FILE: "A measure's CSV file does not exist.",
+    GLOSSARY_NOT_MAPPING: "The glossary is not a mapping of term: definition.",
+    BAD_DEFINITION: "A glossary definition is not text.",
+    NO_GLOSSARY: "The glossary file set in extra: pumpsite: glossary does not exist.",
+    GLOSSARY_OUTSIDE: "The glossary path is outside the repository, hidden, or ignored by git.",
+    BAD_SETTINGS: "mkdocs.yml, its extra: or extra: pumpsite: is not a mapping.",
+    LONG_DEFINITION: "A glossary definition is longer than 1,000 characters.",
+    LONG_TERM: "A glossary term is longer than 100 characters.",
+    TOO_MANY_TERMS: "The glossary has more than 500 terms.",
+}
+
+PROBLEM_CODES: dict[str, str] = dict(
+    sorted({**frontmatter.CODES, **_CODES, **csvdata.CODES}.items())
+)
+"""Every problem code the loader reports, with a one-line description (for the docs)."""
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+"""A valid goal or measure id (the file name without .md), which becomes part of a URL."""
+_DEFAULT_GLOSSARY = "glossary.yml"
+MAX_TERMS = 500
+MAX_TERM_LENGTH = 100
+MAX_DEFINITION_LENGTH = 1_000
+"""Glossary bounds, generous for real use (a term is a word or a short phrase, a definition a
+few sentences): every page carries the definitions of the terms it mentions as tooltips."""
+
+
+def load_repo(root: Path) -> tuple[Repo, list[Problem]]:
+    """The repository at `root` and every problem found in its files, sorted."""
+    loader = _Loader(root)
+    site_config, settings, settings_doc = loader.settings()
+    glossary = loader.glossary(settings, settings_doc)
+    templates = loader.templates()
+    documents = loader.documents()
+    repo = Repo(
+        root=root,
+        goals={d.id: d for d in documents if isinstance(d, Goal)},
+        measures={d.id: d for d in documents if isinstance(d, Measure)},
+        glossary=glossary,
+        settings=settings,
+        site_config=site_config,
+        templates=templates,
+        broken=loader.broken,
+    )
+    return repo, sort_problems(loader.problems)
+
+
+# --- the loader -----------------------------------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_name).strip("-_").lower()
+
+
+def _hidden(rel: str) -> str | None:
+    """Where `rel` is hidden ("a hidden file", "in a hidden folder, .git"); None if it is not."""
+    parts = rel.split("/")
+    hidden = [i for i, part in enumerate(parts) if part.startswith(".") and part != "."]
+    if not hidden:
+        return None
+    return (
+        "a hidden file"
+        if hidden[0] == len(parts) - 1
+        else f"in a hidden folder, {parts[hidden[0]]}"
+    )
+
+
+def _reserved_message(file_id: str) -> str:
+    return (
+        f"Id '{file_id}' is reserved: index and README (in any letter case) name a folder's main "
+        "page, which the site makes itself, so this goal or measure would replace it or be "
+        "dropped. Rename the file; a note for people belongs in the README.md at the top of "
+        "the repository."
+    )
+
+
+def _goals_named(data: dict[str, Any]) -> frozenset[str] | None:
+    """The goal ids a goal or measure file names (its parent, its goal); None when unknown."""
+    kind = data.get("kind", "measure")
+    key = {"goal": "parent", "measure": "goal"}.get(kind) if isinstance(kind, str) else None
+    ref = data.get(key) if key else None
+    if isinstance(ref, str):
+        return frozenset({ref})
+    return frozenset() if key == "parent" and ref is None else None
+
+
+class _Loader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.links: set[str] = set()  # symbolic links reported
+        self.problems: list[Problem] = []
+        self.refs: dict[str, frozenset[str] | None] = {}  # path -> goal ids it names
+        self.broken: dict[str, frozenset[str] | None] = {}  # see Repo.broken
+
+    def problem(self, path: str, line: int | None, code: str, message: str) -> None:
+        self.problems.append(Problem(path, line, code, message))
+
+    # --- files
+
+    def linked(self, rel: str) -> bool:
+        """Whether a part of `rel` is a symbolic link (the link is reported)."""
+        parts = [part for part in rel.split("/") if part not in ("", ".")]
+        for depth in range(1, len(parts) + 1):
+            if os.path.islink(self.root / "/".join(parts[:depth])):  # False on any OSError
+                self.link_found("/".join(parts[:depth]))
+                return True
+        return False
+
+    def link_found(self, link: str) -> None:
+        """Report a symbolic link, once. pumpsite follows none: a link could bring any file of
+        the computer into the site (`.git/config`, with the credentials CI puts there)."""
+        if link in self.links:
+            return
+        self.links.add(link)
+        kind = "folder" if os.path.isdir(self.root / link) else "file"
+        message = (
+            f"The {kind} is a symbolic link: expected a regular {kind}. pumpsite follows no "
+            "links, so that no change can bring a file from elsewhere on the computer into the "
+            f"site. Replace the link with the {kind} itself."
+        )
+        self.problem(link, None, BAD_LINK, message)
+
+    @cached_property
+    def ignored(self) -> frozenset[str]:
+        """The paths git ignores (an ignored folder stands for everything in it); none when the
+        repository is not in git. One `git ls-files` lists them all: the paths to ask about are
+        only known while loading."""
+        command = [
+            "git",
+            "ls-files",
+            "-z",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "--directory",
+        ]
+        try:
+            done = subprocess.run(command, cwd=self.root, capture_output=True, check=False)
+        except OSError:  # git is not installed
+            return frozenset()
+        if done.returncode != 0:  # not a git repository
+            return frozenset()
+        names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+        return frozenset(name.rstrip("/") for name in names if name)
+
+    def refusal(self, ref: str, example: str) -> tuple[str, str | None]:
+        """A path written in a file (a measure's data:, the glossary setting), normalised, and why
+        pumpsite will not read it, "<what it is>: <what was expected, and why>"; None if it may."""
+        text = ref.replace("\\", "/")
+        norm = posixpath.normpath(text)
+        inside = f"expected a path inside the repository, like {example}."
+        if text.startswith("/") or PureWindowsPath(ref).drive:
+            return norm, f"is absolute: {inside}"
+        if norm == ".." or norm.startswith("../"):
+            return norm, f"points outside the repository: {inside}"
+        if hidden := _hidden(norm):
+            return norm, (
+                f"is {hidden}: expected a file like {example}. pumpsite reads no hidden files or "
+                "folders (their names start with a dot): they hold settings and secrets, like "
+                ".env and .git/."
+            )
+        if ignored := self.ignored_part(norm):
+            where = "" if ignored == norm else f" (it is in {ignored}/)"
+            return norm, (
+                f"is ignored by git{where}: expected a file git does not ignore. pumpsite reads "
+                "no ignored files, so that a build publishes nothing kept out of the repository: "
+                "take it out of .gitignore, or move the file."
+            )
+        return norm, None
+
+    def ignored_part(self, rel: str) -> str | None:
+        """`rel`, or the folder it is in, when git ignores it."""
+        parts = rel.split("/")
+        prefixes = ("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+        return next((prefix for prefix in prefixes if prefix in self.ignored), None)
+
+    def read_text(self, rel: str, hint: str = "") -> str | None:
+        if self.linked(rel):
+            return None
+        try:
+            data = (self.root / rel).read_bytes()
+        except OSError as error:
+            message = f"The file cannot be read: {error.strerror}."
+            self.problem(rel, None, frontmatter.UNREADABLE, message)
+            return None
+        text, problems = frontmatter.decode_text(data, rel, hint)
+        self.problems += problems
+        return text
+
+    def walk(self, folder: str, suffix: str = "") -> list[str]:
+        """Repo-relative paths of the files under `folder`, sorted. Hidden files and folders are
+        skipped; symbolic links are reported and never followed, so no walk leaves the folder."""
+        if self.linked(folder) or not (self.root / folder).is_dir():
+            return []
+        found = []
+        for dirpath, dirnames, filenames in os.walk(self.root / folder):
+            here = Path(dirpath)
+            rel_dir = here.relative_to(self.root).as_posix()
+            visible = {n for n in [*dirnames, *filenames] if not n.startswith(".")}
+            links = {n for n in visible if (here / n).is_symlink()}
+            for name in sorted(links):
+                self.link_found(f"{rel_dir}/{name}")
+            kept = visible - links
+            dirnames[:] = [d for d in dirnames if d in kept]
+            found += [f"{rel_dir}/{n}" for n in filenames if n in kept and n.endswith(suffix)]
+        return sorted(found)
+
+    # --- settings, glossary, templates
+
+    def settings(self) -> tuple[dict[str, Any], SiteSettings, YamlData | None]:
+        if not os.path.lexists(self.root / "mkdocs.yml"):
+            return {}, SiteSettings(), None
+        text = self.read_text("mkdocs.yml")
+        if text is None:
+            return {}, SiteSettings(), None
+        value, node, problems = yaml_values.load_tolerant(text, "mkdocs.yml")
+        self.problems += problems
+        if value is None:
+            return {}, SiteSettings(), None
+        if not isinstance(value, dict):
+            message = (
+                f"mkdocs.yml is {describe(value)}, not a mapping: "
+                "expected settings like site_name: Our measures."
+            )
+            self.problem("mkdocs.yml", 1, BAD_SETTINGS, message)
+            return {}, SiteSettings(), None
+        extra, extra_node = value.get("extra"), yaml_values.child_node(node, "extra")
+        pumpsite = extra.get("pumpsite") if isinstance(extra, dict) else None
+        for key, found, parent in (("extra", extra, node), ("pumpsite", pumpsite, extra_node)):
+            if found is not None and not isinstance(found, dict):
+                message = (
+                    f"'{key}' in mkdocs.yml expects a mapping of settings, got {describe(found)}."
+                )
+                line = yaml_values.key_line(parent, key)
+                self.problem("mkdocs.yml", line, BAD_SETTINGS, message)
+                return value, SiteSettings(), None
+        pumpsite_node = yaml_values.child_node(extra_node, "pumpsite")
+        if pumpsite is None or pumpsite_node is None:
+            return value, SiteSettings(), None
+        doc, problems = yaml_values.build_node(pumpsite_node, "mkdocs.yml", ("extra", "pumpsite"))
+        self.problems += problems
+        validator = Validator(doc, "mkdocs.yml", ("extra", "pumpsite"))
+        settings = validator.validate(SiteSettings)
+        self.problems += validator.problems
+        return value, settings or SiteSettings(), doc
+
+    def glossary(self, settings: SiteSettings, settings_doc: YamlData | None) -> dict[str, str]:
+        terms = dict(BUILTIN_GLOSSARY)
+        ref = settings.glossary
+        line = settings_doc.line(("extra", "pumpsite", "glossary")) if settings_doc else None
+        rel, refused = self.refusal(ref, example=_DEFAULT_GLOSSARY)
+        if refused:
+            message = f"The glossary path '{short(ref)}' {refused}"
+            self.problem("mkdocs.yml", line, GLOSSARY_OUTSIDE, message)
+            return terms
+        if not os.path.lexists(self.root / rel):
+            if ref != _DEFAULT_GLOSSARY:
+                message = (
+                    f"Glossary file '{short(rel)}' does not exist: expected a YAML file of "
+                    "'term: definition' lines. Create it, or fix glossary: in extra: pumpsite:."
+                )
+                self.problem("mkdocs.yml", line, NO_GLOSSARY, message)
+            return terms
+        text = self.read_text(rel)
+        if not text:
+            return terms
+        doc, problems = yaml_values.parse_yaml(text, rel)
+        self.problems += problems
+        if doc is None or doc.value is None:
+            return terms
+        if not isinstance(doc.value, dict):
+            message = (
+                f"The glossary is {describe(doc.value)}, not a mapping: "
+                "expected one 'term: definition' per line."
+            )
+            self.problem(rel, 1, GLOSSARY_NOT_MAPPING, message)
+            return terms
+        for count, (term, definition) in enumerate(doc.value.items(), 1):
+            if count > MAX_TERMS:
+                message = (
+                    f"The glossary has {len(doc.value):,} terms: expected at most {MAX_TERMS}. "
+                    "Each page carries the definitions of the terms it mentions: keep the terms "
+                    "your readers need explained."
+                )
+                self.problem(rel, doc.line((term,)), TOO_MANY_TERMS, message)
+                break
+            self.add_term(terms, rel, doc, term, definition)
+        return terms
+
+    def add_term(
+        self, terms: dict[str, str], rel: str, doc: YamlData, term: str, definition: object
+    ) -> None:
+        line = doc.line((term,))
+        if doc.is_refused((term,)):
+            return
+        if definition is None or (isinstance(definition, str) and not definition.strip()):
+            terms.pop(term, None)  # an empty definition removes a built-in term
+        elif isinstance(definition, str):
+            if self.term_fits(rel, line, term, definition.strip()):
+                terms[term] = definition.strip()
+        elif (term,) in doc.plain:
+            self.problem(
+                rel, line, YAML_TRAP, trap_message((term,), doc.plain[(term,)], definition)
+            )
+        else:
+            message = f"'{short(term)}' expects a definition (text), got {describe(definition)}."
+            self.problem(rel, line, BAD_DEFINITION, message)
+
+    def term_fits(self, rel: str, line: int | None, term: str, definition: str) -> bool:
+        """Whether a term and its definition are within the glossary's bounds (else reported)."""
+        bounds = [
+            (LONG_TERM, "The term", term, MAX_TERM_LENGTH, "a word or a short phrase"),
+            (
+                LONG_DEFINITION,
+                "The definition of",
+                definition,
+                MAX_DEFINITION_LENGTH,
+                "a few sentences, as it shows as a tooltip wherever the term appears",
+            ),
+        ]
+        for code, subject, text, most, why in bounds:
+            if len(text) > most:
+                message = (
+                    f"{subject} '{short(term)}' is {len(text):,} characters long: expected at "
+                    f"most {most:,}, {why}. Shorten it."
+                )
+                self.problem(rel, line, code, message)
+        return all(len(text) <= most for _, _, text, most, _ in bounds)
+
+    def templates(self) -> dict[str, str]:
+        folder = "site_templates"
+        templates = {}
+        for rel in self.walk(folder):
+            text = self.read_text(rel)
+            if text is not None:
+                templates[rel.removeprefix(folder + "/")] = text
+        return templates
+
+    # --- goals and measures
+
+    def documents(self) -> list[Goal | Measure]:
+        measures = self.root / "measures"
+        if not measures.is_dir() and not measures.is_symlink():
+            message = (
+                "There is no measures/ folder: expected goal and measure files in measures/. "
+                "Run pumpsite init, or create the folder."
+            )
+            self.problem("measures", None, NO_MEASURES, message)
+            return []
+        paths = self.walk("measures", ".md")
+        skip, unsettled = self.check_ids(paths)
+        loaded = [self.document(rel, with_data=rel not in unsettled) for rel in paths]
+        for rel, item in zip(paths, loaded, strict=True):
+            if item is None or rel in skip:
+                self.broken[posixpath.basename(rel).removesuffix(".md")] = self.refs.get(rel)
+        return [item for rel, item in zip(paths, loaded, strict=True) if item and rel not in skip]
+
+    def check_ids(self, paths: list[str]) -> tuple[set[str], set[str]]:
+        """Report invalid, reserved and duplicate ids. Returns the paths not to load into the
+        repository, and the paths whose id will change (their default data path with it)."""
+        skip: set[str] = set()
+        unsettled: set[str] = set()
+        by_id: dict[str, list[str]] = {}
+        for rel in paths:
+            file_id = posixpath.basename(rel).removesuffix(".md")
+            by_id.setdefault(file_id.casefold(), []).append(rel)
+            if not ID_PATTERN.fullmatch(file_id):
+                slug = slugify(file_id)
+                rename = f"{slug}.md" if slug else "a name like on-time-delivery.md"
+                message = (
+                    f"Invalid id '{file_id}': the file name becomes a URL, so expected letters, "
+                    f"digits, '-' and '_', starting with a letter or digit. Rename it to {rename}."
+                )
+                self.problem(rel, None, BAD_ID, message)
+                skip.add(rel)
+            elif file_id.casefold() in RESERVED_IDS:
+                self.problem(rel, None, RESERVED_ID, _reserved_message(file_id))
+                skip.add(rel)
+        for same in by_id.values():
+            if len(same) < 2:
+                continue
+            skip.update(same[1:])  # the first (in path order) is loaded
+            unsettled.update(same)
+            for rel in same:
+                others = [other for other in same if other != rel]
+                file_id = posixpath.basename(rel).removesuffix(".md")
+                verb = "has" if len(others) == 1 else "have"
+                message = (
+                    f"Duplicate id '{file_id}': {listed(others)} {verb} the same file name, and "
+                    "ids must be unique across measures/ (folders do not count). "
+                    f"Rename {'one of them' if len(same) == 2 else 'all but one'}."
+                )
+                self.problem(rel, None, DUPLICATE_ID, message)
+        return skip, unsettled | skip
+
+    def document(self, rel: str, with_data: bool = True) -> Goal | Measure | None:
+        """The goal or measure in a file; without its data when its id is invalid or shared (the
+        default data path follows the id, which will change when the file is renamed)."""
+        text = self.read_text(rel)
+        if text is None:
+            return None
+        split, problems = frontmatter.split_frontmatter(text, rel)
+        self.problems += problems
+        if split is None:
+            return None
+        doc, problems = yaml_values.parse_yaml(split.yaml, rel, split.yaml_line, root_line=1)
+        self.problems += problems
+        if doc is None:
+            return None
+        if not isinstance(doc.value, dict):
+            shape = "empty" if doc.value is None else f"{describe(doc.value)}, not a mapping"
+            message = f"The frontmatter is {shape}: expected keys like 'title: ...', one per line."
+            self.problem(rel, 1, frontmatter.FRONTMATTER, message)
+            return None
+        self.refs[rel] = _goals_named(doc.value)
+        return self.typed_document(rel, doc, doc.value, split.body, with_data)
+
+    def typed_document(
+        self, rel: str, doc: YamlData, data: dict[str, Any], body: str, with_data: bool
+    ) -> Goal | Measure | None:
+        file_id = posixpath.basename(rel).removesuffix(".md")
+        kind = data.get("kind", "measure")
+        frequency = data.get("frequency")
+        context = {"frequency": frequency if frequency in FREQUENCIES else None}
+        validator = Validator(doc, rel)
+        lines = {".".join(map(str, at)): line for at, line in doc.lines.items() if at}
+        if kind == "goal":
+            goal = validator.validate(GoalMeta, context)
+            self.problems += validator.problems
+            return Goal(file_id, rel, goal, body, lines) if goal else None
+        if kind != "measure":
+            got = f"'{short(kind)}'" if isinstance(kind, str) else describe(kind)
+            hint = did_you_mean(kind, ["goal", "measure"])
+            message = f"Unknown kind {got}: expected goal or measure (the default).{hint}"
+            self.problem(rel, doc.line(("kind",)), UNKNOWN_KIND, message)
+            return None
+        measure = validator.validate(MeasureMeta, context)
+        self.problems += validator.problems
+        if measure is not None and not with_data:
+            return Measure(file_id, rel, measure, body, f"data/{file_id}.csv", None, lines)
+        if measure is not None:
+            data_path, series = self.series(
+                rel, file_id, doc, measure.data, measure.column, measure.frequency
+            )
+            return Measure(file_id, rel, measure, body, data_path, series, lines)
+        if with_data and frequency in FREQUENCIES:  # check the data anyway, with raw settings
+            ref, column = data.get("data"), data.get("column")
+            self.series(
+                rel,
+                file_id,
+                doc,
+                ref if isinstance(ref, str) and ref else None,
+                column if isinstance(column, str) and column else "value",
+                frequency,
+            )
+        return None
+
+    # --- data
+
+    def series(
+        self,
+        rel: str,
+        file_id: str,
+        doc: YamlData,
+        ref: str | None,
+        column: str,
+        frequency: Frequency,
+    ) -> tuple[str, Series | None]:
+        default = f"data/{file_id}.csv"
+        line = doc.line(("data",)) if ref else 1
+        data_path, refused = self.refusal(ref or default, example=default)
+        if refused:
+            self.problem(rel, line, DATA_OUTSIDE, f"Data path '{short(ref or default)}' {refused}")
+            return data_path, None
+        if self.linked(data_path):
+            return data_path, None
+        path = self.root / data_path
+        if not os.path.exists(path):  # False for a name too long for the file system, too
+            self.problem(rel, line, NO_DATA_FILE, self.missing_data(data_path, column))
+            return data_path, None
+        series, problems = read_measure_csv(path, data_path, column, frequency)
+        self.problems += problems
+        if any(p.is_error for p in problems):
+            return data_path, None  # nothing downstream computes on part of the data
+        return data_path, series
+
+    def missing_data(self, data_path: str, column: str) -> str:
+        candidates: set[str] = set()
+        for folder in {"data", posixpath.dirname(data_path)}:
+            if self.linked(folder):
+                continue
+            try:
+                names = [p.name for p in (self.root / folder).iterdir() if p.is_file()]
+            except OSError:
+                continue
+            prefix = f"{folder}/" if folder else ""
+            candidates |= {
+                prefix + name
+                for name in names
+                if name.lower().endswith(".csv") and not name.startswith(".")
+            }
+        close = difflib.get_close_matches(data_path, sorted(candidates), n=1, cutoff=0.6)
+        if close:
+            return f"Data file '{short(data_path)}' does not exist. Did you mean '{close[0]}'?"
+        return (
+            f"Data file '{short(data_path)}' does not exist: expected a CSV file with a header "
+            f"row like period,{column}. Create it, or set data: to the measure's CSV file."
+        )

@@ -1,0 +1,1 @@
+"""One XmR chart as inline-safe SVG: what it shows, its guides, the drawing, the SVG made safe."""

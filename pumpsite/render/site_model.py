@@ -1,0 +1,173 @@
+"""The model of the whole site: every measure's view, the goal tree, and the review groups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from pumpsite.analysis.measure import MeasureAnalysis
+from pumpsite.model import Goal, Measure, Repo
+from pumpsite.periods import quarter_of
+from pumpsite.render.paths import goal_page
+from pumpsite.render.views import ChartRenderer, GoalView, MeasureView, measure_view
+
+# --- goals ---------------------------------------------------------------------------------------
+
+
+def title_key(item: Goal | Measure) -> tuple[str, str]:
+    return (item.title.casefold(), item.id)
+
+
+def goal_tree(goals: Mapping[str, Goal]) -> list[tuple[Goal, int]]:
+    """Goals depth first, each with its depth; roots and siblings sorted by title. A goal whose
+    parent is missing is a root; a parent cycle is cut where it closes. The walk recurses as deep
+    as the goals nest: at most checks.MAX_GOAL_LEVELS, since a deeper tree (or a cycle) is a
+    problem that stops the build before the site is made."""
+    children: dict[str | None, list[Goal]] = {}
+    for goal in goals.values():
+        parent = goal.meta.parent if goal.meta.parent in goals else None
+        children.setdefault(parent, []).append(goal)
+    ordered: list[tuple[Goal, int]] = []
+    seen: set[str] = set()
+
+    def visit(goal: Goal, depth: int) -> None:
+        if goal.id in seen:
+            return
+        seen.add(goal.id)
+        ordered.append((goal, depth))
+        for child in sorted(children.get(goal.id, []), key=title_key):
+            visit(child, depth + 1)
+
+    for root in sorted(children.get(None, []), key=title_key):
+        visit(root, 0)
+    for goal in sorted(goals.values(), key=title_key):  # goals caught in a cycle
+        visit(goal, 0)
+    return ordered
+
+
+def descendants(goals: Mapping[str, Goal], goal_id: str) -> list[str]:
+    """The ids of a goal's sub-goals, all levels, in tree order."""
+    found: list[str] = []
+    frontier = [goal_id]
+    while frontier:
+        current = frontier.pop(0)
+        kids = sorted(
+            (g for g in goals.values() if g.meta.parent == current and g.id not in found),
+            key=title_key,
+        )
+        kids = [g for g in kids if g.id != goal_id]
+        found += [g.id for g in kids]
+        frontier += [g.id for g in kids]
+    return found
+
+
+# --- the model of the whole site -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewGroup:
+    goal: GoalView  # a top-level goal (page "" for measures whose goal file is missing)
+    key_results: tuple[MeasureView, ...]  # of the goal and its sub-goals, by title
+    kpis: tuple[MeasureView, ...]  # of the goal and its sub-goals, by title
+
+
+@dataclass(slots=True)
+class SiteModel:
+    report_date: date
+    quarter: str
+    measures: dict[str, MeasureView] = field(default_factory=dict)  # sorted by title
+    goals: dict[str, GoalView] = field(default_factory=dict)  # in tree order
+
+    def by_goal(self, goal_id: str, role: str) -> tuple[MeasureView, ...]:
+        return tuple(m for m in self.measures.values() if m.goal_id == goal_id and m.role == role)
+
+
+def _goal_views(
+    goals: Mapping[str, Goal], measures: Mapping[str, MeasureView]
+) -> dict[str, GoalView]:
+    views: dict[str, GoalView] = {}
+    for goal, depth in goal_tree(goals):
+        parent_id = goal.meta.parent
+        views[goal.id] = GoalView(
+            id=goal.id,
+            title=goal.title,
+            page=goal_page(goal.id),
+            owner=goal.meta.owner or "",
+            depth=depth,
+            parent=views.get(parent_id) if parent_id else None,
+            key_results=tuple(
+                m for m in measures.values() if m.goal_id == goal.id and m.role == "improve"
+            ),
+            kpis=tuple(
+                m for m in measures.values() if m.goal_id == goal.id and m.role == "sustain"
+            ),
+        )
+    children: dict[str, list[GoalView]] = {}
+    for view in views.values():
+        if view.parent is not None:
+            children.setdefault(view.parent.id, []).append(view)
+    return {gid: _with_children(view, children) for gid, view in views.items()}
+
+
+def _with_children(view: GoalView, children: Mapping[str, list[GoalView]]) -> GoalView:
+    return GoalView(
+        id=view.id,
+        title=view.title,
+        page=view.page,
+        owner=view.owner,
+        depth=view.depth,
+        parent=view.parent,
+        children=tuple(children.get(view.id, [])),
+        key_results=view.key_results,
+        kpis=view.kpis,
+    )
+
+
+def build_model(
+    repo: Repo,
+    analyses: Mapping[str, MeasureAnalysis],
+    report_date: date,
+    chart: ChartRenderer,
+) -> SiteModel:
+    model = SiteModel(report_date, str(quarter_of(report_date)))
+    for measure in sorted(repo.measures.values(), key=title_key):
+        model.measures[measure.id] = measure_view(
+            measure, analyses.get(measure.id), repo.goals, report_date, chart
+        )
+    model.goals = _goal_views(repo.goals, model.measures)
+    return model
+
+
+def _review_heads(model: SiteModel) -> list[tuple[GoalView, bool]]:
+    """The goals the review is organised by, each with whether it takes in its sub-goals: the
+    top-level goals; under a single top-level goal (a mission), its sub-goals instead."""
+    roots = [g for g in model.goals.values() if g.depth == 0]
+    if len(roots) == 1 and roots[0].children:
+        return [(roots[0], False), *((child, True) for child in roots[0].children)]
+    return [(root, True) for root in roots]
+
+
+def review_groups(model: SiteModel, goals: Mapping[str, Goal]) -> list[ReviewGroup]:
+    """Both roles in one field of view: for each top-level goal, the key results and the KPIs of
+    the goal and all its sub-goals. Groups with key results come first; measures whose goal
+    file is missing come last."""
+    groups = []
+    for head, deep in _review_heads(model):
+        ids = [head.id, *(descendants(goals, head.id) if deep else ())]
+        members = [m for m in model.measures.values() if m.goal_id in ids]
+        groups.append(_review_group(head, members))
+    orphans = [m for m in model.measures.values() if m.goal_page is None]
+    if orphans:
+        missing = GoalView("", "Measures whose goal file is missing", "", "", 0, None)
+        groups.append(_review_group(missing, orphans))
+    groups = [g for g in groups if g.key_results or g.kpis]
+    return sorted(groups, key=lambda g: not g.key_results)  # stable: tree order otherwise
+
+
+def _review_group(head: GoalView, members: Sequence[MeasureView]) -> ReviewGroup:
+    return ReviewGroup(
+        goal=head,
+        key_results=tuple(m for m in members if m.role == "improve"),
+        kpis=tuple(m for m in members if m.role == "sustain"),
+    )
