@@ -221,27 +221,40 @@ def _report_written(written: Written, what: str) -> None:
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", help="The site's name (default: from the folder's name).")
-def init(directory: Path, name: str | None) -> None:
+@click.option(
+    "--pumpsite-spec",
+    metavar="SPEC",
+    help="What the workflows pip install, e.g. 'pumpsite==0.2.0' or "
+    "'pumpsite @ git+https://…@COMMIT' (default: the pumpsite running now).",
+)
+def init(directory: Path, name: str | None, pumpsite_spec: str | None) -> None:
     """Create a new measures repository in DIRECTORY (new or empty), ready to build.
 
     It holds a sample goal and measure with data, mkdocs.yml, glossary.yml, a README, a
     .gitignore, a pre-commit hook running pumpsite check, and GitHub Actions workflows that check
     pull requests and publish the site from main.
     """
+    from pumpsite.install_spec import InstallSpec, running_spec
     from pumpsite.scaffold import ScaffoldError, init_repo
 
+    if pumpsite_spec is not None and (not pumpsite_spec.strip() or not pumpsite_spec.isprintable()):
+        _fail(f"--pumpsite-spec {pumpsite_spec!r}: expected one line that pip can install.", 2)
+    spec = (
+        InstallSpec(pumpsite_spec, "--pumpsite-spec names it.") if pumpsite_spec else running_spec()
+    )
     try:
-        written = init_repo(directory, _today(), name)
+        written = init_repo(directory, _today(), name, spec.spec)
     except ScaffoldError as error:
         _fail(str(error))
     _report_written(
         written,
+        f"The workflows install {spec.spec}: {spec.why}\n"
         f"Created a measures repository in {directory}. Next:\n"
         f"  cd {directory}\n"
         "  pumpsite build            # then open site/index.html\n"
         "  pumpsite serve            # or preview it, reloading as you save\n"
         "  pumpsite new goal ID      # your own goals and measures; delete the samples\n"
-        "  git init && git add . && git commit -m 'Our measures'   # if it is not a git repo yet",
+        "  git init -b main && git add . && git commit -m 'Our measures'   # if not a git repo yet",
     )
 
 

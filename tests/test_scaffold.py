@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +16,11 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pumpsite import __version__
 from pumpsite import cli as cli_module
 from pumpsite.build.run import build
 from pumpsite.checks.inspection import inspect
 from pumpsite.cli import cli
+from pumpsite.install_spec import running_spec
 from pumpsite.load.repo import load_repo
 from pumpsite.scaffold import TEMPLATES, init_repo, new_measure, yaml_scalar
 from tests.example_site import ROOT, TODAY, copy_example, tree_snapshot
@@ -183,7 +184,7 @@ def test_pull_request_workflow_checks_builds_and_comments(fresh: Path) -> None:
     assert diff["env"]["BASE"] == "${{ github.base_ref }}"
     comment = next(s for s in steps if "sticky-pull-request-comment" in s.get("uses", ""))
     assert comment["with"]["path"] == "pumpsite-diff.md"
-    assert f'pip install "pumpsite=={__version__}"' in text
+    assert f"run: pip install {shlex.quote(running_spec().spec)}\n" in text  # see test_workflows
     checkout = steps[0]
     assert checkout["with"]["fetch-depth"] == 0
     assert checkout["with"]["persist-credentials"] is False  # no token in .git/config
