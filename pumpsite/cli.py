@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pumpsite.serve.run import Outcome
 
 FORMATS = ("text", "github", "json")
+BETTER = ("up", "down", "neutral")  # schema.Better, without importing pydantic here
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -43,6 +44,10 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 
 def _today() -> date:
     return date.today()
+
+
+def _on_a_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -303,10 +308,8 @@ def new_goal(
 )
 @click.option(
     "--better",
-    type=click.Choice(["up", "down", "neutral"]),
-    default="up",
-    show_default=True,
-    help="Which direction is good.",
+    type=click.Choice(BETTER),
+    help="Which direction is good (asked on a terminal; otherwise written as up?, to confirm).",
 )
 def new_measure(
     measure_id: str,
@@ -316,11 +319,16 @@ def new_measure(
     owner: str | None,
     unit: str,
     frequency: Frequency,
-    better: str,
+    better: str | None,
 ) -> None:
     """Write measures/ID.md, a starter measure, and data/ID.csv (its header) at PATH."""
     from pumpsite.scaffold import ScaffoldError
     from pumpsite.scaffold import new_measure as write_measure
+
+    if better is None and _on_a_terminal():
+        better = click.prompt(
+            "Which direction is good for this measure", type=click.Choice(BETTER), err=True
+        )
 
     try:
         written = write_measure(
@@ -336,9 +344,15 @@ def new_measure(
         )
     except ScaffoldError as error:
         _fail(str(error))
+    guess = (
+        ""
+        if better
+        else "\nWhich direction is good was not said: better: up? is a guess; confirm it "
+        "(pumpsite check warns until then)."
+    )
     _report_written(
         written,
-        "Fill in the definition, add a row per period to the CSV, then run pumpsite check.",
+        "Fill in the definition, add a row per period to the CSV, then run pumpsite check." + guess,
     )
 
 

@@ -296,8 +296,10 @@ def new_measure(
     owner: str | None = None,
     unit: str = "",
     frequency: Frequency = "monthly",
-    better: str = "up",
+    better: str | None = None,
 ) -> Written:
+    """Write the starter measure and its CSV. Without `better`, nobody said which direction is
+    good: the file says `better: up?`, a guess that `pumpsite check` asks to confirm (PS122)."""
     ids = check_new_id(root, measure_id)
     goal = goal or _only_goal(root)
     goal_path = find_goal(root, goal, ids, "--goal")
@@ -310,7 +312,7 @@ def new_measure(
         "owner": owner,
         "unit": unit,
         "frequency": frequency,
-        "better": better,
+        "better": better or "up?",
         "quarter": quarter,
         "next_quarter": quarter + 1,
         "next_quarter_end": (quarter + 1).end,

@@ -331,6 +331,21 @@ CASES = [
         id="PS119",
     ),
     pytest.param(
+        {M: MEASURE.replace("better: down", "better: down?")},
+        [
+            Problem(
+                M,
+                5,
+                "PS122",
+                "'better: down?' is a guess to confirm: which direction is good for this "
+                "measure? A wrong one inverts every colour. Write better: up, better: down or "
+                "better: neutral; until then it reads as down.",
+                Severity.WARNING,
+            )
+        ],
+        id="PS122",
+    ),
+    pytest.param(
         {M: "---\nkind: gaol\ntitle: x\n---\n"},
         [
             p(
