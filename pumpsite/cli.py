@@ -109,6 +109,15 @@ def summary_line(errors: int, warnings: int, goals: int, measures: int) -> str:
     return f"{' and '.join(parts)} ({scope})."
 
 
+def waiting_line(files: int) -> str:
+    return (
+        f"More checks wait on fixes: {counted(files, 'goal or measure file')} could not be read "
+        "in full, so the checks across files and of the data (goals named, limits, exclusions, "
+        "stale data) left out what they could not read. Run pumpsite check again after fixing "
+        "the errors above."
+    )
+
+
 def report_problems(problems: Sequence[Problem], fmt: str) -> None:
     if fmt == "json":
         click.echo(problems_as_json(problems))
@@ -139,6 +148,8 @@ def check(path: Path, strict: bool, fmt: str, as_of: date | None) -> None:
     report_problems(result.problems, fmt)
     counts = (len(result.errors), len(result.warnings))
     click.echo(summary_line(*counts, len(result.repo.goals), len(result.repo.measures)), err=True)
+    if result.errors and result.waiting:
+        click.echo(waiting_line(result.waiting), err=True)
     if result.errors or (strict and result.warnings):
         sys.exit(1)
 
