@@ -256,7 +256,14 @@ CASES = [
     ),
     pytest.param(
         {M: MEASURE.replace("down", "higher")},
-        [p(M, 5, "PS107", "'better' expects one of up, down, neutral, got 'higher'.")],
+        [
+            p(
+                M,
+                5,
+                "PS107",
+                "'better' expects one of up, down, neutral, got 'higher'. Did you mean 'up'?",
+            )
+        ],
         id="PS107",
     ),
     pytest.param(
