@@ -1,7 +1,7 @@
 # One entry point for developers and CI.
 PY ?= .venv/bin/python
 
-.PHONY: install check lint types test golden
+.PHONY: install check lint types test golden package
 
 install:
 	python3 -m venv .venv
@@ -22,3 +22,8 @@ test:
 
 golden:
 	PUMPSITE_UPDATE_GOLDEN=1 $(PY) -m pytest tests -k golden -p no:xdist
+
+# The release check: wheel and sdist build, twine accepts them, and the wheel alone runs
+# init, new, check and build in a fresh virtual environment.
+package:
+	scripts/check_package.sh $(PY)

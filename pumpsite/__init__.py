@@ -19,7 +19,8 @@ The code is laid out as the pipeline data flows through, one subpackage per stag
 - `diff/`      `pumpsite diff`: the statistical news between two git states (via `gitstate`)
 
 At the top: `model` (the data every stage shares), `schema` (the settings in `mkdocs.yml` and
-frontmatter), `periods`, `numbers`, `scaffold` (`pumpsite init`/`new`) and `cli`.
+frontmatter), `periods`, `numbers`, `scaffold` (`pumpsite init`/`new`), `install_spec` (the
+workflows' install line) and `cli`.
 
 The public API below is imported lazily (`build_site` is `build.run.build`: the name `build` is
 the subpackage's), so `import pumpsite` stays cheap for the command line

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pumpsite.serve.run import Outcome
 
 FORMATS = ("text", "github", "json")
+BETTER = ("up", "down", "neutral")  # schema.Better, without importing pydantic here
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -43,6 +44,10 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 
 def _today() -> date:
     return date.today()
+
+
+def _on_a_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -104,6 +109,15 @@ def summary_line(errors: int, warnings: int, goals: int, measures: int) -> str:
     return f"{' and '.join(parts)} ({scope})."
 
 
+def waiting_line(files: int) -> str:
+    return (
+        f"More checks wait on fixes: {counted(files, 'goal or measure file')} could not be read "
+        "in full, so the checks across files and of the data (goals named, limits, exclusions, "
+        "stale data) left out what they could not read. Run pumpsite check again after fixing "
+        "the errors above."
+    )
+
+
 def report_problems(problems: Sequence[Problem], fmt: str) -> None:
     if fmt == "json":
         click.echo(problems_as_json(problems))
@@ -134,6 +148,8 @@ def check(path: Path, strict: bool, fmt: str, as_of: date | None) -> None:
     report_problems(result.problems, fmt)
     counts = (len(result.errors), len(result.warnings))
     click.echo(summary_line(*counts, len(result.repo.goals), len(result.repo.measures)), err=True)
+    if result.errors and result.waiting:
+        click.echo(waiting_line(result.waiting), err=True)
     if result.errors or (strict and result.warnings):
         sys.exit(1)
 
@@ -221,27 +237,40 @@ def _report_written(written: Written, what: str) -> None:
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", help="The site's name (default: from the folder's name).")
-def init(directory: Path, name: str | None) -> None:
+@click.option(
+    "--pumpsite-spec",
+    metavar="SPEC",
+    help="What the workflows pip install, e.g. 'pumpsite==0.2.0' or "
+    "'pumpsite @ git+https://…@COMMIT' (default: the pumpsite running now).",
+)
+def init(directory: Path, name: str | None, pumpsite_spec: str | None) -> None:
     """Create a new measures repository in DIRECTORY (new or empty), ready to build.
 
     It holds a sample goal and measure with data, mkdocs.yml, glossary.yml, a README, a
     .gitignore, a pre-commit hook running pumpsite check, and GitHub Actions workflows that check
     pull requests and publish the site from main.
     """
+    from pumpsite.install_spec import InstallSpec, running_spec
     from pumpsite.scaffold import ScaffoldError, init_repo
 
+    if pumpsite_spec is not None and (not pumpsite_spec.strip() or not pumpsite_spec.isprintable()):
+        _fail(f"--pumpsite-spec {pumpsite_spec!r}: expected one line that pip can install.", 2)
+    spec = (
+        InstallSpec(pumpsite_spec, "--pumpsite-spec names it.") if pumpsite_spec else running_spec()
+    )
     try:
-        written = init_repo(directory, _today(), name)
+        written = init_repo(directory, _today(), name, spec.spec)
     except ScaffoldError as error:
         _fail(str(error))
     _report_written(
         written,
+        f"The workflows install {spec.spec}: {spec.why}\n"
         f"Created a measures repository in {directory}. Next:\n"
         f"  cd {directory}\n"
         "  pumpsite build            # then open site/index.html\n"
         "  pumpsite serve            # or preview it, reloading as you save\n"
         "  pumpsite new goal ID      # your own goals and measures; delete the samples\n"
-        "  git init && git add . && git commit -m 'Our measures'   # if it is not a git repo yet",
+        "  git init -b main && git add . && git commit -m 'Our measures'   # if not a git repo yet",
     )
 
 
@@ -290,10 +319,8 @@ def new_goal(
 )
 @click.option(
     "--better",
-    type=click.Choice(["up", "down", "neutral"]),
-    default="up",
-    show_default=True,
-    help="Which direction is good.",
+    type=click.Choice(BETTER),
+    help="Which direction is good (asked on a terminal; otherwise written as up?, to confirm).",
 )
 def new_measure(
     measure_id: str,
@@ -303,11 +330,16 @@ def new_measure(
     owner: str | None,
     unit: str,
     frequency: Frequency,
-    better: str,
+    better: str | None,
 ) -> None:
     """Write measures/ID.md, a starter measure, and data/ID.csv (its header) at PATH."""
     from pumpsite.scaffold import ScaffoldError
     from pumpsite.scaffold import new_measure as write_measure
+
+    if better is None and _on_a_terminal():
+        better = click.prompt(
+            "Which direction is good for this measure", type=click.Choice(BETTER), err=True
+        )
 
     try:
         written = write_measure(
@@ -323,9 +355,15 @@ def new_measure(
         )
     except ScaffoldError as error:
         _fail(str(error))
+    guess = (
+        ""
+        if better
+        else "\nWhich direction is good was not said: better: up? is a guess; confirm it "
+        "(pumpsite check warns until then)."
+    )
     _report_written(
         written,
-        "Fill in the definition, add a row per period to the CSV, then run pumpsite check.",
+        "Fill in the definition, add a row per period to the CSV, then run pumpsite check." + guess,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +22,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from pumpsite import __version__
+from pumpsite.install_spec import running_spec
 from pumpsite.load.repo import ID_PATTERN, load_repo, slugify
 from pumpsite.periods import Frequency, containing, quarter_of
 from pumpsite.render.paths import RESERVED_IDS
@@ -81,6 +82,7 @@ _ENV = jinja2.Environment(
     autoescape=False,
 )
 _ENV.filters["yaml"] = yaml_scalar
+_ENV.filters["shell"] = shlex.quote
 
 
 def render(template: Traversable, values: Mapping[str, object]) -> str:
@@ -146,15 +148,18 @@ def check_init_target(target: Path) -> None:
         )
 
 
-def init_repo(target: Path, today: date, site_name: str | None = None) -> Written:
+def init_repo(
+    target: Path, today: date, site_name: str | None = None, pumpsite_spec: str | None = None
+) -> Written:
     """Create a measures repository at `target`: sample goal and measure, site settings, and
-    the pull-request and publishing workflows. Existing fresh-repository files are kept."""
+    the pull-request and publishing workflows, which install `pumpsite_spec` (by default the
+    running pumpsite: `install_spec`). Existing fresh-repository files are kept."""
     check_init_target(target)
     csv_text, first_quarter = sample_csv(today)
     values = {
         "site_name": site_name or site_name_for(target),
         "first_quarter": first_quarter,
-        "version": __version__,
+        "pumpsite_spec": pumpsite_spec or running_spec().spec,
     }
     result = Written(target)
     planned = [(rel, render(t, values)) for rel, t in _walk(TEMPLATES / "repo")]
@@ -291,8 +296,10 @@ def new_measure(
     owner: str | None = None,
     unit: str = "",
     frequency: Frequency = "monthly",
-    better: str = "up",
+    better: str | None = None,
 ) -> Written:
+    """Write the starter measure and its CSV. Without `better`, nobody said which direction is
+    good: the file says `better: up?`, a guess that `pumpsite check` asks to confirm (PS122)."""
     ids = check_new_id(root, measure_id)
     goal = goal or _only_goal(root)
     goal_path = find_goal(root, goal, ids, "--goal")
@@ -305,7 +312,7 @@ def new_measure(
         "owner": owner,
         "unit": unit,
         "frequency": frequency,
-        "better": better,
+        "better": better or "up?",
         "quarter": quarter,
         "next_quarter": quarter + 1,
         "next_quarter_end": (quarter + 1).end,

@@ -59,6 +59,15 @@ def test_check_reports_every_problem_with_file_and_line(example: Path) -> None:
     assert "error" in result.stderr
 
 
+def test_check_says_when_more_checks_wait_on_fixes(example: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", str(broken(example))])
+    assert result.stderr.splitlines()[-1] == (
+        "More checks wait on fixes: 2 goal or measure files could not be read in full, so the "
+        "checks across files and of the data (goals named, limits, exclusions, stale data) left "
+        "out what they could not read. Run pumpsite check again after fixing the errors above."
+    )
+
+
 def test_check_github_annotations(example: Path) -> None:
     result = CliRunner().invoke(cli, ["check", "--format", "github", str(broken(example))])
     assert result.exit_code == 1

@@ -56,3 +56,20 @@ def test_the_module_map_names_every_subpackage() -> None:
     for folder in PACKAGE.iterdir():
         if (folder / "__init__.py").is_file():
             assert f"`{folder.name}/`" in doc, folder.name
+
+
+def test_the_version_has_one_source() -> None:
+    """pyproject.toml reads the version from `pumpsite.__version__`; the installed metadata and
+    `pumpsite --version` say the same."""
+    from importlib.metadata import version
+
+    from click.testing import CliRunner
+
+    from pumpsite.cli import cli
+
+    pyproject = (PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'dynamic = ["version"]' in pyproject
+    assert 'version = { attr = "pumpsite.__version__" }' in pyproject
+    assert version("pumpsite") == pumpsite.__version__
+    printed = CliRunner().invoke(cli, ["--version"]).output
+    assert printed == f"pumpsite, version {pumpsite.__version__}\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +16,11 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pumpsite import __version__
 from pumpsite import cli as cli_module
 from pumpsite.build.run import build
 from pumpsite.checks.inspection import inspect
 from pumpsite.cli import cli
+from pumpsite.install_spec import running_spec
 from pumpsite.load.repo import load_repo
 from pumpsite.scaffold import TEMPLATES, init_repo, new_measure, yaml_scalar
 from tests.example_site import ROOT, TODAY, copy_example, tree_snapshot
@@ -183,7 +184,7 @@ def test_pull_request_workflow_checks_builds_and_comments(fresh: Path) -> None:
     assert diff["env"]["BASE"] == "${{ github.base_ref }}"
     comment = next(s for s in steps if "sticky-pull-request-comment" in s.get("uses", ""))
     assert comment["with"]["path"] == "pumpsite-diff.md"
-    assert f'pip install "pumpsite=={__version__}"' in text
+    assert f"run: pip install {shlex.quote(running_spec().spec)}\n" in text  # see test_workflows
     checkout = steps[0]
     assert checkout["with"]["fetch-depth"] == 0
     assert checkout["with"]["persist-credentials"] is False  # no token in .git/config
@@ -240,7 +241,7 @@ def test_new_measure_goes_beside_its_goal_and_checks_clean_once_it_has_data(
     root = copy_example(tmp_path / "repo")
     code, _, err = run(
         "new", "measure", "renewal-rate", str(root), "--goal", "customers-stay-with-us",
-        "--title", "Renewal rate", "--unit", "%", "--owner", "Tom Baker",
+        "--title", "Renewal rate", "--unit", "%", "--owner", "Tom Baker", "--better", "up",
     )  # fmt: skip
     assert code == 0, err
     path = root / "measures" / "customers" / "renewal-rate.md"
@@ -279,6 +280,50 @@ def test_new_measure_uses_the_only_goal(fresh: Path) -> None:
     measure = load_repo(fresh)[0].measures["late-orders"]
     assert measure.meta.goal == "orders-arrive-on-time" and measure.meta.better == "down"
     assert measure.meta.title == "Late orders"
+
+
+def test_new_measure_without_better_writes_a_guess_that_check_asks_to_confirm(
+    fresh: Path,
+) -> None:
+    code, _, err = run("new", "measure", "late-orders", str(fresh))  # not on a terminal
+    assert code == 0, err
+    assert err.endswith(
+        "Which direction is good was not said: better: up? is a guess; confirm it "
+        "(pumpsite check warns until then).\n"
+    )
+    path = fresh / "measures" / "late-orders.md"
+    assert "\nbetter: up?  # a guess: which direction is good, up, down or neutral? " in (
+        path.read_text()
+    )
+    guess = [p for p in inspect(fresh, today=TODAY).problems if p.code == "PS122"]
+    assert [str(p) for p in guess] == [
+        "measures/late-orders.md:9: warning: 'better: up?' is a guess to confirm: which "
+        "direction is good for this measure? A wrong one inverts every colour. Write better: up, "
+        "better: down or better: neutral; until then it reads as up. [PS122]"
+    ]
+    path.write_text(path.read_text().replace("better: up?", "better: down"))
+    assert "PS122" not in codes(fresh)
+
+
+def test_new_measure_asks_which_direction_is_good_on_a_terminal(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_module, "_on_a_terminal", lambda: True)
+    result = CliRunner().invoke(cli, ["new", "measure", "late-orders", str(fresh)], input="down\n")
+    assert result.exit_code == 0, result.output
+    assert "Which direction is good for this measure (up, down, neutral): " in result.stderr
+    assert load_repo(fresh)[0].measures["late-orders"].meta.better == "down"
+
+
+def test_starter_notes_are_empty_and_their_guidance_is_yaml_comments(fresh: Path) -> None:
+    """The safe renderer shows HTML comments as text: the starters have none."""
+    for template in Path(str(TEMPLATES)).rglob("*"):
+        assert not template.is_file() or "<!--" not in template.read_text(), template
+    run("new", "goal", "orders-are-right", str(fresh))
+    run("new", "measure", "wrong-orders", str(fresh), "--goal", "orders-are-right")
+    repo = load_repo(fresh)[0]
+    assert repo.goals["orders-are-right"].body.strip() == ""
+    assert repo.measures["wrong-orders"].body.strip() == ""
 
 
 def test_new_measure_needs_a_goal_when_there_are_several(tmp_path: Path) -> None:

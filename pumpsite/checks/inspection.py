@@ -38,6 +38,13 @@ class Inspection:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if not p.is_error]
 
+    @property
+    def waiting(self) -> int:
+        """Goal and measure files not loaded in full (their frontmatter or their data has an
+        error): the checks across files and of the data skip what they could not read."""
+        unread = [m for m in self.repo.measures.values() if m.series is None]
+        return len(self.repo.broken) + len(unread)
+
 
 def report_date(settings: SiteSettings, as_of: date | None, today: date) -> date:
     """The date the report speaks for: --as-of, else `extra: pumpsite: as_of`, else today."""

@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from pumpsite.load.frontmatter import (
@@ -97,6 +98,8 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+", re.ASCII)
 _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 _NEWLINE = re.compile("[\r\n]")
 _DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d", re.ASCII)
+_YEAR_AS_NUMBER = re.compile(r"(\d{4})\.0+", re.ASCII)
+_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
 
 
 # --- numbers --------------------------------------------------------------------------------------
@@ -401,7 +404,7 @@ class _MeasureReader:
         else:
             message = (
                 f"Invalid period in column '{short(column)}': {expected}, "
-                f"got '{short(text)}'.{_period_hint(text)}"
+                f"got '{short(text)}'.{_period_hint(text, self.frequency)}"
             )
             self.problem(line, BAD_PERIOD, message)
         return None
@@ -455,10 +458,18 @@ class _MeasureReader:
             self.jump_reported = True
 
 
-def _period_hint(text: str) -> str:
+def _period_hint(text: str, frequency: Frequency) -> str:
     if digit := foreign_digit(text):
         return f" It contains {digit}."
-    return f" Did you mean {m[1]}?" if (m := _DATE_TIME.match(text)) else ""
+    if m := _DATE_TIME.match(text):
+        return f" Did you mean {m[1]}?"
+    if frequency == "yearly" and (m := _YEAR_AS_NUMBER.fullmatch(text)):
+        return f" Did you mean {m[1]}? Spreadsheets and pandas write years as numbers like {text}."
+    if frequency == "weekly" and (m := _WEEK.fullmatch(text)):
+        year, weeks = int(m[1]), date(int(m[1]), 12, 28).isocalendar().week
+        if int(m[2]) > weeks:
+            return f" {year} has {weeks} ISO weeks."
+    return ""
 
 
 def _too_many_rows() -> str:
@@ -482,6 +493,8 @@ def _cell_count_message(row: _Row, names: list[str]) -> str:
     count, width = len(row.cells), len(names)
     if count > width:
         hint = "Write numbers without commas (12.5, not 12,5) and quote text that contains one."
+    elif count == 1 and ";" in row.cells[0]:
+        hint = "Its cells are separated by semicolons: separate them with commas, like the header."
     else:
         hint = "Add the missing cells (a cell may be empty)."
     cells = counted(count, "cell")

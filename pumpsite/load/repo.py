@@ -7,6 +7,7 @@ was found and what to do, so that one `pumpsite check` shows everything wrong in
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import posixpath
@@ -15,7 +16,7 @@ import subprocess
 import unicodedata
 from functools import cached_property
 from pathlib import Path, PureWindowsPath
-from typing import Any
+from typing import Any, get_args
 
 from pumpsite.load import csvdata, frontmatter, yaml_values
 from pumpsite.load.csvdata import (
@@ -28,11 +29,11 @@ from pumpsite.load.frontmatter import YAML_TRAP, short
 from pumpsite.load.glossary import BUILTIN_GLOSSARY
 from pumpsite.load.validation import Validator, describe, did_you_mean, trap_message
 from pumpsite.load.yaml_values import YamlData
-from pumpsite.model import Goal, Measure, Problem, Repo, Series, sort_problems
+from pumpsite.model import Goal, Measure, Problem, Repo, Series, Severity, sort_problems
 from pumpsite.numbers import listed
 from pumpsite.periods import FREQUENCIES, Frequency
 from pumpsite.render.paths import RESERVED_IDS
-from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
+from pumpsite.schema import Better, GoalMeta, MeasureMeta, SiteSettings
 
 __all__ = [
     "PROBLEM_CODES",
@@ -48,6 +49,7 @@ UNKNOWN_KIND = "PS112"
 NO_MEASURES = "PS116"
 BAD_LINK = "PS118"
 RESERVED_ID = "PS119"
+UNCONFIRMED_BETTER = "PS122"
 DATA_OUTSIDE = "PS301"
 NO_DATA_FILE = "PS302"
 GLOSSARY_NOT_MAPPING = "PS501"
@@ -66,6 +68,7 @@ _CODES: dict[str, str] = {
     NO_MEASURES: "The repository has no measures/ folder.",
     BAD_LINK: "A file or folder pumpsite would read is a symbolic link (it follows none).",
     RESERVED_ID: "A goal or measure id names a page the site makes itself (index, README).",
+    UNCONFIRMED_BETTER: "A measure's better: is a guess to confirm (up? as pumpsite new wrote it).",
     DATA_OUTSIDE: "A measure's data path is outside the repository, hidden, or ignored by git.",
     NO_DATA_FILE: "A measure's CSV file does not exist.",
     GLOSSARY_NOT_MAPPING: "The glossary is not a mapping of term: definition.",
@@ -503,6 +506,7 @@ class _Loader:
             message = f"Unknown kind {got}: expected goal or measure (the default).{hint}"
             self.problem(rel, doc.line(("kind",)), UNKNOWN_KIND, message)
             return None
+        validator.doc = self.confirmed_better(rel, doc)
         measure = validator.validate(MeasureMeta, context)
         self.problems += validator.problems
         if measure is not None and not with_data:
@@ -523,6 +527,27 @@ class _Loader:
                 frequency,
             )
         return None
+
+    def confirmed_better(self, rel: str, doc: YamlData) -> YamlData:
+        """`better: up?` (what `pumpsite new measure` writes when nobody said which direction is
+        good) reads as `up`, with a warning until someone confirms it."""
+        data = doc.value if isinstance(doc.value, dict) else {}
+        better = data.get("better")
+        guess = better.removesuffix("?") if isinstance(better, str) and better[-1:] == "?" else None
+        if guess not in get_args(Better):
+            return doc
+        self.problems.append(
+            Problem(
+                rel,
+                doc.line(("better",)),
+                UNCONFIRMED_BETTER,
+                f"'better: {better}' is a guess to confirm: which direction is good for this "
+                "measure? A wrong one inverts every colour. Write better: up, better: down or "
+                f"better: neutral; until then it reads as {guess}.",
+                Severity.WARNING,
+            )
+        )
+        return dataclasses.replace(doc, value={**data, "better": guess})
 
     # --- data
 

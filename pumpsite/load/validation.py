@@ -93,6 +93,26 @@ def did_you_mean(word: object, choices: list[str]) -> str:
     return f" Did you mean '{close}'?" if close else ""
 
 
+# Words people write for an allowed value that spelling alone does not find ('annual' is far
+# from 'yearly'): suggested only when the word they stand for is allowed where they are written.
+SYNONYMS = {
+    "annual": "yearly",
+    "annually": "yearly",
+    "year": "yearly",
+    "higher": "up",
+    "increase": "up",
+    "more": "up",
+    "lower": "down",
+    "decrease": "down",
+    "less": "down",
+}
+
+
+def _meant(word: object, allowed: list[str]) -> str:
+    same = SYNONYMS.get(word.strip().casefold()) if isinstance(word, str) else None
+    return f" Did you mean '{same}'?" if same in allowed else did_you_mean(word, allowed)
+
+
 # --- pydantic errors to problems ------------------------------------------------------------------
 
 
@@ -239,7 +259,7 @@ class Validator:
             )
             got = f"'{short(value)}'" if isinstance(value, str) else describe(value)
             message = f"{subject} expects one of {', '.join(allowed)}, got {got}."
-            self.add(target, NOT_ALLOWED, message + did_you_mean(value, allowed))
+            self.add(target, NOT_ALLOWED, message + _meant(value, allowed))
         elif kind in _CUSTOM and _is_scalar(value):
             text = _briefly(str(detail["msg"]), detail.get("ctx", {}))
             text = (

@@ -148,6 +148,11 @@ def yaml_error_problem(error: yaml.YAMLError, text: str, path: str, first_line: 
             if ": " in before
             else "This key is indented differently from the keys above it: line them up."
         )
+    elif "cannot start any token" in problem and (
+        value := _KEY_VALUE.match(split_lines(text)[error_line])
+    ):
+        quoted = value[2].replace("\\", "\\\\").replace('"', '\\"')
+        hint = f'Quote the value: write {value[1]}: "{quoted}".'
     else:
         hint = "Check the indentation, and quote values that contain ':', '#', '[' or '{'."
     return Problem(
@@ -160,6 +165,7 @@ _OPENED = {
     "flow mapping": "the mapping in { }",
     "quoted scalar": "the quoted value",
 }
+_KEY_VALUE = re.compile(r"^ *(?:- +)?([^\s:#\"'][^:#]*): +(\S.*?)\s*$")
 _QUOTED_VALUE = re.compile(r"^ *(?:- +)*(?:[^\s\"'#-][^:#]*: +)?([\"'])")
 _CLOSING = {'"': re.compile(r'(?:[^"\\]|\\.)*"'), "'": re.compile(r"(?:[^']|'')*'")}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import posixpath
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -54,10 +55,17 @@ def watched_paths(repo: Repo | None) -> set[str]:
     return {p for p in normalised if p != "." and not p.startswith(("/", "../")) and p != ".."}
 
 
+# Files editors write beside the one being saved, and remove again: `sed -i`'s sedXXXXXX, vim's
+# swap files and its 4913 write test, backups ending in ~, Emacs's .#lock and #autosave# files.
+_EDITOR_TEMPORARY = re.compile(r"sed[A-Za-z0-9]{6}|4913|.*\.sw[a-p]|.*~|\.#.*|#.*#")
+
+
 def concerns(relative: str, watched: Iterable[str]) -> bool:
     """Whether a change at `relative` can change the site; hidden files never do (the loader
-    skips them, and editors keep their swap files there)."""
+    skips them, and editors keep their swap files there), nor editors' temporary files."""
     if any(part.startswith(".") for part in relative.split("/")):
+        return False
+    if _EDITOR_TEMPORARY.fullmatch(posixpath.basename(relative)):
         return False
     return any(relative == w or relative.startswith(w + "/") for w in watched)
 

@@ -513,7 +513,7 @@ def test_quoted_values_are_text() -> None:
 
 def test_bad_enum_value() -> None:
     assert messages(BASE.replace("down", "higher")) == [
-        (5, "PS107", "'better' expects one of up, down, neutral, got 'higher'.")
+        (5, "PS107", "'better' expects one of up, down, neutral, got 'higher'. Did you mean 'up'?")
     ]
 
 

@@ -256,7 +256,14 @@ CASES = [
     ),
     pytest.param(
         {M: MEASURE.replace("down", "higher")},
-        [p(M, 5, "PS107", "'better' expects one of up, down, neutral, got 'higher'.")],
+        [
+            p(
+                M,
+                5,
+                "PS107",
+                "'better' expects one of up, down, neutral, got 'higher'. Did you mean 'up'?",
+            )
+        ],
         id="PS107",
     ),
     pytest.param(
@@ -329,6 +336,21 @@ CASES = [
             ]
         ],
         id="PS119",
+    ),
+    pytest.param(
+        {M: MEASURE.replace("better: down", "better: down?")},
+        [
+            Problem(
+                M,
+                5,
+                "PS122",
+                "'better: down?' is a guess to confirm: which direction is good for this "
+                "measure? A wrong one inverts every colour. Write better: up, better: down or "
+                "better: neutral; until then it reads as down.",
+                Severity.WARNING,
+            )
+        ],
+        id="PS122",
     ),
     pytest.param(
         {M: "---\nkind: gaol\ntitle: x\n---\n"},

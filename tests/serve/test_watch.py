@@ -4,6 +4,7 @@ own output never looks like one."""
 from __future__ import annotations
 
 import errno
+import posixpath
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,15 @@ def test_only_sources_concern_the_watcher() -> None:
         assert concerns(source, watched), source
     for output in (".pumpsite/docs/index.md", "site/index.html", "measures/.b.md.swp", "x.md"):
         assert not concerns(output, watched), output
+
+
+@pytest.mark.parametrize(
+    "temporary",
+    ["data/sedAg1H6x", "measures/a.md.swp", "measures/a.md~", "data/4913", "data/#x.csv#"],
+)
+def test_editors_temporary_files_do_not_concern_the_watcher(temporary: str) -> None:
+    assert not concerns(temporary, {"measures", "data"})
+    assert concerns(temporary.replace(posixpath.basename(temporary), "a.md"), {"measures", "data"})
 
 
 def test_no_folder_is_watched_twice(example: Path) -> None:
