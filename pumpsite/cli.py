@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from pumpsite import __version__
-from pumpsite.model import Problem, printable
 from pumpsite.numbers import counted
 from pumpsite.periods import FREQUENCIES, Frequency
+from pumpsite.problems import Problem, printable
 
 if TYPE_CHECKING:
     from pumpsite.build.run import BuildResult

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from pumpsite import cli as cli_module
 from pumpsite.cli import cli
-from pumpsite.model import Problem, Severity
+from pumpsite.problems import Problem
 from tests import worked_examples
 from tests.example_site import TODAY, copy_example
 
@@ -69,9 +69,9 @@ def test_check_github_annotations(example: Path) -> None:
 
 
 def test_github_annotations_escape_what_github_would_misread() -> None:
-    problem = Problem("data/a,b:c.csv", 3, "PS305", "100% wrong", Severity.WARNING)
+    problem = Problem("data/a,b:c.csv", 3, "PS311", "100% wrong")  # a warning
     line = cli_module.format_problem(problem, "github")
-    assert line == "::warning file=data/a%2Cb%3Ac.csv,line=3,title=PS305::100%25 wrong"
+    assert line == "::warning file=data/a%2Cb%3Ac.csv,line=3,title=PS311::100%25 wrong"
     whole_repo = Problem("", None, "PS116", "No measures/ folder.")
     assert cli_module.format_problem(whole_repo, "github") == (
         "::error file=.,title=PS116::No measures/ folder."

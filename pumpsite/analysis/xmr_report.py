@@ -10,7 +10,6 @@ from typing import Any, cast
 from pumpsite.analysis import xmr
 from pumpsite.analysis.reading import no_limits_reason, unjudged
 from pumpsite.analysis.signals import RULES, Signal, signal_name
-from pumpsite.model import Problem
 from pumpsite.numbers import (
     LARGEST,
     as_written,
@@ -19,6 +18,7 @@ from pumpsite.numbers import (
     display_decimals,
     fmt_plain,
 )
+from pumpsite.problems import OUTSIDE_BOUNDS, Problem
 
 Bounds = tuple[float | None, float | None]
 
@@ -70,7 +70,7 @@ def outside(
             f"Value {as_written(value)} for {label} is {where} of {as_written(bound)}: no value "
             "can be there. Correct the value, or the bound."
         )
-        return [Problem(source, None, "PS333", message)]
+        return [Problem(source, None, OUTSIDE_BOUNDS, message)]
     return []
 
 

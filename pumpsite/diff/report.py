@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 
 from pumpsite.diff.change import KINDS, Change, Diff, Value
-from pumpsite.model import Problem
 from pumpsite.numbers import data_decimals, fmt
+from pumpsite.problems import Problem
 
 MARKER = "<!-- pumpsite-diff -->"
 NO_NEWS = "No statistical news."

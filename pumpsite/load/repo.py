@@ -7,7 +7,6 @@ was found and what to do, so that one `pumpsite check` shows everything wrong in
 
 from __future__ import annotations
 
-import difflib
 import os
 import posixpath
 import re
@@ -17,71 +16,54 @@ from functools import cached_property
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
-from pumpsite.load import csvdata, frontmatter, yaml_values
+from pumpsite.load import frontmatter, yaml_values
 from pumpsite.load.csvdata import (
     read_measure_csv,
     read_series_bytes,
     read_series_file,
     read_series_text,
 )
-from pumpsite.load.frontmatter import YAML_TRAP, short
 from pumpsite.load.glossary import BUILTIN_GLOSSARY
-from pumpsite.load.validation import Validator, describe, did_you_mean, trap_message
+from pumpsite.load.text import decode_text
+from pumpsite.load.validation import Validator, describe, trap_message
 from pumpsite.load.yaml_values import YamlData
-from pumpsite.model import Goal, Measure, Problem, Repo, Series, sort_problems
+from pumpsite.model import Goal, Measure, Repo, Series
 from pumpsite.numbers import listed
 from pumpsite.periods import FREQUENCIES, Frequency
+from pumpsite.problems import (
+    BAD_DEFINITION,
+    BAD_ID,
+    BAD_LINK,
+    BAD_SETTINGS,
+    DATA_OUTSIDE,
+    DUPLICATE_ID,
+    FRONTMATTER,
+    GLOSSARY_NOT_MAPPING,
+    GLOSSARY_OUTSIDE,
+    LONG_DEFINITION,
+    LONG_TERM,
+    NO_DATA_FILE,
+    NO_GLOSSARY,
+    NO_MEASURES,
+    RESERVED_ID,
+    TOO_MANY_TERMS,
+    UNKNOWN_KIND,
+    UNREADABLE,
+    YAML_TRAP,
+    Problem,
+    did_you_mean,
+    short,
+    sort_problems,
+)
 from pumpsite.render.paths import RESERVED_IDS
 from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
 
 __all__ = [
-    "PROBLEM_CODES",
     "load_repo",
     "read_series_bytes",
     "read_series_file",
     "read_series_text",
 ]
-
-BAD_ID = "PS110"
-DUPLICATE_ID = "PS111"
-UNKNOWN_KIND = "PS112"
-NO_MEASURES = "PS116"
-BAD_LINK = "PS118"
-RESERVED_ID = "PS119"
-DATA_OUTSIDE = "PS301"
-NO_DATA_FILE = "PS302"
-GLOSSARY_NOT_MAPPING = "PS501"
-BAD_DEFINITION = "PS502"
-NO_GLOSSARY = "PS503"
-GLOSSARY_OUTSIDE = "PS504"
-BAD_SETTINGS = "PS505"
-LONG_DEFINITION = "PS506"
-LONG_TERM = "PS507"
-TOO_MANY_TERMS = "PS508"
-
-_CODES: dict[str, str] = {
-    BAD_ID: "A file name is not a valid id (it becomes a URL).",
-    DUPLICATE_ID: "Two goal or measure files have the same name (the id).",
-    UNKNOWN_KIND: "'kind' is neither goal nor measure.",
-    NO_MEASURES: "The repository has no measures/ folder.",
-    BAD_LINK: "A file or folder pumpsite would read is a symbolic link (it follows none).",
-    RESERVED_ID: "A goal or measure id names a page the site makes itself (index, README).",
-    DATA_OUTSIDE: "A measure's data path is outside the repository, hidden, or ignored by git.",
-    NO_DATA_FILE: "A measure's CSV file does not exist.",
-    GLOSSARY_NOT_MAPPING: "The glossary is not a mapping of term: definition.",
-    BAD_DEFINITION: "A glossary definition is not text.",
-    NO_GLOSSARY: "The glossary file set in extra: pumpsite: glossary does not exist.",
-    GLOSSARY_OUTSIDE: "The glossary path is outside the repository, hidden, or ignored by git.",
-    BAD_SETTINGS: "mkdocs.yml, its extra: or extra: pumpsite: is not a mapping.",
-    LONG_DEFINITION: "A glossary definition is longer than 1,000 characters.",
-    LONG_TERM: "A glossary term is longer than 100 characters.",
-    TOO_MANY_TERMS: "The glossary has more than 500 terms.",
-}
-
-PROBLEM_CODES: dict[str, str] = dict(
-    sorted({**frontmatter.CODES, **_CODES, **csvdata.CODES}.items())
-)
-"""Every problem code the loader reports, with a one-line description (for the docs)."""
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 """A valid goal or measure id (the file name without .md), which becomes part of a URL."""
@@ -250,9 +232,9 @@ class _Loader:
             data = (self.root / rel).read_bytes()
         except OSError as error:
             message = f"The file cannot be read: {error.strerror}."
-            self.problem(rel, None, frontmatter.UNREADABLE, message)
+            self.problem(rel, None, UNREADABLE, message)
             return None
-        text, problems = frontmatter.decode_text(data, rel, hint)
+        text, problems = decode_text(data, rel, hint)
         self.problems += problems
         return text
 
@@ -479,7 +461,7 @@ class _Loader:
         if not isinstance(doc.value, dict):
             shape = "empty" if doc.value is None else f"{describe(doc.value)}, not a mapping"
             message = f"The frontmatter is {shape}: expected keys like 'title: ...', one per line."
-            self.problem(rel, 1, frontmatter.FRONTMATTER, message)
+            self.problem(rel, 1, FRONTMATTER, message)
             return None
         self.refs[rel] = _goals_named(doc.value)
         return self.typed_document(rel, doc, doc.value, split.body, with_data)
@@ -568,9 +550,8 @@ class _Loader:
                 for name in names
                 if name.lower().endswith(".csv") and not name.startswith(".")
             }
-        close = difflib.get_close_matches(data_path, sorted(candidates), n=1, cutoff=0.6)
-        if close:
-            return f"Data file '{short(data_path)}' does not exist. Did you mean '{close[0]}'?"
+        if hint := did_you_mean(data_path, sorted(candidates)):
+            return f"Data file '{short(data_path)}' does not exist.{hint}"
         return (
             f"Data file '{short(data_path)}' does not exist: expected a CSV file with a header "
             f"row like period,{column}. Create it, or set data: to the measure's CSV file."

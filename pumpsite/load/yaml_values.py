@@ -19,18 +19,19 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pumpsite.load.frontmatter import (
+from pumpsite.load.text import split_lines
+from pumpsite.model import Tagged
+from pumpsite.numbers import unstorable
+from pumpsite.problems import (
     ALIAS,
     DUPLICATE_KEY,
     NOT_TEXT,
     OUT_OF_RANGE,
     UNSUPPORTED_YAML,
     YAML_SYNTAX,
+    Problem,
     short,
-    split_lines,
 )
-from pumpsite.model import Problem, Tagged
-from pumpsite.numbers import unstorable
 
 Key = str | int
 KeyPath = tuple[Key, ...]

@@ -24,8 +24,8 @@ from types import FrameType
 
 from pumpsite.build.run import BuildResult, build
 from pumpsite.build.scratch import scratch_folder
-from pumpsite.model import Problem, printable
 from pumpsite.numbers import counted
+from pumpsite.problems import Problem, printable
 from pumpsite.serve.livereload import LiveSite, PreviewServer
 from pumpsite.serve.watch import Changes, SourceWatcher
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from pumpsite.load.csvdata import (
-    Number,
-    parse_number,
     read_measure_csv,
     read_series_file,
     read_series_text,
 )
-from pumpsite.model import Observation, Problem, Series, Severity
+from pumpsite.model import Observation, Series
+from pumpsite.numbers import Number, parse_number
 from pumpsite.periods import Frequency, Period
+from pumpsite.problems import Problem, Severity
 
 CSV = "data/m.csv"
 

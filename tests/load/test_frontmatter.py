@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from pumpsite.load.frontmatter import Frontmatter, decode_text, split_frontmatter
+from pumpsite.load.frontmatter import Frontmatter, split_frontmatter
+from pumpsite.load.text import decode_text
 from pumpsite.load.validation import Validator
 from pumpsite.load.yaml_values import (
     YamlData,
@@ -16,8 +17,9 @@ from pumpsite.load.yaml_values import (
     load_tolerant,
     parse_yaml,
 )
-from pumpsite.model import Problem, Tagged
+from pumpsite.model import Tagged
 from pumpsite.periods import Period
+from pumpsite.problems import Problem
 from pumpsite.schema import MeasureMeta, SiteSettings
 
 P = "measures/m.md"

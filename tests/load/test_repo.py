@@ -12,12 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pumpsite.load.glossary import BUILTIN_GLOSSARY
-from pumpsite.load.repo import PROBLEM_CODES, load_repo
-from pumpsite.model import Observation, Problem, Severity, Tagged
+from pumpsite.load.repo import load_repo
+from pumpsite.model import Observation, Tagged
 from pumpsite.periods import Period
+from pumpsite.problems import Problem, Severity, codes_of
 from pumpsite.schema import SiteSettings
 from tests.conftest import Files, make_repo
 from tests.git_helpers import git, isolated_git
+
+PROBLEM_CODES = codes_of("load")
 
 __all__ = ["isolated_git"]
 
@@ -761,7 +764,7 @@ def test_problem_code(
 def test_every_code_is_tested_and_described() -> None:
     tested = {case.id for case in CASES} | {"PS118", "PS328", "PS332"}  # below / test_csvdata
     assert tested == set(PROBLEM_CODES)
-    assert all(description.endswith(".") for description in PROBLEM_CODES.values())
+    assert all(code.meaning.endswith(".") for code in PROBLEM_CODES.values())
     assert list(PROBLEM_CODES) == sorted(PROBLEM_CODES)
 
 
