@@ -50,6 +50,11 @@ def line_of(lines: Mapping[str, int], *path: str | int) -> int | None:
     return None
 
 
+def default_data_path(measure_id: str) -> str:
+    """Where a measure's data is when it does not say (`data:`)."""
+    return f"data/{measure_id}.csv"
+
+
 @dataclass(frozen=True, slots=True)
 class Goal:
     id: str
@@ -72,7 +77,7 @@ class Measure:
     path: str
     meta: MeasureMeta
     body: str
-    data_path: str  # repo-relative CSV path (meta.data or data/<id>.csv)
+    data_path: str  # repo-relative CSV path: meta.data, or default_data_path(id)
     series: Series | None  # None when the CSV could not be read
     lines: Mapping[str, int] = field(default_factory=dict)  # "key.0.sub" path -> line
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import subprocess
 import unicodedata
 from functools import cached_property
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
+from pumpsite.git import GitError, run_git
 from pumpsite.load import frontmatter, yaml_values
 from pumpsite.load.csvdata import (
     read_measure_csv,
@@ -27,7 +27,7 @@ from pumpsite.load.glossary import BUILTIN_GLOSSARY
 from pumpsite.load.text import decode_text
 from pumpsite.load.validation import Validator, describe, trap_message
 from pumpsite.load.yaml_values import YamlData
-from pumpsite.model import Goal, Measure, Repo, Series
+from pumpsite.model import Goal, Measure, Repo, Series, default_data_path
 from pumpsite.numbers import listed
 from pumpsite.periods import FREQUENCIES, Frequency
 from pumpsite.problems import (
@@ -176,18 +176,10 @@ class _Loader:
         """The paths git ignores (an ignored folder stands for everything in it); none when the
         repository is not in git. One `git ls-files` lists them all: the paths to ask about are
         only known while loading."""
-        command = [
-            "git",
-            "ls-files",
-            "-z",
-            "--others",
-            "--ignored",
-            "--exclude-standard",
-            "--directory",
-        ]
+        command = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"]
         try:
-            done = subprocess.run(command, cwd=self.root, capture_output=True, check=False)
-        except OSError:  # git is not installed
+            done = run_git(self.root, *command, needed_by="check")
+        except (GitError, OSError):  # git is not installed
             return frozenset()
         if done.returncode != 0:  # not a git repository
             return frozenset()
@@ -488,7 +480,7 @@ class _Loader:
         measure = validator.validate(MeasureMeta, context)
         self.problems += validator.problems
         if measure is not None and not with_data:
-            return Measure(file_id, rel, measure, body, f"data/{file_id}.csv", None, lines)
+            return Measure(file_id, rel, measure, body, default_data_path(file_id), None, lines)
         if measure is not None:
             data_path, series = self.series(
                 rel, file_id, doc, measure.data, measure.column, measure.frequency
@@ -517,7 +509,7 @@ class _Loader:
         column: str,
         frequency: Frequency,
     ) -> tuple[str, Series | None]:
-        default = f"data/{file_id}.csv"
+        default = default_data_path(file_id)
         line = doc.line(("data",)) if ref else 1
         data_path, refused = self.refusal(ref or default, example=default)
         if refused:
