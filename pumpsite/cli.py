@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, get_args
 
 import click
 
@@ -19,6 +19,7 @@ from pumpsite.errors import PumpsiteError
 from pumpsite.numbers import counted
 from pumpsite.periods import FREQUENCIES, Frequency
 from pumpsite.problems import Problem, printable
+from pumpsite.vocabulary import MIN_LIMIT_POINTS, Better, Profile
 
 if TYPE_CHECKING:
     from pumpsite.build.run import BuildResult
@@ -294,7 +295,7 @@ def new_goal(
 )
 @click.option(
     "--better",
-    type=click.Choice(["up", "down", "neutral"]),
+    type=click.Choice(get_args(Better)),
     default="up",
     show_default=True,
     help="Which direction is good.",
@@ -533,14 +534,14 @@ def serve(
 @click.option("--column", help="The value column (default: 'value' or the only numeric column).")
 @click.option(
     "--baseline",
-    type=click.IntRange(min=5),
+    type=click.IntRange(min=MIN_LIMIT_POINTS),
     default=20,
     show_default=True,
     help="Number of first points the limits are computed from.",
 )
 @click.option(
     "--rules",
-    type=click.Choice(["wheeler", "pump", "nhs"]),
+    type=click.Choice(get_args(Profile)),
     default="wheeler",
     show_default=True,
     help="Signal rule profile.",
@@ -553,7 +554,7 @@ def serve(
 @click.option("--median", is_flag=True, help="Use the median moving range (3.145 / 3.865).")
 @click.option(
     "--better",
-    type=click.Choice(["up", "down", "neutral"]),
+    type=click.Choice(get_args(Better)),
     default="neutral",
     show_default=True,
     help="Which direction is an improvement.",

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from pumpsite.vocabulary import MIN_LIMIT_POINTS
+
 Stage = Literal["load", "checks", "lint", "templates", "build"]
 """What reports a code: the loader, the checks across files, the PuMP and limits lint, the page
 templates, or the build's own folders."""
@@ -203,7 +205,9 @@ SEPARATOR = _code(
     "PS309", "load", "A CSV file is separated by semicolons or tabs instead of commas."
 )
 NO_DATA_YET = _warning("PS310", "checks", "A measure has no data yet.")
-FEW_VALUES = _warning("PS311", "checks", "Fewer than 5 values: a run chart without limits.")
+FEW_VALUES = _warning(
+    "PS311", "checks", f"Fewer than {MIN_LIMIT_POINTS} values: a run chart without limits."
+)
 OUTSIDE_DATA = _code(
     "PS312", "checks", "A phase, exclusion, baseline or event period lies outside the data."
 )

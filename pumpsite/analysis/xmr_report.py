@@ -19,6 +19,7 @@ from pumpsite.numbers import (
     fmt_plain,
 )
 from pumpsite.problems import OUTSIDE_BOUNDS, Problem
+from pumpsite.vocabulary import MIN_LIMIT_POINTS, Better, Profile
 
 Bounds = tuple[float | None, float | None]
 
@@ -33,10 +34,10 @@ def options(
 ) -> xmr.Options:
     return xmr.Options(
         baseline_size=baseline,
-        profile=cast(xmr.Profile, rules),
+        profile=cast(Profile, rules),
         run_length=run_length,
         dispersion="median" if median else "average",
-        better=cast(xmr.Better, better),
+        better=cast(Better, better),
         lower_bound=bounds[0],
         upper_bound=bounds[1],
     )
@@ -186,7 +187,7 @@ def _no_limits(analysis: xmr.Analysis, phase: xmr.Phase) -> str:
     reason = no_limits_reason(analysis, phase)
     if reason:
         return f"{counted(count, 'value')}, but {reason}"
-    return f"{counted(count, 'value')}; limits need {xmr.MIN_LIMIT_POINTS}"
+    return f"{counted(count, 'value')}; limits need {MIN_LIMIT_POINTS}"
 
 
 def _namer(analysis: xmr.Analysis) -> Callable[[Signal], str]:

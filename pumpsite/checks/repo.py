@@ -30,8 +30,8 @@ from pumpsite.problems import (
     did_you_mean,
     short,
 )
+from pumpsite.vocabulary import MIN_LIMIT_POINTS
 
-MIN_POINTS_FOR_LIMITS = 5
 MAX_GOAL_LEVELS = 20
 """How deep goals may nest: far more than any results map (mission, strategy, teams: three to six
 levels), and a bound on every walk down the goal tree, here and when the site is made."""
@@ -189,14 +189,14 @@ def check_data(measure: Measure) -> Iterator[Problem]:
             f"No data yet in {series.path}: the chart stays empty until values are added.",
         )
         return
-    if len(values) < MIN_POINTS_FOR_LIMITS:
+    if len(values) < MIN_LIMIT_POINTS:
         yield Problem(
             measure.path,
             None,
             FEW_VALUES,
             f"Only {counted(len(values), 'value')} in {series.path}: shown as a "
             "run chart until there are "
-            f"{MIN_POINTS_FOR_LIMITS} values to compute natural process limits.",
+            f"{MIN_LIMIT_POINTS} values to compute natural process limits.",
         )
     first, last = series.observations[0].period, series.observations[-1].period
     yield from _settings_outside_data(measure, first, last)

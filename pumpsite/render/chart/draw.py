@@ -54,7 +54,6 @@ from pumpsite.render.chart.plan import (
     VALUE_COLOUR,
     ChartPlan,
     Marks,
-    Size,
     mr_title,
     one_line,
     plan_chart,
@@ -62,9 +61,10 @@ from pumpsite.render.chart.plan import (
     truncate,
 )
 from pumpsite.render.chart.svg import finish_svg, id_prefix
+from pumpsite.vocabulary import MIN_LIMIT_POINTS, ChartSize
 
 NO_LIMITS_NOTE: dict[WithoutLimits, str] = {
-    "few_values": "Limits need 5 values",
+    "few_values": f"Limits need {MIN_LIMIT_POINTS} values",
     "few_ranges": "Limits need 4 moving ranges",
     "too_coarse": "Data too coarse for limits",
 }
@@ -457,7 +457,7 @@ def _draw(chart: ChartPlan, marks: Marks) -> Figure:
 # --- entry point -------------------------------------------------------------------------------
 
 
-def _rc(measure_id: str, size: Size, font: float) -> dict[RcKeyType, Any]:
+def _rc(measure_id: str, size: ChartSize, font: float) -> dict[RcKeyType, Any]:
     return {
         "svg.hashsalt": f"pumpsite-{measure_id}-{size}",
         "svg.fonttype": "none",
@@ -476,7 +476,7 @@ def render_chart(
     analysis: MeasureAnalysis,
     *,
     description: str,
-    size: Size = "full",
+    size: ChartSize = "full",
 ) -> str:
     """The XmR chart of `measure` as an inline SVG fragment: no prolog, no blank line.
 

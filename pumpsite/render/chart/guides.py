@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from pumpsite.labels import EFFECT_NAMES
 from pumpsite.numbers import as_written, data_decimals, fmt
 from pumpsite.periods import Frequency, Period
 from pumpsite.render.chart.plan import (
@@ -24,7 +25,6 @@ from pumpsite.render.chart.plan import (
     DASHED,
     DOTTED,
     EFFECT_COLOURS,
-    EFFECT_NAMES,
     INK,
     TARGET_COLOUR,
     VALUE_COLOUR,
