@@ -41,11 +41,15 @@ class Series:
         return periods, [by_period.get(p) for p in periods]
 
 
-def line_of(lines: Mapping[str, int], *path: str | int) -> int | None:
-    """The line of the deepest known key on a dotted path like ("roles", 1, "target")."""
-    for depth in range(len(path), 0, -1):
-        line = lines.get(".".join(map(str, path[:depth])))
-        if line is not None:
+Key = str | int
+KeyPath = tuple[Key, ...]
+"""Where a value is in a YAML document: ("roles", 1, "target"); () for the document."""
+
+
+def line_of(lines: Mapping[KeyPath, int], at: KeyPath) -> int | None:
+    """The line of the deepest key on the path `at` whose line is known."""
+    for depth in range(len(at), -1, -1):
+        if (line := lines.get(at[:depth])) is not None:
             return line
     return None
 
@@ -61,14 +65,14 @@ class Goal:
     path: str
     meta: GoalMeta
     body: str  # Markdown after the frontmatter
-    lines: Mapping[str, int] = field(default_factory=dict)  # "key.0.sub" path -> line
+    lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
 
     @property
     def title(self) -> str:
         return self.meta.title
 
-    def line(self, *path: str | int) -> int | None:
-        return line_of(self.lines, *path)
+    def line(self, *at: Key) -> int | None:
+        return line_of(self.lines, at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +83,14 @@ class Measure:
     body: str
     data_path: str  # repo-relative CSV path: meta.data, or default_data_path(id)
     series: Series | None  # None when the CSV could not be read
-    lines: Mapping[str, int] = field(default_factory=dict)  # "key.0.sub" path -> line
+    lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
 
     @property
     def title(self) -> str:
         return self.meta.title
 
-    def line(self, *path: str | int) -> int | None:
-        return line_of(self.lines, *path)
+    def line(self, *at: Key) -> int | None:
+        return line_of(self.lines, at)
 
     def role_at(self, day: date) -> Role | None:
         """The role in force on `day`: the latest `from` quarter at or before it."""

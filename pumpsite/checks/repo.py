@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pumpsite.goal_tree import GoalTree
 from pumpsite.model import Measure, Observation, Repo
 from pumpsite.numbers import as_written, counted, listed
 from pumpsite.periods import Period
@@ -120,17 +121,12 @@ def _chain(ids: list[str]) -> str:
 
 
 def check_depth(repo: Repo) -> Iterator[Problem]:
-    """Goals deeper than MAX_GOAL_LEVELS, level by level from the top (no recursion); goals in
-    or under a parent cycle are left to the cycle's problem."""
-    children: dict[str | None, list[str]] = {}
-    for goal in repo.goals.values():
-        parent = goal.meta.parent if goal.meta.parent in repo.goals else None
-        children.setdefault(parent, []).append(goal.id)
-    level, current = 1, children.get(None, [])
-    while current and level <= MAX_GOAL_LEVELS:
-        current = [kid for goal_id in current for kid in children.get(goal_id, [])]
-        level += 1
-    for goal_id in sorted(current):
+    """Goals one level deeper than MAX_GOAL_LEVELS; goals in or under a parent cycle are left
+    to the cycle's problem."""
+    tree = GoalTree.of(repo.goals)
+    level = MAX_GOAL_LEVELS + 1
+    too_deep = [goal.id for goal, depth in tree.walk(tree.roots) if depth == MAX_GOAL_LEVELS]
+    for goal_id in sorted(too_deep):
         goal, parents = repo.goals[goal_id], [goal_id]
         while (parent := repo.goals[parents[-1]].meta.parent) is not None and parent in repo.goals:
             parents.append(parent)  # up to a top goal: this goal was reached from one

@@ -466,7 +466,7 @@ class _Loader:
         frequency = data.get("frequency")
         context = {"frequency": frequency if frequency in FREQUENCIES else None}
         validator = Validator(doc, rel)
-        lines = {".".join(map(str, at)): line for at, line in doc.lines.items() if at}
+        lines = {at: line for at, line in doc.lines.items() if at}
         if kind == "goal":
             goal = validator.validate(GoalMeta, context)
             self.problems += validator.problems

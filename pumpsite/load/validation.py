@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from pumpsite.load.yaml_values import KeyPath, YamlData, format_path
+from pumpsite.load.yaml_values import YamlData, format_path
+from pumpsite.model import KeyPath
 from pumpsite.numbers import foreign_digit, parse_number
 from pumpsite.problems import (
     BAD_PERIOD,

@@ -123,7 +123,7 @@ def test_valid_repository_loads_without_problems(repo_of: RepoOf) -> None:
     assert churn.series.values_by_period()[1] == [4.1, None, None, 3.5]
     assert churn.line("roles", 1, "target") == 12
     assert churn.line("limits", "phases", 0) == 16
-    assert churn.lines["title"] == 2
+    assert churn.lines[("title",)] == 2
 
 
 def test_valid_repository_settings_glossary_and_templates(repo_of: RepoOf) -> None:
@@ -160,7 +160,7 @@ def test_crlf_and_bom(repo_of: RepoOf) -> None:
     repo, found = load_repo(repo_of({**BASE, M: text}))
     assert found == []
     churn = repo.measures["churn"]
-    assert (churn.meta.owner, churn.body, churn.lines["owner"]) == ("Dana", "Body\r\n", 6)
+    assert (churn.meta.owner, churn.body, churn.lines[("owner",)]) == ("Dana", "Body\r\n", 6)
 
 
 def test_a_measure_with_a_missing_data_folder_still_loads(repo_of: RepoOf) -> None:
