@@ -8,13 +8,14 @@ still load. Line numbers are physical lines of the file, as an editor shows them
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pumpsite.load.text import encoding_problem, nul_problem, split_lines, utf16_problem
+from pumpsite.load.text import UTF16_BOMS, encoding_problem, nul_problem, split_lines, utf16_problem
 from pumpsite.model import Observation, Series
 from pumpsite.numbers import Number, counted, foreign_digit, parse_number
 from pumpsite.periods import EXAMPLE_LABELS, Frequency, Period, detect_frequency, parse_period
@@ -123,9 +124,16 @@ class _Row:
     cells: list[str]
 
 
+@functools.cache
+def _allow_large_cells() -> None:
+    """Let a cell be up to FIELD_SIZE_LIMIT long (csv's default is 128 KB). The limit is the
+    csv module's, for the whole process: set once, before the first file is read."""
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
+
+
 def _rows(lines: Iterable[str], path: str, problems: list[Problem]) -> Iterator[_Row]:
     """Non-blank CSV rows with their physical lines."""
-    csv.field_size_limit(FIELD_SIZE_LIMIT)
+    _allow_large_cells()
     reader = csv.reader(_checked_lines(lines, path, problems))
     end = 0
     while True:
@@ -221,7 +229,7 @@ def read_measure_csv(
     problems: list[Problem] = []
     try:
         with path.open("rb") as raw:
-            if raw.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            if raw.read(2) in UTF16_BOMS:
                 return None, [utf16_problem(rel, EXCEL_HINT)]
             raw.seek(0)
             text = io.TextIOWrapper(raw, "utf-8-sig", errors="surrogateescape", newline="")
@@ -445,7 +453,7 @@ def read_series_bytes(
     data: bytes, source: str, column: str | None = None, frequency: Frequency | None = None
 ) -> Series3:
     """Labels and values from bytes (a file, or standard input): see `read_series_text`."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(UTF16_BOMS):
         return [], [], [utf16_problem(source, EXCEL_HINT)]
     return read_series_text(data.decode("utf-8-sig", "surrogateescape"), source, column, frequency)
 
