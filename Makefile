@@ -1,7 +1,7 @@
 # One entry point for developers and CI.
 PY ?= .venv/bin/python
 
-.PHONY: install check lint types test golden
+.PHONY: install check lint types test golden docs
 
 install:
 	python3 -m venv .venv
@@ -22,3 +22,6 @@ test:
 
 golden:
 	PUMPSITE_UPDATE_GOLDEN=1 $(PY) -m pytest tests -k golden -p no:xdist
+
+docs:
+	$(PY) scripts/problems_doc.py
