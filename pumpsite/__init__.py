@@ -19,7 +19,9 @@ The code is laid out as the pipeline data flows through, one subpackage per stag
 - `diff/`      `pumpsite diff`: the statistical news between two git states (via `gitstate`)
 
 At the top: `model` (the data every stage shares), `problems` (the Problem value, the one
-registry of its codes, and how messages quote the user's text), `schema` (the settings in
+registry of its codes, and how messages quote the user's text), `errors` (the base of the errors
+that stop a command), `git` (the one git runner), `vocabulary` (literal types and the five-point
+minimum), `labels` (words for roles, effects, assurance), `goal_tree`, `schema` (the settings in
 `mkdocs.yml` and frontmatter), `periods`, `numbers` (parsing and display), `scaffold`
 (`pumpsite init`/`new`) and `cli`.
 
