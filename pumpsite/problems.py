@@ -123,7 +123,7 @@ def closest(word: object, choices: Iterable[str]) -> str | None:
 
 
 def did_you_mean(word: object, choices: Iterable[str]) -> str:
-    """ " Did you mean 'x'?" for the choice closest to `word`, or ""."""
+    """The choice closest to `word` as " Did you mean 'x'?", or "" when none is close."""
     close = closest(word, choices)
     return f" Did you mean '{close}'?" if close else ""
 
