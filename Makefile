@@ -1,7 +1,7 @@
 # One entry point for developers and CI.
 PY ?= .venv/bin/python
 
-.PHONY: install check lint types test golden package
+.PHONY: install check lint types test golden package docs
 
 install:
 	python3 -m venv .venv
@@ -27,3 +27,6 @@ golden:
 # init, new, check and build in a fresh virtual environment.
 package:
 	scripts/check_package.sh $(PY)
+
+docs:
+	$(PY) scripts/problems_doc.py

@@ -18,9 +18,12 @@ The code is laid out as the pipeline data flows through, one subpackage per stag
 - `publish/`   `pumpsite publish`: the built site committed to a branch with git plumbing
 - `diff/`      `pumpsite diff`: the statistical news between two git states (via `gitstate`)
 
-At the top: `model` (the data every stage shares), `schema` (the settings in `mkdocs.yml` and
-frontmatter), `periods`, `numbers`, `scaffold` (`pumpsite init`/`new`), `install_spec` (the
-workflows' install line) and `cli`.
+At the top: `model` (the data every stage shares), `problems` (the Problem value, the one
+registry of its codes, and how messages quote the user's text), `errors` (the base of the errors
+that stop a command), `git` (the one git runner), `vocabulary` (literal types and the five-point
+minimum), `labels` (words for roles, effects, assurance), `goal_tree`, `schema` (the settings in
+`mkdocs.yml` and frontmatter), `periods`, `numbers` (parsing and display), `scaffold`
+(`pumpsite init`/`new`), `install_spec` (the workflows' install line) and `cli`.
 
 The public API below is imported lazily (`build_site` is `build.run.build`: the name `build` is
 the subpackage's), so `import pumpsite` stays cheap for the command line
@@ -46,8 +49,8 @@ _PUBLIC = {
     "publish_site": "pumpsite.publish.run",
     "PublishResult": "pumpsite.publish.run",
     "diff_revisions": "pumpsite.diff.run",
-    "Problem": "pumpsite.model",
-    "Severity": "pumpsite.model",
+    "Problem": "pumpsite.problems",
+    "Severity": "pumpsite.problems",
     "Repo": "pumpsite.model",
     "Goal": "pumpsite.model",
     "Measure": "pumpsite.model",
@@ -83,7 +86,8 @@ if _TYPE_CHECKING:
     from pumpsite.checks.inspection import Inspection, inspect
     from pumpsite.diff.run import diff_revisions
     from pumpsite.load.repo import load_repo
-    from pumpsite.model import Goal, Measure, Observation, Problem, Repo, Series, Severity
+    from pumpsite.model import Goal, Measure, Observation, Repo, Series
+    from pumpsite.problems import Problem, Severity
     from pumpsite.publish.run import PublishResult, publish_site
 
 

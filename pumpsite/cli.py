@@ -10,14 +10,16 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, get_args
 
 import click
 
 from pumpsite import __version__
-from pumpsite.model import Problem, printable
+from pumpsite.errors import PumpsiteError
 from pumpsite.numbers import counted
 from pumpsite.periods import FREQUENCIES, Frequency
+from pumpsite.problems import Problem, printable
+from pumpsite.vocabulary import MIN_LIMIT_POINTS, Better, Profile
 
 if TYPE_CHECKING:
     from pumpsite.build.run import BuildResult
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
     from pumpsite.serve.run import Outcome
 
 FORMATS = ("text", "github", "json")
-BETTER = ("up", "down", "neutral")  # schema.Better, without importing pydantic here
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -55,7 +56,17 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, with the one place a library error becomes a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except PumpsiteError as error:
+            _fail(error.message, error.exit_code)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pumpsite")
 def cli() -> None:
     """Measures-as-code for the PuMP method: check measures, analyse XmR charts, build and publish
@@ -251,17 +262,14 @@ def init(directory: Path, name: str | None, pumpsite_spec: str | None) -> None:
     pull requests and publish the site from main.
     """
     from pumpsite.install_spec import InstallSpec, running_spec
-    from pumpsite.scaffold import ScaffoldError, init_repo
+    from pumpsite.scaffold import init_repo
 
     if pumpsite_spec is not None and (not pumpsite_spec.strip() or not pumpsite_spec.isprintable()):
         _fail(f"--pumpsite-spec {pumpsite_spec!r}: expected one line that pip can install.", 2)
     spec = (
         InstallSpec(pumpsite_spec, "--pumpsite-spec names it.") if pumpsite_spec else running_spec()
     )
-    try:
-        written = init_repo(directory, _today(), name, spec.spec)
-    except ScaffoldError as error:
-        _fail(str(error))
+    written = init_repo(directory, _today(), name, spec.spec)
     _report_written(
         written,
         f"The workflows install {spec.spec}: {spec.why}\n"
@@ -289,13 +297,9 @@ def new_goal(
     goal_id: str, path: Path, title: str | None, parent: str | None, owner: str | None
 ) -> None:
     """Write measures/ID.md, a starter goal, in the repository at PATH."""
-    from pumpsite.scaffold import ScaffoldError
     from pumpsite.scaffold import new_goal as write_goal
 
-    try:
-        written = write_goal(path, goal_id, title=title, parent=parent, owner=owner)
-    except ScaffoldError as error:
-        _fail(str(error))
+    written = write_goal(path, goal_id, title=title, parent=parent, owner=owner)
     _report_written(
         written,
         f"Word the title as a result, then add its measures: pumpsite new measure ID --goal "
@@ -319,7 +323,7 @@ def new_goal(
 )
 @click.option(
     "--better",
-    type=click.Choice(BETTER),
+    type=click.Choice(get_args(Better)),
     help="Which direction is good (asked on a terminal; otherwise written as up?, to confirm).",
 )
 def new_measure(
@@ -333,28 +337,26 @@ def new_measure(
     better: str | None,
 ) -> None:
     """Write measures/ID.md, a starter measure, and data/ID.csv (its header) at PATH."""
-    from pumpsite.scaffold import ScaffoldError
     from pumpsite.scaffold import new_measure as write_measure
 
     if better is None and _on_a_terminal():
         better = click.prompt(
-            "Which direction is good for this measure", type=click.Choice(BETTER), err=True
+            "Which direction is good for this measure",
+            type=click.Choice(get_args(Better)),
+            err=True,
         )
 
-    try:
-        written = write_measure(
-            path,
-            measure_id,
-            today=_today(),
-            goal=goal,
-            title=title,
-            owner=owner,
-            unit=unit,
-            frequency=frequency,
-            better=better,
-        )
-    except ScaffoldError as error:
-        _fail(str(error))
+    written = write_measure(
+        path,
+        measure_id,
+        today=_today(),
+        goal=goal,
+        title=title,
+        owner=owner,
+        unit=unit,
+        frequency=frequency,
+        better=better,
+    )
     guess = (
         ""
         if better
@@ -406,32 +408,28 @@ def publish(
     Only a site branch is replaced: not the branch checked out here, nor the remote's default
     branch, nor a branch with other history, unless --force is given.
     """
-    from pumpsite.publish.git import PublishError
     from pumpsite.publish.run import publish_site, remove_prefix
 
     if remove and not prefix:
         raise click.UsageError("--remove deletes a preview folder: name it with --prefix DIR.")
-    try:
-        if remove:
-            assert prefix is not None
-            done = remove_prefix(
-                path, prefix=prefix, remote=remote, branch=branch, message=message, force=force
-            )
-        else:
-            done = publish_site(
-                path,
-                today=_today(),
-                remote=remote,
-                branch=branch,
-                prefix=prefix,
-                message=message,
-                as_of=as_of,
-                strict=strict,
-                force=force,
-                progress=_progress,
-            )
-    except PublishError as error:
-        _fail(str(error))
+    if remove:
+        assert prefix is not None
+        done = remove_prefix(
+            path, prefix=prefix, remote=remote, branch=branch, message=message, force=force
+        )
+    else:
+        done = publish_site(
+            path,
+            today=_today(),
+            remote=remote,
+            branch=branch,
+            prefix=prefix,
+            message=message,
+            as_of=as_of,
+            strict=strict,
+            force=force,
+            progress=_progress,
+        )
     if done.build is not None:
         report_build(done.build)
         if not done.build.ok:
@@ -545,7 +543,7 @@ def serve(
     A bad edit never stops the server: the browser keeps the last good pages, with the problems
     at the bottom of each, and fixing the files clears them by themselves.
     """
-    from pumpsite.serve.run import DEFAULT_HOST, AddressError
+    from pumpsite.serve.run import DEFAULT_HOST
     from pumpsite.serve.run import serve as run_server
 
     host, port = dev_addr
@@ -554,20 +552,17 @@ def serve(
             f"Warning: serving on {host}, so other computers may be able to see the site.",
             err=True,
         )
-    try:
-        run_server(
-            path,
-            host=host,
-            port=port,
-            today=_today,
-            as_of=as_of,
-            open_browser=open_browser,
-            poll=poll,
-            say=lambda message: click.echo(message, err=True),
-            on_build=_report_rebuild,
-        )
-    except AddressError as error:
-        _fail(f"{error}. Choose another with --dev-addr, like 127.0.0.1:8001.")
+    run_server(
+        path,
+        host=host,
+        port=port,
+        today=_today,
+        as_of=as_of,
+        open_browser=open_browser,
+        poll=poll,
+        say=lambda message: click.echo(message, err=True),
+        on_build=_report_rebuild,
+    )
 
 
 # --- xmr ---------------------------------------------------------------------------------------
@@ -578,14 +573,14 @@ def serve(
 @click.option("--column", help="The value column (default: 'value' or the only numeric column).")
 @click.option(
     "--baseline",
-    type=click.IntRange(min=5),
+    type=click.IntRange(min=MIN_LIMIT_POINTS),
     default=20,
     show_default=True,
     help="Number of first points the limits are computed from.",
 )
 @click.option(
     "--rules",
-    type=click.Choice(["wheeler", "pump", "nhs"]),
+    type=click.Choice(get_args(Profile)),
     default="wheeler",
     show_default=True,
     help="Signal rule profile.",
@@ -598,7 +593,7 @@ def serve(
 @click.option("--median", is_flag=True, help="Use the median moving range (3.145 / 3.865).")
 @click.option(
     "--better",
-    type=click.Choice(["up", "down", "neutral"]),
+    type=click.Choice(get_args(Better)),
     default="neutral",
     show_default=True,
     help="Which direction is an improvement.",
@@ -678,12 +673,8 @@ def diff(base: str, head: str | None, path: Path, as_of: date | None, fmt: str) 
     """The statistical news from BASE to HEAD: git revisions of the measures repository at PATH;
     HEAD omitted or '.' is the working tree. Prints a Markdown pull-request comment."""
     from pumpsite.diff import diff_revisions, render_json, render_markdown
-    from pumpsite.gitstate import GitError
 
-    try:
-        result = diff_revisions(path, base, head, today=_today(), as_of=as_of)
-    except GitError as error:
-        _fail(str(error), code=2)  # like a usage error: nothing was compared
+    result = diff_revisions(path, base, head, today=_today(), as_of=as_of)
     click.echo(render_json(result) if fmt == "json" else render_markdown(result))
 
 

@@ -16,10 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pumpsite.build.scratch import scratch_folder
-
-
-class GitError(Exception):
-    """Something the user can fix: git missing, not a repository, an unknown revision."""
+from pumpsite.git import GitError, run_git
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +30,7 @@ class Revision:
 
 
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed (or not on PATH): pumpsite diff needs it.") from None
+    return run_git(folder, *args, needed_by="diff")
 
 
 def _stderr(result: subprocess.CompletedProcess[bytes]) -> str:

@@ -1,4 +1,4 @@
-"""The repository as a value: goals, measures with their data, glossary, settings, and problems.
+"""The repository as a value: goals, measures with their data, glossary and settings.
 
 `pumpsite.load` builds it (and is the only module that reads files); everything downstream is pure.
 Repo-relative paths are POSIX strings (`measures/churn.md`); OS paths are `pathlib.Path`.
@@ -6,62 +6,13 @@ Repo-relative paths are POSIX strings (`measures/churn.md`); OS paths are `pathl
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 
 from pumpsite.periods import Period, quarter_of
 from pumpsite.schema import GoalMeta, MeasureMeta, Role, SiteSettings
-
-
-def printable(text: str) -> str:
-    """`text` with every character that acts on a terminal or on the order of text written as
-    an escape (`\\x1b`, `\\n`, `\\u202e`): a file name or a value printed in a message must
-    not colour the terminal, start a line that looks like another problem, or reverse the text
-    around it. Letters, digits, punctuation and spaces of every script stay as they are."""
-    if text.isprintable():
-        return text
-    return "".join(char.encode("unicode_escape").decode() if _acts(char) else char for char in text)
-
-
-def _acts(char: str) -> bool:
-    # Cc: controls (ESC, newline, DEL, C1); Cf: formats (bidi overrides, zero widths); Cs: lone
-    # surrogates (undecodable bytes in a file name); Zl, Zp: line and paragraph separators.
-    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Something wrong with the user's files: where, a stable code, and a sentence saying what."""
-
-    path: str  # repo-relative, '/'-separated; "" for the repository as a whole
-    line: int | None  # 1-based; None for the whole file
-    code: str  # stable and documented, e.g. "PS103"
-    message: str
-    severity: Severity = Severity.ERROR
-
-    def __str__(self) -> str:
-        """One line, as `pumpsite check` prints it: whatever the path and message hold."""
-        where = f"{printable(self.path)}:{self.line}" if self.line else printable(self.path) or "."
-        return f"{where}: {self.severity.value}: {printable(self.message)} [{self.code}]"
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity is Severity.ERROR
-
-
-def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """Stable, readable order: by file, then line, then code; duplicates removed."""
-    unique = dict.fromkeys(problems)
-    return sorted(unique, key=lambda p: (p.path, p.line or 0, p.code, p.message))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +41,22 @@ class Series:
         return periods, [by_period.get(p) for p in periods]
 
 
-def line_of(lines: Mapping[str, int], *path: str | int) -> int | None:
-    """The line of the deepest known key on a dotted path like ("roles", 1, "target")."""
-    for depth in range(len(path), 0, -1):
-        line = lines.get(".".join(map(str, path[:depth])))
-        if line is not None:
+Key = str | int
+KeyPath = tuple[Key, ...]
+"""Where a value is in a YAML document: ("roles", 1, "target"); () for the document."""
+
+
+def line_of(lines: Mapping[KeyPath, int], at: KeyPath) -> int | None:
+    """The line of the deepest key on the path `at` whose line is known."""
+    for depth in range(len(at), -1, -1):
+        if (line := lines.get(at[:depth])) is not None:
             return line
     return None
+
+
+def default_data_path(measure_id: str) -> str:
+    """Where a measure's data is when it does not say (`data:`)."""
+    return f"data/{measure_id}.csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +65,14 @@ class Goal:
     path: str
     meta: GoalMeta
     body: str  # Markdown after the frontmatter
-    lines: Mapping[str, int] = field(default_factory=dict)  # "key.0.sub" path -> line
+    lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
 
     @property
     def title(self) -> str:
         return self.meta.title
 
-    def line(self, *path: str | int) -> int | None:
-        return line_of(self.lines, *path)
+    def line(self, *at: Key) -> int | None:
+        return line_of(self.lines, at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,16 +81,16 @@ class Measure:
     path: str
     meta: MeasureMeta
     body: str
-    data_path: str  # repo-relative CSV path (meta.data or data/<id>.csv)
+    data_path: str  # repo-relative CSV path: meta.data, or default_data_path(id)
     series: Series | None  # None when the CSV could not be read
-    lines: Mapping[str, int] = field(default_factory=dict)  # "key.0.sub" path -> line
+    lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
 
     @property
     def title(self) -> str:
         return self.meta.title
 
-    def line(self, *path: str | int) -> int | None:
-        return line_of(self.lines, *path)
+    def line(self, *at: Key) -> int | None:
+        return line_of(self.lines, at)
 
     def role_at(self, day: date) -> Role | None:
         """The role in force on `day`: the latest `from` quarter at or before it."""

@@ -1,13 +1,25 @@
-"""Display of numbers: values are stored unrounded and rounded only here, for people."""
+"""Numbers as people write and read them: a cell parsed as a number (or why it is none), and
+the display of values, which are stored unrounded and rounded only here, for people."""
 
 from __future__ import annotations
 
 import math
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+
+from pumpsite.problems import (
+    DECIMAL_COMMA,
+    NOT_A_NUMBER,
+    NOT_FINITE,
+    THOUSANDS,
+    TOO_LARGE,
+    TOO_SMALL,
+)
 
 MAX_DECIMALS = 4
 LARGEST = 1e15
@@ -109,3 +121,47 @@ def unstorable(text: str, value: float) -> Literal["overflow", "underflow"] | No
     if (value == 0 and mantissa.strip("+-0.")) or 0 < abs(value) < SMALLEST:
         return "underflow"
     return None
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+# re.ASCII: \d is 0-9 only; Python's \d would take the digits of other scripts (١٢٣, １２３)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([,'\u00a0\u202f ])\d{3})(?:\1\d{3})*(?:\.\d+)?", re.ASCII)
+_GROUPED_DECIMAL_COMMA = re.compile(
+    r"[+-]?\d{1,3}(?:([.'\u00a0\u202f ])\d{3})(?:\1\d{3})*,\d+", re.ASCII
+)
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+", re.ASCII)
+_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A cell read as a number: the value, or why it is none and what was probably meant."""
+
+    value: float | None
+    code: str | None = None
+    suggestion: str | None = None
+
+
+def parse_number(text: str) -> Number:
+    """Parse a non-empty, stripped cell as a finite number written with the digits 0-9."""
+    if _NUMBER.fullmatch(text):
+        value = float(text)
+        if unstorable(text, value) == "underflow":
+            return Number(None, TOO_SMALL)
+        return Number(value) if abs(value) <= LARGEST else Number(None, TOO_LARGE)
+    if foreign_digit(text):
+        plain = ascii_digits(text)
+        return Number(None, NOT_A_NUMBER, plain if _NUMBER.fullmatch(plain) else None)
+    if _NON_FINITE.fullmatch(text):
+        return Number(None, NOT_FINITE)
+    if grouped := _GROUPED.fullmatch(text):
+        return Number(None, THOUSANDS, text.replace(grouped[1], ""))
+    if grouped := _GROUPED_DECIMAL_COMMA.fullmatch(text):
+        return Number(None, DECIMAL_COMMA, text.replace(grouped[1], "").replace(",", "."))
+    if _DECIMAL_COMMA.fullmatch(text):
+        return Number(None, DECIMAL_COMMA, text.replace(",", "."))
+    if text.endswith("%") and _NUMBER.fullmatch(text[:-1].strip()):
+        return Number(None, NOT_A_NUMBER, text[:-1].strip())
+    return Number(None, NOT_A_NUMBER)

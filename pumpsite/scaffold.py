@@ -9,7 +9,6 @@ A file or folder whose name starts with `dot-` is written with a leading dot (`d
 
 from __future__ import annotations
 
-import difflib
 import os
 import shlex
 from collections.abc import Iterator, Mapping
@@ -22,9 +21,12 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from pumpsite.errors import PumpsiteError
 from pumpsite.install_spec import running_spec
 from pumpsite.load.repo import ID_PATTERN, load_repo, slugify
+from pumpsite.model import default_data_path
 from pumpsite.periods import Frequency, containing, quarter_of
+from pumpsite.problems import did_you_mean
 from pumpsite.render.paths import RESERVED_IDS
 
 TEMPLATES = files("pumpsite") / "scaffold_files"
@@ -42,7 +44,7 @@ SAMPLE_VALUES = (
 SAMPLE_MEASURE = "on-time-delivery"
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(PumpsiteError):
     """A starter file cannot be written; the message says why and what to do."""
 
 
@@ -163,7 +165,7 @@ def init_repo(
     }
     result = Written(target)
     planned = [(rel, render(t, values)) for rel, t in _walk(TEMPLATES / "repo")]
-    planned.append((f"data/{SAMPLE_MEASURE}.csv", csv_text))
+    planned.append((default_data_path(SAMPLE_MEASURE), csv_text))
     target.mkdir(parents=True, exist_ok=True)
     for rel, text in planned:
         if (target / rel).exists():
@@ -235,10 +237,8 @@ def find_goal(root: Path, goal_id: str | None, ids: Mapping[str, str], option: s
         raise ScaffoldError(
             f"{ids[goal_id.casefold()]} cannot be read as a goal: run pumpsite check to see why."
         )
-    close = difflib.get_close_matches(goal_id, sorted(repo.goals), n=1)
-    if close:
-        hint = f"Did you mean '{close[0]}'?"
-    else:
+    hint = did_you_mean(goal_id, sorted(repo.goals)).strip()
+    if not hint:
         known = f"The goals are: {', '.join(sorted(repo.goals))}. " if repo.goals else ""
         hint = f"{known}Create it first with pumpsite new goal {goal_id}."
     raise ScaffoldError(f"There is no goal '{goal_id}' (named by {option}). {hint}")
@@ -304,7 +304,7 @@ def new_measure(
     goal = goal or _only_goal(root)
     goal_path = find_goal(root, goal, ids, "--goal")
     quarter = quarter_of(today)
-    data = f"data/{measure_id}.csv"
+    data = default_data_path(measure_id)
     values = {
         "id": measure_id,
         "title": title or default_title(measure_id),

@@ -34,11 +34,9 @@ from pumpsite.periods import (
     parse_label,
     parse_period,
 )
+from pumpsite.vocabulary import MIN_LIMIT_POINTS, Better, Dispersion, Profile
 
-Better = Literal["up", "down", "neutral"]
 RoleKind = Literal["sustain", "improve"]
-Profile = Literal["wheeler", "pump", "nhs"]
-Dispersion = Literal["average", "median"]
 EventKind = Literal["action", "incident", "note"]
 
 PERIOD_PATTERN = r"^\d{4}(-(\d{2}(-\d{2})?|W\d{2}|Q[1-4]))?$"
@@ -194,7 +192,7 @@ class Bounds(_Strict):
 
 
 class LimitsSettings(_Strict):
-    baseline: Annotated[int, Field(ge=5)] | BaselineRange = Field(
+    baseline: Annotated[int, Field(ge=MIN_LIMIT_POINTS)] | BaselineRange = Field(
         default=20,
         description="the number of first points the limits are computed from (default 20), "
         "or {from, to} periods",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pumpsite.model import Goal, Measure, Observation, Repo, Series
+from pumpsite.model import Goal, KeyPath, Measure, Observation, Repo, Series
 from pumpsite.periods import Frequency, parse_period
 from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
 
@@ -38,7 +38,7 @@ def measure(
         assert first is not None
         observations = tuple(Observation(first + i, v, "", i + 2) for i, v in enumerate(values))
         series = Series(f"data/{id}.csv", "value", observations)
-    return Measure(id, f"measures/{id}.md", parsed, "", f"data/{id}.csv", series, lines or {})
+    return Measure(id, f"measures/{id}.md", parsed, "", f"data/{id}.csv", series, _key_paths(lines))
 
 
 def repo(*items: Goal | Measure, settings: SiteSettings | None = None) -> Repo:
@@ -50,3 +50,11 @@ def repo(*items: Goal | Measure, settings: SiteSettings | None = None) -> Repo:
         settings=settings or SiteSettings(),
         site_config={},
     )
+
+
+def _key_paths(lines: dict[str, int] | None) -> dict[KeyPath, int]:
+    """{"roles.0.target": 7} as the loader keeps it: {("roles", 0, "target"): 7}."""
+    return {
+        tuple(int(key) if key.isdigit() else key for key in dotted.split(".")): line
+        for dotted, line in (lines or {}).items()
+    }

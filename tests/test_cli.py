@@ -11,8 +11,10 @@ from click.testing import CliRunner
 
 from pumpsite import cli as cli_module
 from pumpsite.cli import cli
-from pumpsite.model import Problem, Severity
+from pumpsite.load.repo import load_repo
+from pumpsite.problems import Problem
 from tests import worked_examples
+from tests.conftest import make_repo
 from tests.example_site import TODAY, copy_example
 
 TV1 = "\n".join(str(v) for v in worked_examples.TV1)
@@ -78,9 +80,9 @@ def test_check_github_annotations(example: Path) -> None:
 
 
 def test_github_annotations_escape_what_github_would_misread() -> None:
-    problem = Problem("data/a,b:c.csv", 3, "PS305", "100% wrong", Severity.WARNING)
+    problem = Problem("data/a,b:c.csv", 3, "PS311", "100% wrong")  # a warning
     line = cli_module.format_problem(problem, "github")
-    assert line == "::warning file=data/a%2Cb%3Ac.csv,line=3,title=PS305::100%25 wrong"
+    assert line == "::warning file=data/a%2Cb%3Ac.csv,line=3,title=PS311::100%25 wrong"
     whole_repo = Problem("", None, "PS116", "No measures/ folder.")
     assert cli_module.format_problem(whole_repo, "github") == (
         "::error file=.,title=PS116::No measures/ folder."
@@ -204,3 +206,43 @@ def test_xmr_bad_input_is_a_problem_not_a_traceback() -> None:
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "<stdin>:3: error:" in result.stdout
+
+
+SHORT_ROWS = "period,value,note\n2026-01,4.1\n2026-02,,late\n2026-03,3.9,\n2026-04\n2026-05,3.5\n"
+"""Rows without their note (read as empty), and one without its value cell (a problem)."""
+
+
+def test_xmr_and_the_site_read_short_rows_alike(tmp_path: Path) -> None:
+    measure = "---\ntitle: Churn\ngoal: g\nfrequency: monthly\nbetter: down\n---\n"
+    root = make_repo(
+        tmp_path / "repo",
+        {"measures/g.md": "---\nkind: goal\ntitle: G\n---\n", "measures/m.md": measure},
+    )
+    (root / "data").mkdir()
+    (root / "data" / "m.csv").write_text(SHORT_ROWS)
+    _, site_problems = load_repo(root)
+    xmr = CliRunner().invoke(cli, ["xmr", str(root / "data" / "m.csv")])
+    assert xmr.exit_code == 1
+    assert [str(p) for p in site_problems] == [
+        "data/m.csv:5: error: The row has 1 cell, expected 3 like the header (period, value, "
+        "note). Add the missing cells (a cell may be empty). [PS320]"
+    ]
+    assert xmr.stdout == f"{root / 'data' / 'm.csv'}:5: error: " + (
+        "The row has 1 cell, expected 3 like the header (period, value, note). Add the "
+        "missing cells (a cell may be empty). [PS320]\n"
+    )
+    (root / "data" / "m.csv").write_text(SHORT_ROWS.replace("2026-04\n", "2026-04,3.7\n"))
+    repo, site_problems = load_repo(root)
+    xmr = CliRunner().invoke(cli, ["xmr", "--json", str(root / "data" / "m.csv")])
+    assert xmr.exit_code == 0 and not [p for p in site_problems if p.is_error]
+    series = repo.measures["m"].series
+    assert series is not None
+    read_by_xmr = [(p["period"], p["value"]) for p in json.loads(xmr.stdout)["points"]]
+    assert read_by_xmr == [(str(o.period), o.value) for o in series.observations]
+    assert read_by_xmr == [
+        ("2026-01", 4.1),
+        ("2026-02", None),
+        ("2026-03", 3.9),
+        ("2026-04", 3.7),
+        ("2026-05", 3.5),
+    ]

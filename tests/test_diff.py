@@ -19,7 +19,7 @@ from pumpsite.diff import Change, Diff, compare, render_markdown
 from pumpsite.diff.compare import find_renames
 from pumpsite.diff.report import MARKER, NO_NEWS, WORD_JOINER
 from pumpsite.gitstate import Revision
-from pumpsite.model import Problem
+from pumpsite.problems import Problem
 from tests.example_site import TODAY, copy_example, tree_snapshot
 from tests.git_helpers import commit_all, git, isolated_git
 

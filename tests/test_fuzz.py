@@ -22,8 +22,8 @@ from pumpsite.cli import cli
 from pumpsite.load.csvdata import read_measure_csv, read_series_text
 from pumpsite.load.frontmatter import split_frontmatter
 from pumpsite.load.yaml_values import load_tolerant, parse_yaml
-from pumpsite.model import Problem
 from pumpsite.periods import FREQUENCIES
+from pumpsite.problems import Problem
 
 BASE = Path(__file__).parent / "corpus" / "_base"
 SCALE = int(os.environ.get("PUMPSITE_FUZZ_SCALE", "1"))  # e.g. 50 for a long local run

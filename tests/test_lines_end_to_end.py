@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from pumpsite import cli as cli_module
 from pumpsite.checks.inspection import inspect
 from pumpsite.cli import cli
-from pumpsite.model import Problem
 from pumpsite.periods import Frequency, parse_period
+from pumpsite.problems import Problem
 from pumpsite.render.site import render_site
 from tests.analysis.test_exact import CENTRE_28_9
 from tests.git_helpers import commit_all, git, isolated_git

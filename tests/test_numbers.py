@@ -1,16 +1,20 @@
-"""Numbers for people: decimals, formatting and counts."""
+"""Numbers for people: parsing a cell, decimals, formatting and counts."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
 from pumpsite.numbers import (
+    Number,
     ascii_digits,
     counted,
     data_decimals,
     fmt,
     foreign_digit,
     listed,
+    parse_number,
     unstorable,
 )
 
@@ -63,3 +67,45 @@ def test_numbers_that_cannot_be_stored_as_written(text: str, trouble: str | None
 
 def test_a_written_infinity_is_not_an_overflow() -> None:
     assert unstorable(".inf", float("inf")) is None  # YAML's infinity, reported as not finite
+
+
+# --- parsing --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("12.5", Number(12.5)),
+        ("-3", Number(-3.0)),
+        ("+.5", Number(0.5)),
+        ("1e3", Number(1000.0)),
+        ("12,5", Number(None, "PS306", "12.5")),
+        ("1.234,5", Number(None, "PS306", "1234.5")),
+        ("1 234,5", Number(None, "PS306", "1234.5")),
+        ("1,234", Number(None, "PS307", "1234")),
+        ("1 234", Number(None, "PS307", "1234")),
+        ("1\u202f234", Number(None, "PS307", "1234")),
+        ("1,234,567.5", Number(None, "PS307", "1234567.5")),
+        ("NaN", Number(None, "PS308")),
+        ("-inf", Number(None, "PS308")),
+        ("1e999", Number(None, "PS329")),
+        ("1e-999", Number(None, "PS331")),
+        ("0e-999", Number(0.0)),
+        ("١٢٣", Number(None, "PS305", "123")),
+        ("１２.５", Number(None, "PS305", "12.5")),
+        ("12²", Number(None, "PS305")),
+        ("ten", Number(None, "PS305")),
+        ("12%", Number(None, "PS305", "12")),
+        ("1_000", Number(None, "PS305")),
+    ],
+)
+def test_parse_number(text: str, number: Number) -> None:
+    assert parse_number(text) == number
+
+
+def test_parse_number_does_not_backtrack_on_long_input() -> None:
+    """Not a speed test: a backtracking pattern would take minutes here, a linear one a moment;
+    the bound is generous so a busy machine cannot fail it."""
+    start = time.perf_counter()
+    assert parse_number("1" * 1_000_000 + "x").code == "PS305"
+    assert time.perf_counter() - start < 10

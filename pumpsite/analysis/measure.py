@@ -15,6 +15,7 @@ from pumpsite.analysis import xmr
 from pumpsite.model import Measure
 from pumpsite.periods import Period, last_full_period
 from pumpsite.schema import BaselineRange, LimitsSettings, Role, SiteSettings
+from pumpsite.vocabulary import Better
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +131,7 @@ def natural_bounds(limits: LimitsSettings) -> tuple[float | None, float | None]:
     return bounds.lower, bounds.upper
 
 
-def read_target(
-    analysis: xmr.Analysis, role: Role | None, better: xmr.Better
-) -> TargetReading | None:
+def read_target(analysis: xmr.Analysis, role: Role | None, better: Better) -> TargetReading | None:
     if role is None or role.target is None:
         return None
     return TargetReading(

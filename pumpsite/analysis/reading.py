@@ -21,7 +21,6 @@ from pumpsite.analysis.signals import Signal, signal_name, without_echoes
 from pumpsite.analysis.xmr import (
     MIN_FIRM_POINTS,
     Analysis,
-    Assurance,
     Limits,
     Phase,
     Shortfall,
@@ -29,6 +28,7 @@ from pumpsite.analysis.xmr import (
     at_or_past,
     unsettled,
 )
+from pumpsite.labels import EFFECT_ASIDES
 from pumpsite.model import Measure
 from pumpsite.numbers import (
     MAX_DECIMALS,
@@ -39,6 +39,7 @@ from pumpsite.numbers import (
     fmt,
 )
 from pumpsite.periods import Frequency, Period, quarter_of
+from pumpsite.vocabulary import MIN_LIMIT_POINTS
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES = (
@@ -62,19 +63,8 @@ PER: dict[Frequency, str] = {
     "quarterly": "quarter",
     "yearly": "year",
 }
-ASSURANCE_WORDS: dict[Assurance, str] = {
-    "unpredictable": (
-        "can't be judged until a new phase: the latest values are signals, so the limits no "
-        "longer describe the process"
-    ),
-    "met_consistently": "will be met consistently",
-    "hit_or_miss": "hit or miss: the target sits inside the natural process limits",
-    "not_met": "will not be met unless the process changes",
-}
-"""Assurance in a few words, for overview pages."""
 ATTACHED_UNITS = frozenset({"%", "‰", "°"})
 """Units written without a space after the number."""
-MIN_LIMIT_POINTS = 5
 NAMED_MISSING = 3
 """Stale data names up to this many missing periods; beyond, it says when the data stops."""
 READ_SIGNALS = 10
@@ -289,7 +279,6 @@ def list_episodes(
 
 # --- signals -------------------------------------------------------------------------------------
 
-_EFFECT = {"improvement": " (an improvement)", "concern": " (a concern)", "neutral": ""}
 _LIMIT = {"high": "above the upper", "low": "below the lower"}
 _SIDE = {"high": "above", "low": "below"}
 _NEAR = {"high": "upper", "low": "lower"}
@@ -373,12 +362,12 @@ def episode_sentence(words: Words, episode: Episode) -> str:
     """'Signal: ... (an improvement).' plus the new-phase hint for a run still going."""
     if episode.signals == 1:
         return signal_sentence(words, episode.as_signal())
-    return f"Signal: {describe_episode(words, episode)}{_EFFECT[episode.effect]}."
+    return f"Signal: {describe_episode(words, episode)}{EFFECT_ASIDES[episode.effect]}."
 
 
 def signal_sentence(words: Words, signal: Signal) -> str:
     """'Signal: ... (an improvement).' plus the new-phase hint for a run still going."""
-    text = f"Signal: {describe_signal(words, signal)}{_EFFECT[signal.effect]}."
+    text = f"Signal: {describe_signal(words, signal)}{EFFECT_ASIDES[signal.effect]}."
     if signal.rule == "long_run" and signal.points[0] == words.xmr.rebase_hint:
         text += " " + rebase_sentence(words.analysis)
     return text
@@ -804,10 +793,10 @@ def _signal_summary(words: Words, episodes: Sequence[Episode], latest: str) -> s
     current = [e for e in episodes if words.latest in e.points]
     if not current:
         recent = max(episodes, key=lambda e: (e.end, e.start))
-        head = f"Signal: {describe_episode(words, recent)}{_EFFECT[recent.effect]}."
+        head = f"Signal: {describe_episode(words, recent)}{EFFECT_ASIDES[recent.effect]}."
         return f"{head} {latest}"
     lasting = min(current, key=lambda e: (e.start, -len(e.points)))
-    head = f"Signal: {describe_episode(words, lasting)}{_EFFECT[lasting.effect]}."
+    head = f"Signal: {describe_episode(words, lasting)}{EFFECT_ASIDES[lasting.effect]}."
     point = next((e for e in current if e.rule == "beyond_limits" and e is not lasting), None)
     if point is None or words.latest is None:
         return head

@@ -20,7 +20,8 @@ from pumpsite.analysis.exact import Line, range_side, sides
 from pumpsite.analysis.exact import side as exact_side
 
 if TYPE_CHECKING:
-    from pumpsite.analysis.xmr import Better, Limits, Lines, Phase, Profile
+    from pumpsite.analysis.xmr import Limits, Lines, Phase
+    from pumpsite.vocabulary import Better, Profile
 
 Rule = Literal["beyond_limits", "mr_beyond_url", "long_run", "short_run", "trend", "two_of_three"]
 Side = Literal["high", "low"]

@@ -19,10 +19,8 @@ from typing import Literal, get_args
 
 from pumpsite.analysis.exact import Line, decimal_of, range_side, scaled, side
 from pumpsite.analysis.signals import DEFAULT_RUN_LENGTH, RULES, Rule, Signal, detect
+from pumpsite.vocabulary import MIN_LIMIT_POINTS, Better, Dispersion, Profile
 
-Dispersion = Literal["average", "median"]
-Better = Literal["up", "down", "neutral"]
-Profile = Literal["wheeler", "pump", "nhs"]
 Assurance = Literal["met_consistently", "hit_or_miss", "not_met", "unpredictable"]
 TargetPosition = Literal["below", "within", "above"]
 Shortfall = Literal[
@@ -47,8 +45,6 @@ RANGE_FACTOR: dict[Dispersion, Fraction] = {
     "average": Fraction("3.268"),
     "median": Fraction("3.865"),
 }
-MIN_LIMIT_POINTS = 5
-"""Fewer baseline points than this give no limits: the phase is a run chart."""
 MIN_MOVING_RANGES = 4
 """Fewer moving ranges between baseline points give no limits. Wheeler: limits "with as few as
 five or six values" (Understanding Variation, p. 60), which is four or five moving ranges; gaps

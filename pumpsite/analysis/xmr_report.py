@@ -10,7 +10,6 @@ from typing import Any, cast
 from pumpsite.analysis import xmr
 from pumpsite.analysis.reading import no_limits_reason, unjudged
 from pumpsite.analysis.signals import RULES, Signal, signal_name
-from pumpsite.model import Problem
 from pumpsite.numbers import (
     LARGEST,
     as_written,
@@ -19,6 +18,8 @@ from pumpsite.numbers import (
     display_decimals,
     fmt_plain,
 )
+from pumpsite.problems import OUTSIDE_BOUNDS, Problem
+from pumpsite.vocabulary import MIN_LIMIT_POINTS, Better, Profile
 
 Bounds = tuple[float | None, float | None]
 
@@ -33,10 +34,10 @@ def options(
 ) -> xmr.Options:
     return xmr.Options(
         baseline_size=baseline,
-        profile=cast(xmr.Profile, rules),
+        profile=cast(Profile, rules),
         run_length=run_length,
         dispersion="median" if median else "average",
-        better=cast(xmr.Better, better),
+        better=cast(Better, better),
         lower_bound=bounds[0],
         upper_bound=bounds[1],
     )
@@ -70,7 +71,7 @@ def outside(
             f"Value {as_written(value)} for {label} is {where} of {as_written(bound)}: no value "
             "can be there. Correct the value, or the bound."
         )
-        return [Problem(source, None, "PS333", message)]
+        return [Problem(source, None, OUTSIDE_BOUNDS, message)]
     return []
 
 
@@ -186,7 +187,7 @@ def _no_limits(analysis: xmr.Analysis, phase: xmr.Phase) -> str:
     reason = no_limits_reason(analysis, phase)
     if reason:
         return f"{counted(count, 'value')}, but {reason}"
-    return f"{counted(count, 'value')}; limits need {xmr.MIN_LIMIT_POINTS}"
+    return f"{counted(count, 'value')}; limits need {MIN_LIMIT_POINTS}"
 
 
 def _namer(analysis: xmr.Analysis) -> Callable[[Signal], str]:

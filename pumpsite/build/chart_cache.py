@@ -42,7 +42,7 @@ from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import read_measure
 from pumpsite.model import Measure
 from pumpsite.numbers import counted
-from pumpsite.render.views import ChartSize
+from pumpsite.vocabulary import ChartSize
 
 CACHE_FORMAT = 2
 """Bump when the layout of a cache entry changes."""

@@ -31,6 +31,7 @@ import jinja2
 import yaml
 
 from pumpsite.build import outputs
+from pumpsite.errors import PumpsiteError
 from pumpsite.model import Tagged
 from pumpsite.render.site import Site
 from pumpsite.render.templating import CompiledTemplates
@@ -96,7 +97,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
 
 
-class EngineError(Exception):
+class EngineError(PumpsiteError):
     """The engine failed to build the site; the message says why."""
 
 

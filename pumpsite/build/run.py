@@ -13,8 +13,8 @@ from pumpsite.build import atomic, engine, outputs
 from pumpsite.build.chart_cache import ChartCache, draw, prepare_charts, progress_line
 from pumpsite.build.timing import Stopwatch
 from pumpsite.checks.inspection import Inspection, inspect
-from pumpsite.model import Problem, Severity, sort_problems
 from pumpsite.numbers import counted
+from pumpsite.problems import Problem, sort_problems
 from pumpsite.render.resultsmap import render_results_map
 from pumpsite.render.site import Site, render_site
 from pumpsite.render.templating import TemplateFailure
@@ -205,7 +205,3 @@ def _build_site(
         charts_cached=cached,
         timings=clock.laps,
     )
-
-
-def engine_problems(warnings: list[str]) -> list[Problem]:
-    return [Problem("mkdocs.yml", None, "PS900", w, Severity.WARNING) for w in warnings]

@@ -17,7 +17,8 @@ from pumpsite.checks.limits_lint import lint_limits
 from pumpsite.checks.lint import lint_repo
 from pumpsite.checks.repo import check_repo
 from pumpsite.load.repo import load_repo
-from pumpsite.model import Problem, Repo, sort_problems
+from pumpsite.model import Repo
+from pumpsite.problems import Problem, sort_problems
 from pumpsite.render.site import trial_problems
 from pumpsite.render.templating import syntax_problems
 from pumpsite.schema import SiteSettings

@@ -12,16 +12,9 @@ from collections.abc import Iterator, Mapping
 from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import PER, no_limits_reason
 from pumpsite.analysis.xmr import Limits
-from pumpsite.model import Measure, Problem, Repo, Severity
+from pumpsite.model import Measure, Repo
 from pumpsite.numbers import as_written, counted
-
-PROBLEM_CODES: dict[str, str] = {
-    "PS334": "Missing periods leave the current baseline too few moving ranges for limits "
-    "(warning).",
-    "PS335": "The current phase's data are too coarse for limits: chunky data (warning).",
-    "PS336": "A natural process limit lies beyond 0 (or 100%) where no value has ever been, "
-    "and the measure declares no bounds (warning).",
-}
+from pumpsite.problems import CHUNKY_DATA, FEW_MOVING_RANGES, UNDECLARED_BOUNDARY, Problem
 
 
 def lint_limits(repo: Repo, analyses: Mapping[str, MeasureAnalysis]) -> list[Problem]:
@@ -31,10 +24,6 @@ def lint_limits(repo: Repo, analyses: Mapping[str, MeasureAnalysis]) -> list[Pro
             problems += without_limits(measure, analysis)
             problems += undeclared_boundary(measure, analysis)
     return problems
-
-
-def _warn(measure: Measure, line: int | None, code: str, message: str) -> Problem:
-    return Problem(measure.path, line, code, message, Severity.WARNING)
 
 
 def _phase_line(measure: Measure, analysis: MeasureAnalysis) -> int | None:
@@ -49,13 +38,15 @@ def _phase_line(measure: Measure, analysis: MeasureAnalysis) -> int | None:
 def without_limits(measure: Measure, analysis: MeasureAnalysis) -> Iterator[Problem]:
     xmr = analysis.xmr
     phase = xmr.current_phase
-    code = {"few_ranges": "PS334", "too_coarse": "PS335"}.get(phase.without_limits or "")
+    code = {"few_ranges": FEW_MOVING_RANGES, "too_coarse": CHUNKY_DATA}.get(
+        phase.without_limits or ""
+    )
     if code is None:
         return
     reason = no_limits_reason(xmr, phase, measure.meta.unit, PER[measure.meta.frequency])
     values = counted(sum(v is not None for v in xmr.values[phase.start : phase.end]), "value")
-    yield _warn(
-        measure,
+    yield Problem(
+        measure.path,
         _phase_line(measure, analysis),
         code,
         f"The phase from {analysis.periods[phase.start]} has {values}, but {reason}. "
@@ -75,10 +66,10 @@ def undeclared_boundary(measure: Measure, analysis: MeasureAnalysis) -> Iterator
         return
     name, limit, bound = crossed
     beyond, shown = "below" if name == "lower" else "above", as_written(bound)
-    yield _warn(
-        measure,
+    yield Problem(
+        measure.path,
         measure.line("limits"),
-        "PS336",
+        UNDECLARED_BOUNDARY,
         f"The {name} natural process limit is {as_written(round(limit, 4))}, {beyond} {shown}, "
         f"yet no value has ever been {beyond} {shown}. If the measure cannot go {beyond} "
         f"{shown} (a count, a share, a duration), declare it under limits: with bounds: "

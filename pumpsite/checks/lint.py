@@ -13,20 +13,20 @@ from pumpsite.analysis.episodes import outdated_limits
 from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.xmr import at_or_past
 from pumpsite.checks.lint_words import ACTIVITY_VERBS, WEASEL_WORDS
-from pumpsite.model import Goal, Measure, Problem, Repo, Severity
+from pumpsite.model import Goal, Measure, Repo
 from pumpsite.periods import quarter_of
-
-PROBLEM_CODES: dict[str, str] = {
-    "PS401": "A goal title uses a weasel word (warning).",
-    "PS402": "A goal is worded as an activity, not a result (warning).",
-    "PS403": "An improve role lacks a target, deadline or owner (warning).",
-    "PS404": "More than 5 key results under one goal in a quarter (warning).",
-    "PS405": "An improve role is past its deadline (warning).",
-    "PS406": "A target sits inside (or on) the natural process limits (warning).",
-    "PS407": "A sustain role has a target (warning).",
-    "PS413": "Most recent values are signals: the limits no longer describe the process (warning).",
-    "PS418": "A measure's latest value is older than its last full period (warning).",
-}
+from pumpsite.problems import (
+    ACTIVITY_GOAL,
+    INCOMPLETE_ROLE,
+    OUTDATED_LIMITS,
+    PAST_DEADLINE,
+    STALE_DATA,
+    SUSTAIN_TARGET,
+    TARGET_WITHIN_LIMITS,
+    TOO_MANY_KEY_RESULTS,
+    WEASEL_WORD,
+    Problem,
+)
 
 MAX_KEY_RESULTS = 5
 
@@ -45,10 +45,6 @@ def lint_repo(
     return problems
 
 
-def _warn(path: str, line: int | None, code: str, message: str) -> Problem:
-    return Problem(path, line, code, message, Severity.WARNING)
-
-
 def _words(title: str) -> str:
     return " " + " ".join(re.findall(r"[a-z0-9'-]+", title.lower())) + " "
 
@@ -58,20 +54,20 @@ def lint_goal_title(goal: Goal) -> Iterator[Problem]:
     weasels = sorted(w for w in WEASEL_WORDS if f" {w} " in words)
     if weasels:
         quoted = ", ".join(f"'{w}'" for w in weasels)
-        yield _warn(
+        yield Problem(
             goal.path,
             goal.line("title"),
-            "PS401",
+            WEASEL_WORD,
             f"The goal title uses weasel words ({quoted}): they mean different things to "
             "different people. Describe what you would see or hear if the result were "
             "happening.",
         )
     first = next((v for v in sorted(ACTIVITY_VERBS) if words.startswith(f" {v} ")), None)
     if first:
-        yield _warn(
+        yield Problem(
             goal.path,
             goal.line("title"),
-            "PS402",
+            ACTIVITY_GOAL,
             f"The goal title starts with '{first}': it reads as an activity, not a result. "
             "Word it as if the result were already happening, e.g. 'Our systems run without "
             "downtime' rather than 'Upgrade the systems'.",
@@ -83,10 +79,10 @@ def lint_roles(measure: Measure, report_date: date) -> Iterator[Problem]:
         line = measure.line("roles", i)
         if role.role == "sustain":
             if role.target is not None:
-                yield _warn(
+                yield Problem(
                     measure.path,
                     measure.line("roles", i, "target"),
-                    "PS407",
+                    SUSTAIN_TARGET,
                     f"The sustain role from {role.start} has a target. Business-as-usual "
                     "measures are monitored without targets: remove it, or make the role "
                     "'improve' if you mean to change the level.",
@@ -102,10 +98,10 @@ def lint_roles(measure: Measure, report_date: date) -> Iterator[Problem]:
             if value is None
         ]
         if missing:
-            yield _warn(
+            yield Problem(
                 measure.path,
                 line,
-                "PS403",
+                INCOMPLETE_ROLE,
                 f"The improve role from {role.start} has no {' or '.join(missing)}. A key "
                 "result needs a target, a deadline and an owner; otherwise it is a KPI "
                 "being watched.",
@@ -118,10 +114,10 @@ def lint_roles(measure: Measure, report_date: date) -> Iterator[Problem]:
         and current.deadline < report_date
     ):
         index = measure.meta.roles.index(current)
-        yield _warn(
+        yield Problem(
             measure.path,
             measure.line("roles", index, "deadline"),
-            "PS405",
+            PAST_DEADLINE,
             f"The improve role from {current.start} ended on {current.deadline}: OKRs end. "
             f"Decide this quarter's role ({quarter_of(report_date)}): a new improve role with "
             "a new deadline, or back to sustain.",
@@ -156,7 +152,9 @@ def lint_target_capability(measure: Measure, analysis: MeasureAnalysis) -> Itera
             f"{inside}: the process will 'hit' it by chance now and then without changing. "
             "Judge success by a sustained shift of the central line."
         )
-    yield _warn(measure.path, measure.line("roles", index, "target"), "PS406", message)
+    yield Problem(
+        measure.path, measure.line("roles", index, "target"), TARGET_WITHIN_LIMITS, message
+    )
 
 
 def lint_stale(measure: Measure, analysis: MeasureAnalysis, report_date: date) -> Iterator[Problem]:
@@ -167,10 +165,10 @@ def lint_stale(measure: Measure, analysis: MeasureAnalysis, report_date: date) -
     line = next(o.line for o in reversed(series.observations) if o.period <= stale.expected)
     first, last = stale.latest + 1, stale.expected
     missing = f"value for {first}" if first == last else f"values for {first} to {last}"
-    yield _warn(
+    yield Problem(
         series.path,
         line,
-        "PS418",
+        STALE_DATA,
         f"Stale data: the latest value is for {stale.latest}, but on {report_date} a "
         f"{measure.meta.frequency} measure should have one for {stale.expected}. Add the "
         f"{missing}; until then the site says that the readings of '{measure.id}' are out "
@@ -187,10 +185,10 @@ def lint_key_result_count(repo: Repo, report_date: date) -> Iterator[Problem]:
         if len(measures) <= MAX_KEY_RESULTS or goal_id not in repo.goals:
             continue
         goal = repo.goals[goal_id]
-        yield _warn(
+        yield Problem(
             goal.path,
             None,
-            "PS404",
+            TOO_MANY_KEY_RESULTS,
             f"{len(measures)} key results under this goal in {quarter_of(report_date)} "
             f"(more than {MAX_KEY_RESULTS}): that is the dashboard wearing a costume. Choose "
             "the few you will change this quarter; keep the rest as sustain (KPIs).",
@@ -202,10 +200,10 @@ def lint_outdated_limits(measure: Measure, analysis: MeasureAnalysis) -> Iterato
     outdated = outdated_limits(analysis.xmr)
     if outdated is None:
         return
-    yield _warn(
+    yield Problem(
         measure.path,
         measure.line("limits", "phases") or measure.line("title"),
-        "PS413",
+        OUTDATED_LIMITS,
         f"{outdated.signals} of the latest {outdated.values} values (since "
         f"{analysis.periods[outdated.first]}) are signals: the natural process limits no longer "
         "describe the process. If something changed, record a phase under 'limits: phases:' "

@@ -6,32 +6,33 @@ The loader has already reported each file's own problems (schema, CSV parsing).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
-from pumpsite.load.frontmatter import short
-from pumpsite.model import Goal, Measure, Observation, Problem, Repo, Severity
+from pumpsite.goal_tree import GoalTree
+from pumpsite.model import Measure, Observation, Repo
 from pumpsite.numbers import as_written, counted, listed
 from pumpsite.periods import Period
+from pumpsite.problems import (
+    EMPTY_BASELINE,
+    EMPTY_GOAL,
+    EVENT_AFTER_DATA,
+    FEW_VALUES,
+    GOAL_CYCLE,
+    NO_DATA_YET,
+    NO_SUCH_GOAL,
+    NO_SUCH_PARENT,
+    NOT_A_GOAL,
+    OUTSIDE_BOUNDS,
+    OUTSIDE_DATA,
+    REVERSED_BOUNDS,
+    ROLES_SAME_QUARTER,
+    TOO_DEEP,
+    Problem,
+    did_you_mean,
+    short,
+)
+from pumpsite.vocabulary import MIN_LIMIT_POINTS
 
-PROBLEM_CODES: dict[str, str] = {
-    "PS120": "Goals are nested more than 20 levels deep.",
-    "PS121": "A measure's bounds are reversed: the lower bound is not below the upper one.",
-    "PS201": "A measure's goal does not exist.",
-    "PS202": "A goal's parent does not exist.",
-    "PS203": "Goals form a cycle through their parents.",
-    "PS204": "A goal has no measures and no sub-goals (warning).",
-    "PS205": "A measure's goal is not a goal file.",
-    "PS206": "Two roles start in the same quarter.",
-    "PS207": "An event is after the last row of the data: not on the chart yet (warning).",
-    "PS310": "A measure has no data yet (warning).",
-    "PS311": "Fewer than 5 values: a run chart without limits (warning).",
-    "PS312": "A phase, exclusion, baseline or event period lies outside the data.",
-    "PS313": "A baseline range is empty or reversed.",
-    "PS333": "A value lies outside the measure's bounds.",
-}
-
-MIN_POINTS_FOR_LIMITS = 5
 MAX_GOAL_LEVELS = 20
 """How deep goals may nest: far more than any results map (mission, strategy, teams: three to six
 levels), and a bound on every walk down the goal tree, here and when the site is made."""
@@ -50,11 +51,6 @@ def check_repo(repo: Repo) -> list[Problem]:
     ]
 
 
-def _did_you_mean(name: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1)
-    return f" Did you mean '{close[0]}'?" if close else ""
-
-
 def check_goal_references(repo: Repo) -> Iterator[Problem]:
     goal_ids = sorted(repo.goals)
     for measure in repo.measures.values():
@@ -66,14 +62,16 @@ def check_goal_references(repo: Repo) -> Iterator[Problem]:
             yield Problem(
                 measure.path,
                 line,
-                "PS205",
+                NOT_A_GOAL,
                 f"'goal' must name a goal, but '{goal}' is a measure. "
                 "A measure is evidence of a goal (a file with kind: goal).",
             )
             continue
         known = f" Known goals: {listed(goal_ids, 10)}." if goal_ids else " There are no goals yet."
-        hint = _did_you_mean(goal, goal_ids) or known
-        yield Problem(measure.path, line, "PS201", f"Goal '{short(goal)}' does not exist.{hint}")
+        hint = did_you_mean(goal, goal_ids) or known
+        yield Problem(
+            measure.path, line, NO_SUCH_GOAL, f"Goal '{short(goal)}' does not exist.{hint}"
+        )
 
 
 def check_parents(repo: Repo) -> Iterator[Problem]:
@@ -81,11 +79,11 @@ def check_parents(repo: Repo) -> Iterator[Problem]:
     for goal in repo.goals.values():
         parent = goal.meta.parent
         if parent is not None and parent not in repo.goals and parent not in repo.broken:
-            hint = _did_you_mean(parent, goal_ids)
+            hint = did_you_mean(parent, goal_ids)
             yield Problem(
                 goal.path,
                 goal.line("parent"),
-                "PS202",
+                NO_SUCH_PARENT,
                 f"Parent goal '{short(parent)}' does not exist.{hint}",
             )
     yield from _cycles(repo)
@@ -110,7 +108,7 @@ def _cycles(repo: Repo) -> Iterator[Problem]:
         yield Problem(
             goal.path,
             goal.line("parent"),
-            "PS203",
+            GOAL_CYCLE,
             f"Goals form a cycle through 'parent': {loop}. A results map is a tree: "
             "remove one of these parents.",
         )
@@ -123,24 +121,19 @@ def _chain(ids: list[str]) -> str:
 
 
 def check_depth(repo: Repo) -> Iterator[Problem]:
-    """Goals deeper than MAX_GOAL_LEVELS, level by level from the top (no recursion); goals in
-    or under a parent cycle are left to the cycle's problem."""
-    children: dict[str | None, list[str]] = {}
-    for goal in repo.goals.values():
-        parent = goal.meta.parent if goal.meta.parent in repo.goals else None
-        children.setdefault(parent, []).append(goal.id)
-    level, current = 1, children.get(None, [])
-    while current and level <= MAX_GOAL_LEVELS:
-        current = [kid for goal_id in current for kid in children.get(goal_id, [])]
-        level += 1
-    for goal_id in sorted(current):
+    """Goals one level deeper than MAX_GOAL_LEVELS; goals in or under a parent cycle are left
+    to the cycle's problem."""
+    tree = GoalTree.of(repo.goals)
+    level = MAX_GOAL_LEVELS + 1
+    too_deep = [goal.id for goal, depth in tree.walk(tree.roots) if depth == MAX_GOAL_LEVELS]
+    for goal_id in sorted(too_deep):
         goal, parents = repo.goals[goal_id], [goal_id]
         while (parent := repo.goals[parents[-1]].meta.parent) is not None and parent in repo.goals:
             parents.append(parent)  # up to a top goal: this goal was reached from one
         yield Problem(
             goal.path,
             goal.line("parent"),
-            "PS120",
+            TOO_DEEP,
             f"Goal '{goal_id}' is {level} levels deep ({_chain(parents)}): expected at most "
             f"{MAX_GOAL_LEVELS} levels of goals, as deep as the results map and the goal pages "
             "go. Give it a parent higher up.",
@@ -155,10 +148,10 @@ def check_empty_goals(repo: Repo) -> Iterator[Problem]:
     used |= {ref for refs in repo.broken.values() for ref in refs or ()}
     for goal in repo.goals.values():
         if goal.id not in used:
-            yield _warning(
-                goal,
+            yield Problem(
+                goal.path,
                 None,
-                "PS204",
+                EMPTY_GOAL,
                 f"Goal '{goal.id}' has no measures and no sub-goals: nothing shows whether "
                 "it is happening. Add a measure with 'goal: " + goal.id + "'.",
             )
@@ -172,7 +165,7 @@ def check_roles(measure: Measure) -> Iterator[Problem]:
             yield Problem(
                 measure.path,
                 measure.line("roles", i),
-                "PS206",
+                ROLES_SAME_QUARTER,
                 f"Two roles start in {quarter} (roles[{seen[quarter]}] and roles[{i}]). "
                 "Only one role is in force per quarter: remove or move one.",
             )
@@ -185,21 +178,21 @@ def check_data(measure: Measure) -> Iterator[Problem]:
         return  # the loader has reported why
     values = [o for o in series.observations if o.value is not None]
     if not values:
-        yield _warning(
-            measure,
+        yield Problem(
+            measure.path,
             None,
-            "PS310",
+            NO_DATA_YET,
             f"No data yet in {series.path}: the chart stays empty until values are added.",
         )
         return
-    if len(values) < MIN_POINTS_FOR_LIMITS:
-        yield _warning(
-            measure,
+    if len(values) < MIN_LIMIT_POINTS:
+        yield Problem(
+            measure.path,
             None,
-            "PS311",
+            FEW_VALUES,
             f"Only {counted(len(values), 'value')} in {series.path}: shown as a "
             "run chart until there are "
-            f"{MIN_POINTS_FOR_LIMITS} values to compute natural process limits.",
+            f"{MIN_LIMIT_POINTS} values to compute natural process limits.",
         )
     first, last = series.observations[0].period, series.observations[-1].period
     yield from _settings_outside_data(measure, first, last)
@@ -223,7 +216,7 @@ def _settings_outside_data(measure: Measure, first: Period, last: Period) -> Ite
             yield Problem(
                 measure.path,
                 measure.line("limits", "baseline"),
-                "PS313",
+                EMPTY_BASELINE,
                 f"The baseline runs backwards: from {baseline.start} to {baseline.end}. "
                 "Swap 'from' and 'to'.",
             )
@@ -232,7 +225,7 @@ def _settings_outside_data(measure: Measure, first: Period, last: Period) -> Ite
             yield Problem(
                 measure.path,
                 measure.line(*key),
-                "PS312",
+                OUTSIDE_DATA,
                 f"The {what} {period} is outside the data: {span}.",
             )
     for i, phase in enumerate(limits.phases):
@@ -240,7 +233,7 @@ def _settings_outside_data(measure: Measure, first: Period, last: Period) -> Ite
             yield Problem(
                 measure.path,
                 measure.line("limits", "phases", i),
-                "PS312",
+                OUTSIDE_DATA,
                 f"The phase {phase.start} starts at the first value: the first phase needs no "
                 "entry. Remove it, or set the baseline instead.",
             )
@@ -257,15 +250,15 @@ def _events_outside_data(measure: Measure, first: Period, last: Period) -> Itera
             yield Problem(
                 measure.path,
                 line,
-                "PS312",
+                OUTSIDE_DATA,
                 f"{what} is before the data: {span}, so the chart cannot show it. Correct its "
                 "date, or tell it in the measure's notes (the text after the frontmatter).",
             )
         elif event.date > last:
-            yield _warning(
-                measure,
+            yield Problem(
+                measure.path,
                 line,
-                "PS207",
+                EVENT_AFTER_DATA,
                 f"{what} is after the data: {span}. The chart shows it once the data reaches "
                 f"{event.date}; check its date if that is not what you meant.",
             )
@@ -281,7 +274,7 @@ def check_bounds(measure: Measure) -> Iterator[Problem]:
         yield Problem(
             measure.path,
             measure.line("limits", "bounds"),
-            "PS121",
+            REVERSED_BOUNDS,
             f"The bounds run backwards: lower {as_written(lower)} is not below upper "
             f"{as_written(upper)}. Expected the lowest possible value first, like "
             "bounds: {lower: 0, upper: 100}.",
@@ -314,12 +307,8 @@ def _outside_bounds(
     return Problem(
         measure.series.path,
         first.line,
-        "PS333",
+        OUTSIDE_BOUNDS,
         f"Value {as_written(first.value)} for {first.period} is {where} bound of "
         f"{as_written(bound)} that {measure.path} declares (limits: bounds:): no value can be "
         f"there. Correct the value, or the bound.{more if rest else ''}",
     )
-
-
-def _warning(item: Goal | Measure, line: int | None, code: str, message: str) -> Problem:
-    return Problem(item.path, line, code, message, Severity.WARNING)

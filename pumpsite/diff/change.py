@@ -8,7 +8,7 @@ from datetime import date
 from typing import Literal, get_args
 
 from pumpsite.gitstate import Revision
-from pumpsite.model import Problem
+from pumpsite.problems import Problem
 
 Subject = Literal["site", "goal", "measure"]
 Kind = Literal[

@@ -20,7 +20,8 @@ from typing import Literal, TypeVar
 from pumpsite.checks.inspection import Inspection
 from pumpsite.diff.change import Change
 from pumpsite.diff.measure import measure_changes
-from pumpsite.model import Goal, Measure, Problem
+from pumpsite.model import Goal, Measure
+from pumpsite.problems import Problem
 from pumpsite.schema import SiteSettings
 
 Item = TypeVar("Item", Goal, Measure)

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 
 from pumpsite.diff.change import KINDS, Change, Diff, Value
-from pumpsite.model import Problem
+from pumpsite.labels import ASSURANCE_CHANGES, EFFECT_NOTES, ROLE_NAMES
 from pumpsite.numbers import data_decimals, fmt
+from pumpsite.problems import Problem
 
 MARKER = "<!-- pumpsite-diff -->"
 NO_NEWS = "No statistical news."
@@ -29,14 +30,6 @@ IDENTITY_VERBS = {
     "repaired": "readable again",
 }
 ROLE_KINDS = ("role", "target", "deadline")
-ROLE_NAMES = {"improve": "key result", "sustain": "KPI"}
-ASSURANCE = {
-    "unpredictable": "can't be judged until a new phase: the latest values are signals",
-    "met_consistently": "met consistently",
-    "hit_or_miss": "hit or miss",
-    "not_met": "not met unless the process changes",
-    None: "not known until the current phase has limits",
-}
 REASONED = {  # added, removed, reason edited
     "phase": (
         "New phase from {at}: “{reason}”",
@@ -49,7 +42,6 @@ REASONED = {  # added, removed, reason edited
         "Exclusion of {at}: reason edited",
     ),
 }
-EFFECT = {"improvement": " (improvement)", "concern": " (concern)", "neutral": ""}
 
 
 def render_json(diff: Diff) -> str:
@@ -248,14 +240,14 @@ def _signals(changes: Sequence[Change]) -> str:
     new = first.kind == "signal_new"
     word = ("New signal" if new else "Cleared signal") + ("s" if len(changes) > 1 else "")
     names = "; ".join(
-        f"{c.label}{EFFECT.get(str(c.after if new else c.before), '')}" for c in changes
+        f"{c.label}{EFFECT_NOTES.get(str(c.after if new else c.before), '')}" for c in changes
     )
     return f"**{word}** at {first.at}: {names}"
 
 
 def _assurance(change: Change) -> str:
-    was = f" (was {ASSURANCE[str(change.before)]})" if change.before else ""
-    return f"Target {change.label}: **{ASSURANCE.get(_str(change.after))}**{was}"
+    was = f" (was {ASSURANCE_CHANGES[str(change.before)]})" if change.before else ""
+    return f"Target {change.label}: **{ASSURANCE_CHANGES.get(_str(change.after))}**{was}"
 
 
 def _reached(change: Change) -> str:

@@ -8,7 +8,7 @@ still load. Line numbers are physical lines of the file, as an editor shows them
 from __future__ import annotations
 
 import csv
-import difflib
+import functools
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -16,63 +16,37 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pumpsite.load.frontmatter import (
-    NOT_TEXT,
-    UNREADABLE,
-    encoding_problem,
-    nul_problem,
-    short,
-    split_lines,
-    utf16_problem,
-)
-from pumpsite.model import Observation, Problem, Series
-from pumpsite.numbers import LARGEST, ascii_digits, counted, foreign_digit, unstorable
+from pumpsite.load.text import UTF16_BOMS, encoding_problem, nul_problem, split_lines, utf16_problem
+from pumpsite.model import Observation, Series
+from pumpsite.numbers import Number, counted, foreign_digit, parse_number
 from pumpsite.periods import EXAMPLE_LABELS, Frequency, Period, detect_frequency, parse_period
-
-EMPTY_FILE = "PS303"
-NO_COLUMN = "PS304"
-NOT_A_NUMBER = "PS305"
-DECIMAL_COMMA = "PS306"
-THOUSANDS = "PS307"
-NOT_FINITE = "PS308"
-SEPARATOR = "PS309"
-# PS310-PS319 belong to pumpsite.checks.
-CELL_COUNT = "PS320"
-CSV_SYNTAX = "PS321"
-BAD_PERIOD = "PS322"
-OTHER_FREQUENCY = "PS323"
-DUPLICATE_PERIOD = "PS324"
-UNORDERED = "PS325"
-DUPLICATE_COLUMN = "PS326"
-NO_HEADER = "PS327"
-WHICH_COLUMN = "PS328"
-TOO_LARGE = "PS329"
-FAR_APART = "PS330"
-TOO_SMALL = "PS331"
-TOO_MANY_ROWS = "PS332"
-
-CODES: dict[str, str] = {
-    EMPTY_FILE: "A CSV file (or xmr input) is empty: no header row.",
-    NO_COLUMN: "The value column is not in the CSV header.",
-    NOT_A_NUMBER: "A value is not a number.",
-    DECIMAL_COMMA: "A value uses a decimal comma (12,5): write 12.5.",
-    THOUSANDS: "A value uses a thousands separator (1,234 or 1 234): write 1234.",
-    NOT_FINITE: "A value is NaN or infinite: leave the cell empty for a missing value.",
-    SEPARATOR: "A CSV file is separated by semicolons or tabs instead of commas.",
-    CELL_COUNT: "A CSV row has more or fewer cells than the header.",
-    CSV_SYNTAX: "A CSV file cannot be parsed: an unclosed quote or a cell larger than 1 MB.",
-    BAD_PERIOD: "A period label is empty or invalid.",
-    OTHER_FREQUENCY: "A period label is in another frequency than the measure's.",
-    DUPLICATE_PERIOD: "Two rows have the same period.",
-    UNORDERED: "Periods are not in ascending order.",
-    DUPLICATE_COLUMN: "Two CSV columns have the same name.",
-    NO_HEADER: "A CSV file has no header row: its first row looks like data.",
-    WHICH_COLUMN: "xmr input: no column is named 'value' and several columns hold numbers.",
-    TOO_LARGE: "A value is beyond ±10^15: write it in a larger unit (thousands, millions).",
-    FAR_APART: "A period comes more than a century after the row before it (a mistyped year?).",
-    TOO_SMALL: "A value is too close to zero to store: it would become 0 (like 1e-400).",
-    TOO_MANY_ROWS: "A CSV file has more than 100,000 rows.",
-}
+from pumpsite.problems import (
+    BAD_PERIOD_CELL,
+    CELL_COUNT,
+    CSV_SYNTAX,
+    DECIMAL_COMMA,
+    DUPLICATE_COLUMN,
+    DUPLICATE_PERIOD,
+    EMPTY_FILE,
+    FAR_APART,
+    NO_COLUMN,
+    NO_HEADER,
+    NOT_A_NUMBER,
+    NOT_FINITE,
+    NOT_TEXT,
+    OTHER_FREQUENCY,
+    SEPARATOR,
+    THOUSANDS,
+    TOO_LARGE,
+    TOO_MANY_ROWS,
+    TOO_SMALL,
+    UNORDERED,
+    UNREADABLE,
+    WHICH_COLUMN,
+    Problem,
+    closest,
+    short,
+)
 
 CENTURY: dict[Frequency, int] = {
     "daily": 36_525,
@@ -88,14 +62,6 @@ MAX_ROWS = 100_000
 real measure while keeping a build's work and memory per measure bounded."""
 EXCEL_HINT = " (in Excel: Save As, CSV UTF-8)"
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
-# re.ASCII: \d is 0-9 only; Python's \d would take the digits of other scripts (١٢٣, １２３)
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([,'\u00a0\u202f ])\d{3})(?:\1\d{3})*(?:\.\d+)?", re.ASCII)
-_GROUPED_DECIMAL_COMMA = re.compile(
-    r"[+-]?\d{1,3}(?:([.'\u00a0\u202f ])\d{3})(?:\1\d{3})*,\d+", re.ASCII
-)
-_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+", re.ASCII)
-_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 _NEWLINE = re.compile("[\r\n]")
 _DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d", re.ASCII)
 _YEAR_AS_NUMBER = re.compile(r"(\d{4})\.0+", re.ASCII)
@@ -103,38 +69,6 @@ _WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
 
 
 # --- numbers --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Number:
-    """A cell read as a number: the value, or why it is none and what was probably meant."""
-
-    value: float | None
-    code: str | None = None
-    suggestion: str | None = None
-
-
-def parse_number(text: str) -> Number:
-    """Parse a non-empty, stripped cell as a finite number written with the digits 0-9."""
-    if _NUMBER.fullmatch(text):
-        value = float(text)
-        if unstorable(text, value) == "underflow":
-            return Number(None, TOO_SMALL)
-        return Number(value) if abs(value) <= LARGEST else Number(None, TOO_LARGE)
-    if foreign_digit(text):
-        plain = ascii_digits(text)
-        return Number(None, NOT_A_NUMBER, plain if _NUMBER.fullmatch(plain) else None)
-    if _NON_FINITE.fullmatch(text):
-        return Number(None, NOT_FINITE)
-    if grouped := _GROUPED.fullmatch(text):
-        return Number(None, THOUSANDS, text.replace(grouped[1], ""))
-    if grouped := _GROUPED_DECIMAL_COMMA.fullmatch(text):
-        return Number(None, DECIMAL_COMMA, text.replace(grouped[1], "").replace(",", "."))
-    if _DECIMAL_COMMA.fullmatch(text):
-        return Number(None, DECIMAL_COMMA, text.replace(",", "."))
-    if text.endswith("%") and _NUMBER.fullmatch(text[:-1].strip()):
-        return Number(None, NOT_A_NUMBER, text[:-1].strip())
-    return Number(None, NOT_A_NUMBER)
 
 
 def number_message(text: str, column: str, number: Number) -> str:
@@ -193,9 +127,16 @@ class _Row:
     cells: list[str]
 
 
+@functools.cache
+def _allow_large_cells() -> None:
+    """Let a cell be up to FIELD_SIZE_LIMIT long (csv's default is 128 KB). The limit is the
+    csv module's, for the whole process: set once, before the first file is read."""
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
+
+
 def _rows(lines: Iterable[str], path: str, problems: list[Problem]) -> Iterator[_Row]:
     """Non-blank CSV rows with their physical lines."""
-    csv.field_size_limit(FIELD_SIZE_LIMIT)
+    _allow_large_cells()
     reader = csv.reader(_checked_lines(lines, path, problems))
     end = 0
     while True:
@@ -272,10 +213,9 @@ def _find(names: list[str], wanted: str) -> int | None:
 
 
 def _missing_column(row: _Row, names: list[str], column: str, path: str, how: str) -> Problem:
-    close = difflib.get_close_matches(column, [n for n in names if n], n=1, cutoff=0.6)
-    if not close:
-        close = [n for n in names if n.casefold() == column.casefold()]
-    hint = f" Did you mean '{short(close[0])}'?" if close else f" Add it, or {how}."
+    close = closest(column, [n for n in names if n])
+    close = close or next((n for n in names if n.casefold() == column.casefold()), None)
+    hint = f" Did you mean '{short(close)}'?" if close else f" Add it, or {how}."
     message = (
         f"Column '{short(column)}' is not in the header: the columns are {_names(names)}.{hint}"
     )
@@ -292,7 +232,7 @@ def read_measure_csv(
     problems: list[Problem] = []
     try:
         with path.open("rb") as raw:
-            if raw.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            if raw.read(2) in UTF16_BOMS:
                 return None, [utf16_problem(rel, EXCEL_HINT)]
             raw.seek(0)
             text = io.TextIOWrapper(raw, "utf-8-sig", errors="surrogateescape", newline="")
@@ -394,7 +334,7 @@ class _MeasureReader:
         found = detect_frequency(text)
         if not text:
             message = f"The period in column '{short(column)}' is empty: {expected}."
-            self.problem(line, BAD_PERIOD, message)
+            self.problem(line, BAD_PERIOD_CELL, message)
         elif found not in (None, "daily", self.frequency) and parse_period(text, found):
             message = (
                 f"Period '{text}' is {found}, but the measure is {self.frequency}: "
@@ -406,7 +346,7 @@ class _MeasureReader:
                 f"Invalid period in column '{short(column)}': {expected}, "
                 f"got '{short(text)}'.{_period_hint(text, self.frequency)}"
             )
-            self.problem(line, BAD_PERIOD, message)
+            self.problem(line, BAD_PERIOD_CELL, message)
         return None
 
     def value(self, line: int, text: str, column: str) -> tuple[bool, float | None]:
@@ -526,7 +466,7 @@ def read_series_bytes(
     data: bytes, source: str, column: str | None = None, frequency: Frequency | None = None
 ) -> Series3:
     """Labels and values from bytes (a file, or standard input): see `read_series_text`."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(UTF16_BOMS):
         return [], [], [utf16_problem(source, EXCEL_HINT)]
     return read_series_text(data.decode("utf-8-sig", "surrogateescape"), source, column, frequency)
 
@@ -640,7 +580,7 @@ def _first_frequency(
             f"Invalid period in column '{short(names[period])}': expected a period like "
             f"{examples}, 2026 or a date, got '{short(text)}'. Or give one number per line."
         )
-        problems.append(Problem(source, first.line, BAD_PERIOD, message))
+        problems.append(Problem(source, first.line, BAD_PERIOD_CELL, message))
     return found
 
 

@@ -7,6 +7,8 @@ and overrides these definitions.
 
 from __future__ import annotations
 
+from pumpsite.vocabulary import MIN_LIMIT_POINTS
+
 BUILTIN_GLOSSARY: dict[str, str] = {
     # Goals and measures
     "performance result": (
@@ -151,7 +153,7 @@ BUILTIN_GLOSSARY: dict[str, str] = {
     ),
     "run chart": (
         "A chart of values over time with a central line and no limits, used while there are "
-        "too few values (fewer than 5) to compute limits."
+        f"too few values (fewer than {MIN_LIMIT_POINTS}) to compute limits."
     ),
     "exclusion": (
         "A value kept out of the limit calculation and the signal rules for a recorded reason, "

@@ -8,83 +8,65 @@ was found and what to do, so that one `pumpsite check` shows everything wrong in
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import posixpath
 import re
-import subprocess
 import unicodedata
 from functools import cached_property
 from pathlib import Path, PureWindowsPath
 from typing import Any, get_args
 
-from pumpsite.load import csvdata, frontmatter, yaml_values
+from pumpsite.git import GitError, run_git
+from pumpsite.load import frontmatter, yaml_values
 from pumpsite.load.csvdata import (
     read_measure_csv,
     read_series_bytes,
     read_series_file,
     read_series_text,
 )
-from pumpsite.load.frontmatter import YAML_TRAP, short
 from pumpsite.load.glossary import BUILTIN_GLOSSARY
-from pumpsite.load.validation import Validator, describe, did_you_mean, trap_message
+from pumpsite.load.text import decode_text
+from pumpsite.load.validation import Validator, describe, trap_message
 from pumpsite.load.yaml_values import YamlData
-from pumpsite.model import Goal, Measure, Problem, Repo, Series, Severity, sort_problems
+from pumpsite.model import Goal, Measure, Repo, Series, default_data_path
 from pumpsite.numbers import listed
 from pumpsite.periods import FREQUENCIES, Frequency
+from pumpsite.problems import (
+    BAD_DEFINITION,
+    BAD_ID,
+    BAD_LINK,
+    BAD_SETTINGS,
+    DATA_OUTSIDE,
+    DUPLICATE_ID,
+    FRONTMATTER,
+    GLOSSARY_NOT_MAPPING,
+    GLOSSARY_OUTSIDE,
+    LONG_DEFINITION,
+    LONG_TERM,
+    NO_DATA_FILE,
+    NO_GLOSSARY,
+    NO_MEASURES,
+    RESERVED_ID,
+    TOO_MANY_TERMS,
+    UNCONFIRMED_BETTER,
+    UNKNOWN_KIND,
+    UNREADABLE,
+    YAML_TRAP,
+    Problem,
+    did_you_mean,
+    short,
+    sort_problems,
+)
 from pumpsite.render.paths import RESERVED_IDS
-from pumpsite.schema import Better, GoalMeta, MeasureMeta, SiteSettings
+from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
+from pumpsite.vocabulary import Better
 
 __all__ = [
-    "PROBLEM_CODES",
     "load_repo",
     "read_series_bytes",
     "read_series_file",
     "read_series_text",
 ]
-
-BAD_ID = "PS110"
-DUPLICATE_ID = "PS111"
-UNKNOWN_KIND = "PS112"
-NO_MEASURES = "PS116"
-BAD_LINK = "PS118"
-RESERVED_ID = "PS119"
-UNCONFIRMED_BETTER = "PS122"
-DATA_OUTSIDE = "PS301"
-NO_DATA_FILE = "PS302"
-GLOSSARY_NOT_MAPPING = "PS501"
-BAD_DEFINITION = "PS502"
-NO_GLOSSARY = "PS503"
-GLOSSARY_OUTSIDE = "PS504"
-BAD_SETTINGS = "PS505"
-LONG_DEFINITION = "PS506"
-LONG_TERM = "PS507"
-TOO_MANY_TERMS = "PS508"
-
-_CODES: dict[str, str] = {
-    BAD_ID: "A file name is not a valid id (it becomes a URL).",
-    DUPLICATE_ID: "Two goal or measure files have the same name (the id).",
-    UNKNOWN_KIND: "'kind' is neither goal nor measure.",
-    NO_MEASURES: "The repository has no measures/ folder.",
-    BAD_LINK: "A file or folder pumpsite would read is a symbolic link (it follows none).",
-    RESERVED_ID: "A goal or measure id names a page the site makes itself (index, README).",
-    UNCONFIRMED_BETTER: "A measure's better: is a guess to confirm (up? as pumpsite new wrote it).",
-    DATA_OUTSIDE: "A measure's data path is outside the repository, hidden, or ignored by git.",
-    NO_DATA_FILE: "A measure's CSV file does not exist.",
-    GLOSSARY_NOT_MAPPING: "The glossary is not a mapping of term: definition.",
-    BAD_DEFINITION: "A glossary definition is not text.",
-    NO_GLOSSARY: "The glossary file set in extra: pumpsite: glossary does not exist.",
-    GLOSSARY_OUTSIDE: "The glossary path is outside the repository, hidden, or ignored by git.",
-    BAD_SETTINGS: "mkdocs.yml, its extra: or extra: pumpsite: is not a mapping.",
-    LONG_DEFINITION: "A glossary definition is longer than 1,000 characters.",
-    LONG_TERM: "A glossary term is longer than 100 characters.",
-    TOO_MANY_TERMS: "The glossary has more than 500 terms.",
-}
-
-PROBLEM_CODES: dict[str, str] = dict(
-    sorted({**frontmatter.CODES, **_CODES, **csvdata.CODES}.items())
-)
-"""Every problem code the loader reports, with a one-line description (for the docs)."""
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 """A valid goal or measure id (the file name without .md), which becomes part of a URL."""
@@ -197,18 +179,10 @@ class _Loader:
         """The paths git ignores (an ignored folder stands for everything in it); none when the
         repository is not in git. One `git ls-files` lists them all: the paths to ask about are
         only known while loading."""
-        command = [
-            "git",
-            "ls-files",
-            "-z",
-            "--others",
-            "--ignored",
-            "--exclude-standard",
-            "--directory",
-        ]
+        command = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"]
         try:
-            done = subprocess.run(command, cwd=self.root, capture_output=True, check=False)
-        except OSError:  # git is not installed
+            done = run_git(self.root, *command, needed_by="check")
+        except (GitError, OSError):  # git is not installed
             return frozenset()
         if done.returncode != 0:  # not a git repository
             return frozenset()
@@ -253,9 +227,9 @@ class _Loader:
             data = (self.root / rel).read_bytes()
         except OSError as error:
             message = f"The file cannot be read: {error.strerror}."
-            self.problem(rel, None, frontmatter.UNREADABLE, message)
+            self.problem(rel, None, UNREADABLE, message)
             return None
-        text, problems = frontmatter.decode_text(data, rel, hint)
+        text, problems = decode_text(data, rel, hint)
         self.problems += problems
         return text
 
@@ -482,7 +456,7 @@ class _Loader:
         if not isinstance(doc.value, dict):
             shape = "empty" if doc.value is None else f"{describe(doc.value)}, not a mapping"
             message = f"The frontmatter is {shape}: expected keys like 'title: ...', one per line."
-            self.problem(rel, 1, frontmatter.FRONTMATTER, message)
+            self.problem(rel, 1, FRONTMATTER, message)
             return None
         self.refs[rel] = _goals_named(doc.value)
         return self.typed_document(rel, doc, doc.value, split.body, with_data)
@@ -495,7 +469,7 @@ class _Loader:
         frequency = data.get("frequency")
         context = {"frequency": frequency if frequency in FREQUENCIES else None}
         validator = Validator(doc, rel)
-        lines = {".".join(map(str, at)): line for at, line in doc.lines.items() if at}
+        lines = {at: line for at, line in doc.lines.items() if at}
         if kind == "goal":
             goal = validator.validate(GoalMeta, context)
             self.problems += validator.problems
@@ -510,7 +484,7 @@ class _Loader:
         measure = validator.validate(MeasureMeta, context)
         self.problems += validator.problems
         if measure is not None and not with_data:
-            return Measure(file_id, rel, measure, body, f"data/{file_id}.csv", None, lines)
+            return Measure(file_id, rel, measure, body, default_data_path(file_id), None, lines)
         if measure is not None:
             data_path, series = self.series(
                 rel, file_id, doc, measure.data, measure.column, measure.frequency
@@ -544,7 +518,6 @@ class _Loader:
                 f"'better: {better}' is a guess to confirm: which direction is good for this "
                 "measure? A wrong one inverts every colour. Write better: up, better: down or "
                 f"better: neutral; until then it reads as {guess}.",
-                Severity.WARNING,
             )
         )
         return dataclasses.replace(doc, value={**data, "better": guess})
@@ -560,7 +533,7 @@ class _Loader:
         column: str,
         frequency: Frequency,
     ) -> tuple[str, Series | None]:
-        default = f"data/{file_id}.csv"
+        default = default_data_path(file_id)
         line = doc.line(("data",)) if ref else 1
         data_path, refused = self.refusal(ref or default, example=default)
         if refused:
@@ -593,9 +566,8 @@ class _Loader:
                 for name in names
                 if name.lower().endswith(".csv") and not name.startswith(".")
             }
-        close = difflib.get_close_matches(data_path, sorted(candidates), n=1, cutoff=0.6)
-        if close:
-            return f"Data file '{short(data_path)}' does not exist. Did you mean '{close[0]}'?"
+        if hint := did_you_mean(data_path, sorted(candidates)):
+            return f"Data file '{short(data_path)}' does not exist.{hint}"
         return (
             f"Data file '{short(data_path)}' does not exist: expected a CSV file with a header "
             f"row like period,{column}. Create it, or set data: to the measure's CSV file."

@@ -4,7 +4,6 @@ problems at the line of the key they concern, worded for the person who wrote th
 
 from __future__ import annotations
 
-import difflib
 import types
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,7 +12,10 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from pumpsite.load.frontmatter import (
+from pumpsite.load.yaml_values import YamlData, format_path
+from pumpsite.model import KeyPath
+from pumpsite.numbers import foreign_digit, parse_number
+from pumpsite.problems import (
     BAD_PERIOD,
     MISSING_KEY,
     NOT_ALLOWED,
@@ -21,11 +23,11 @@ from pumpsite.load.frontmatter import (
     UNKNOWN_KEY,
     WRONG_TYPE,
     YAML_TRAP,
+    Problem,
+    closest,
+    did_you_mean,
     short,
 )
-from pumpsite.load.yaml_values import KeyPath, YamlData, format_path
-from pumpsite.model import Problem
-from pumpsite.numbers import foreign_digit
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -79,18 +81,6 @@ def trap_message(at: KeyPath, raw: str, value: object) -> str:
         f"{_subject(at)} expects text, got {got}: YAML reads an unquoted {raw} as {what}. "
         f'Write {key}"{raw}".'
     )
-
-
-def closest(word: object, choices: list[str]) -> str | None:
-    if not isinstance(word, str):
-        return None
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def did_you_mean(word: object, choices: list[str]) -> str:
-    close = closest(word, choices)
-    return f" Did you mean '{close}'?" if close else ""
 
 
 # Words people write for an allowed value that spelling alone does not find ('annual' is far
@@ -302,8 +292,6 @@ def _number_hint(target: _Target, value: object) -> str:
     """What a text that looks like a number needs to be one."""
     if not isinstance(value, str) or not value.strip():
         return ""
-    from pumpsite.load.csvdata import parse_number  # csvdata imports this module
-
     number = parse_number(value.strip())
     mean = f" Did you mean {number.suggestion}?" if number.suggestion else ""
     if digit := foreign_digit(value):

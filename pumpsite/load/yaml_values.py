@@ -19,21 +19,19 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pumpsite.load.frontmatter import (
+from pumpsite.load.text import split_lines
+from pumpsite.model import KeyPath, Tagged, line_of
+from pumpsite.numbers import unstorable
+from pumpsite.problems import (
     ALIAS,
     DUPLICATE_KEY,
     NOT_TEXT,
     OUT_OF_RANGE,
     UNSUPPORTED_YAML,
     YAML_SYNTAX,
+    Problem,
     short,
-    split_lines,
 )
-from pumpsite.model import Problem, Tagged
-from pumpsite.numbers import unstorable
-
-Key = str | int
-KeyPath = tuple[Key, ...]
 
 _TAG = "tag:yaml.org,2002:"
 _TAB_INDENT = re.compile(r"^ *\t")
@@ -53,11 +51,7 @@ class YamlData:
     refused: set[KeyPath] = field(default_factory=set)  # values already reported (tags, aliases)
 
     def line(self, at: KeyPath) -> int | None:
-        """The line of the deepest known key on the path."""
-        for depth in range(len(at), -1, -1):
-            if (line := self.lines.get(at[:depth])) is not None:
-                return line
-        return None
+        return line_of(self.lines, at)
 
     def is_refused(self, at: KeyPath) -> bool:
         """Whether the value at `at` (or around it) was already reported as unsupported YAML."""

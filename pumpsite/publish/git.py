@@ -3,14 +3,16 @@ errors turned into PublishError messages that say what to do."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pumpsite.errors import PumpsiteError
+from pumpsite.git import GitError, run_git
 
-class PublishError(Exception):
+
+class PublishError(PumpsiteError):
     """Publishing cannot go on; the message says why and what to do. Nothing was pushed."""
 
 
@@ -54,16 +56,9 @@ class Git:
         check: bool = True,
     ) -> subprocess.CompletedProcess[str]:
         try:
-            done = subprocess.run(
-                ["git", *args],
-                cwd=self.root,
-                input=stdin,
-                capture_output=True,
-                text=True,
-                env={**os.environ, **(env or {})},
-            )
-        except FileNotFoundError:
-            raise PublishError("git is not installed: pumpsite publish needs git.") from None
+            done = run_git(self.root, *args, needed_by="publish", stdin=stdin, env=env)
+        except GitError as error:  # a publish stops with exit code 1, whatever the cause
+            raise PublishError(error.message) from None
         if check and done.returncode != 0:
             raise PublishError(f"git {args[0]} failed: {last_lines(done.stderr)}")
         return done

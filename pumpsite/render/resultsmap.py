@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from html import escape as _escape
 
+from pumpsite.goal_tree import GoalTree
 from pumpsite.model import Goal, Measure
 from pumpsite.numbers import counted
 
@@ -64,8 +65,7 @@ class _Box:
 
 @dataclass(slots=True)
 class _Tree:
-    goals: Mapping[str, Goal]
-    children: dict[str, list[str]]
+    goals: GoalTree
     boxes: dict[str, _Box] = field(default_factory=dict)
 
 
@@ -92,26 +92,13 @@ def _order(goals: Mapping[str, Goal], ids: Sequence[str] | Set[str]) -> list[str
     return sorted(ids, key=lambda goal_id: (goals[goal_id].title.casefold(), goal_id))
 
 
-def _children(goals: Mapping[str, Goal]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {goal_id: [] for goal_id in goals}
-    for goal_id, goal in goals.items():
-        parent = goal.meta.parent
-        if parent is not None and parent in goals and parent != goal_id:
-            found[parent].append(goal_id)
-    return {goal_id: _order(goals, kids) for goal_id, kids in found.items()}
-
-
-def _roots(goals: Mapping[str, Goal]) -> list[str]:
-    return _order(goals, [i for i, g in goals.items() if g.meta.parent not in goals])
-
-
 def _place(tree: _Tree, goal_id: str, depth: int, top: float) -> float:
     """Place a goal's subtree from `top` down; the bottom of the space it takes. Recursive, as
     deep as the goals nest: at most checks.MAX_GOAL_LEVELS, a bound the build enforces."""
-    box = _Box(goal_id, wrap(tree.goals[goal_id].title), depth)
+    box = _Box(goal_id, wrap(tree.goals.goals[goal_id].title), depth)
     tree.boxes[goal_id] = box  # before the children: a cycle back here finds it placed
     cursor = top
-    for child in tree.children[goal_id]:
+    for child in tree.goals.children[goal_id]:
         if child not in tree.boxes:
             box.children.append(child)
             cursor = _place(tree, child, depth + 1, cursor) + ROW_GAP
@@ -138,9 +125,9 @@ def _shift(tree: _Tree, goal_id: str, by: float) -> None:
 def layout(goals: Mapping[str, Goal]) -> dict[str, _Box]:
     """Every goal's box: the roots in title order, then, should a cycle leave goals with no
     root above them, each such group from its first goal by title."""
-    tree = _Tree(goals, _children(goals))
+    tree = _Tree(GoalTree.of(goals))
     cursor = MARGIN
-    for goal_id in [*_roots(goals), *_order(goals, list(goals))]:
+    for goal_id in [*tree.goals.roots, *_order(goals, list(goals))]:
         if goal_id not in tree.boxes:
             cursor = _place(tree, goal_id, 0, cursor) + ROOT_GAP
     return tree.boxes

@@ -27,13 +27,13 @@ import yaml
 
 from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import long_date
-from pumpsite.model import Goal, Measure, Problem, Repo
+from pumpsite.model import Goal, Measure, Repo
+from pumpsite.problems import PAGE_TOO_LARGE, Problem
 from pumpsite.render.paths import data_file, goal_page, measure_page, relative_link, url_link
 from pumpsite.render.safe_markdown import html_text, md_escape, sanitise_markdown
 from pumpsite.render.site_model import SiteModel, build_model, review_groups
 from pumpsite.render.template_worker import Limits, Started, run_bounded, seconds_for
 from pumpsite.render.templating import (
-    PAGE_TOO_LARGE,
     OverLimit,
     Sandbox,
     TemplateFailure,

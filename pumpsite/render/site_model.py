@@ -7,59 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pumpsite.analysis.measure import MeasureAnalysis
-from pumpsite.model import Goal, Measure, Repo
+from pumpsite.goal_tree import GoalTree, title_key
+from pumpsite.model import Goal, Repo
 from pumpsite.periods import quarter_of
 from pumpsite.render.paths import goal_page
 from pumpsite.render.views import ChartRenderer, GoalView, MeasureView, measure_view
 
 # --- goals ---------------------------------------------------------------------------------------
-
-
-def title_key(item: Goal | Measure) -> tuple[str, str]:
-    return (item.title.casefold(), item.id)
-
-
-def goal_tree(goals: Mapping[str, Goal]) -> list[tuple[Goal, int]]:
-    """Goals depth first, each with its depth; roots and siblings sorted by title. A goal whose
-    parent is missing is a root; a parent cycle is cut where it closes. The walk recurses as deep
-    as the goals nest: at most checks.MAX_GOAL_LEVELS, since a deeper tree (or a cycle) is a
-    problem that stops the build before the site is made."""
-    children: dict[str | None, list[Goal]] = {}
-    for goal in goals.values():
-        parent = goal.meta.parent if goal.meta.parent in goals else None
-        children.setdefault(parent, []).append(goal)
-    ordered: list[tuple[Goal, int]] = []
-    seen: set[str] = set()
-
-    def visit(goal: Goal, depth: int) -> None:
-        if goal.id in seen:
-            return
-        seen.add(goal.id)
-        ordered.append((goal, depth))
-        for child in sorted(children.get(goal.id, []), key=title_key):
-            visit(child, depth + 1)
-
-    for root in sorted(children.get(None, []), key=title_key):
-        visit(root, 0)
-    for goal in sorted(goals.values(), key=title_key):  # goals caught in a cycle
-        visit(goal, 0)
-    return ordered
-
-
-def descendants(goals: Mapping[str, Goal], goal_id: str) -> list[str]:
-    """The ids of a goal's sub-goals, all levels, in tree order."""
-    found: list[str] = []
-    frontier = [goal_id]
-    while frontier:
-        current = frontier.pop(0)
-        kids = sorted(
-            (g for g in goals.values() if g.meta.parent == current and g.id not in found),
-            key=title_key,
-        )
-        kids = [g for g in kids if g.id != goal_id]
-        found += [g.id for g in kids]
-        frontier += [g.id for g in kids]
-    return found
 
 
 # --- the model of the whole site -----------------------------------------------------------------
@@ -87,7 +41,7 @@ def _goal_views(
     goals: Mapping[str, Goal], measures: Mapping[str, MeasureView]
 ) -> dict[str, GoalView]:
     views: dict[str, GoalView] = {}
-    for goal, depth in goal_tree(goals):
+    for goal, depth in GoalTree.of(goals).in_order():
         parent_id = goal.meta.parent
         views[goal.id] = GoalView(
             id=goal.id,
@@ -154,7 +108,7 @@ def review_groups(model: SiteModel, goals: Mapping[str, Goal]) -> list[ReviewGro
     file is missing come last."""
     groups = []
     for head, deep in _review_heads(model):
-        ids = [head.id, *(descendants(goals, head.id) if deep else ())]
+        ids = [head.id, *(GoalTree.of(goals).below(head.id) if deep else ())]
         members = [m for m in model.measures.values() if m.goal_id in ids]
         groups.append(_review_group(head, members))
     orphans = [m for m in model.measures.values() if m.goal_page is None]

@@ -34,15 +34,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar, cast
 
-from pumpsite.model import Problem
-from pumpsite.render.templating import (
-    TOO_MUCH_MEMORY,
-    TOO_SLOW,
-    USER_FOLDER,
-    WORKER_STOPPED,
-    OverLimit,
-    TemplateFailure,
+from pumpsite.problems import (
+    TEMPLATE_TOO_MUCH_MEMORY,
+    TEMPLATE_WORKER_STOPPED,
+    TEMPLATES_TOO_SLOW,
+    Problem,
 )
+from pumpsite.render.templating import USER_FOLDER, OverLimit, TemplateFailure
 
 try:
     import resource
@@ -122,13 +120,15 @@ def _answer(
     while True:
         if not receive.poll(max(deadline - time.monotonic(), 0)):
             worker.kill()
-            raise TemplateFailure(_stopped(template, templates, TOO_SLOW, _too_slow(limits)))
+            raise TemplateFailure(
+                _stopped(template, templates, TEMPLATES_TOO_SLOW, _too_slow(limits))
+            )
         try:
             kind, value = receive.recv()
         except EOFError:  # the worker died without a word
             worker.join()
             raise TemplateFailure(
-                _stopped(template, templates, WORKER_STOPPED, _died(worker.exitcode))
+                _stopped(template, templates, TEMPLATE_WORKER_STOPPED, _died(worker.exitcode))
             ) from None
         if kind == "ready":
             deadline = time.monotonic() + limits.seconds + GRACE
@@ -183,7 +183,7 @@ def _start_timer(limits: Limits) -> None:
         return
 
     def time_is_up(signum: int, frame: FrameType | None) -> None:
-        raise OverLimit(TOO_SLOW, _too_slow(limits))
+        raise OverLimit(TEMPLATES_TOO_SLOW, _too_slow(limits))
 
     signal.signal(signal.SIGALRM, time_is_up)
     signal.setitimer(signal.ITIMER_REAL, limits.seconds)
@@ -208,7 +208,7 @@ def _work(
         answer = ("failed", Problem(USER_FOLDER, None, error.code, str(error)))
     except MemoryError:  # outside any template too: gathering the pages they made
         message = "The pages the templates made need more memory than rendering may use."
-        answer = ("failed", Problem(USER_FOLDER, None, TOO_MUCH_MEMORY, message))
+        answer = ("failed", Problem(USER_FOLDER, None, TEMPLATE_TOO_MUCH_MEMORY, message))
     except KeyboardInterrupt:  # Ctrl+C reaches the worker too: the command is stopping
         return
     except BaseException:  # a bug of pumpsite's: the build reports it as one

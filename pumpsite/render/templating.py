@@ -19,23 +19,9 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from pumpsite.model import Problem
+from pumpsite.problems import TEMPLATE_FAILS, TEMPLATE_SYNTAX, TEMPLATE_TOO_MUCH_MEMORY, Problem
 
 USER_FOLDER = "site_templates"
-SYNTAX_ERROR = "PS601"
-RENDER_ERROR = "PS602"
-TOO_SLOW = "PS603"
-TOO_MUCH_MEMORY = "PS604"
-PAGE_TOO_LARGE = "PS605"
-WORKER_STOPPED = "PS606"
-CODES = {
-    SYNTAX_ERROR: "a page template in site_templates/ does not parse.",
-    RENDER_ERROR: "a page template in site_templates/ fails while rendering a page.",
-    TOO_SLOW: "the page templates took longer than `template_seconds` to render the pages.",
-    TOO_MUCH_MEMORY: "a page template needed more memory than rendering a page may use.",
-    PAGE_TOO_LARGE: "a page template made a page larger than a page may be.",
-    WORKER_STOPPED: "the process rendering the page templates stopped without an answer.",
-}
 MAX_POWER_BITS = 100_000
 """`a ** b` in a template may give at most this many bits (about 30,000 digits): a bigger
 power takes the processor for minutes in one step that no timer can interrupt."""
@@ -163,7 +149,7 @@ def syntax_problems(templates: Mapping[str, str]) -> list[Problem]:
                 Problem(
                     f"{USER_FOLDER}/{name}",
                     error.lineno,
-                    SYNTAX_ERROR,
+                    TEMPLATE_SYNTAX,
                     f"The template does not parse: {_sentence(error.message)} "
                     "See docs/templates.md.",
                 )
@@ -177,7 +163,7 @@ def _what_failed(error: Exception, page: str, where: str = "") -> tuple[str, str
     if isinstance(error, OverLimit):
         return error.code, f"{_sentence(str(error))} It was rendering {page}."
     if isinstance(error, MemoryError):
-        return TOO_MUCH_MEMORY, (
+        return TEMPLATE_TOO_MUCH_MEMORY, (
             f"The template needed more memory than rendering a page may use, while rendering "
             f"{page}."
         )
@@ -187,7 +173,7 @@ def _what_failed(error: Exception, page: str, where: str = "") -> tuple[str, str
         reason = error.message or str(error)
     else:  # an exception of Python's, like IndexError from `[][0]`
         reason = f"{type(error).__name__}: {error}"
-    return RENDER_ERROR, (
+    return TEMPLATE_FAILS, (
         f"The template failed while rendering {page}: {_sentence(reason)} {where}"
         "Each template lists its variables in its first comment; see docs/templates.md."
     )
@@ -204,7 +190,7 @@ def render_problem(error: Exception, page: str, involved: Sequence[str] = ()) ->
         return Problem(
             error.filename or "",
             error.lineno,
-            SYNTAX_ERROR,
+            TEMPLATE_SYNTAX,
             f"The template does not parse: {_sentence(error.message)}",
         )
     frames = [

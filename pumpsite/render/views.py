@@ -9,13 +9,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 from urllib.parse import quote
 
 from pumpsite.analysis.episodes import Episode, episodes_of, latest_first, outdated_limits
 from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import (
-    ASSURANCE_WORDS,
     NO_LIMITS,
     Words,
     current_episodes,
@@ -37,6 +35,7 @@ from pumpsite.analysis.reading import (
 )
 from pumpsite.analysis.signals import RULES, Signal, signal_name
 from pumpsite.analysis.xmr import LEVEL_RULES, WithoutLimits
+from pumpsite.labels import ASSURANCE_WORDS, EFFECT_LABELS, ROLE_LABELS
 from pumpsite.model import Goal, Measure
 from pumpsite.numbers import data_decimals, display_decimals, fmt, fmt_plain
 from pumpsite.periods import Period
@@ -44,13 +43,11 @@ from pumpsite.render.chart.plan import LATEST_VALUES
 from pumpsite.render.paths import data_file, goal_page, measure_page
 from pumpsite.render.safe_markdown import sanitise_markdown
 from pumpsite.schema import Role
+from pumpsite.vocabulary import ChartSize
 
-ChartSize = Literal["full", "small"]
 ChartRenderer = Callable[[Measure, MeasureAnalysis, str, ChartSize], str]
 """(measure, analysis, description, size "full" | "small") -> inline SVG with no blank lines."""
 
-ROLE_LABELS = {"improve": "Key result", "sustain": "KPI"}
-EFFECT_LABELS = {"improvement": "Improvement", "concern": "Concern", "neutral": "Signal"}
 RUN_CHART: dict[WithoutLimits, str] = {
     "few_values": "Run chart: too few values for limits",
     "few_ranges": "Run chart: too few values in a row for limits",

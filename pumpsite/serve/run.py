@@ -24,8 +24,9 @@ from types import FrameType
 
 from pumpsite.build.run import BuildResult, build
 from pumpsite.build.scratch import scratch_folder
-from pumpsite.model import Problem, printable
+from pumpsite.errors import PumpsiteError
 from pumpsite.numbers import counted
+from pumpsite.problems import Problem, printable
 from pumpsite.serve.livereload import LiveSite, PreviewServer
 from pumpsite.serve.watch import Changes, SourceWatcher
 
@@ -35,7 +36,7 @@ QUIET = 0.05  # seconds without a further change before rebuilding: one save is 
 KEPT_BUILDS = 2  # the one served, and the one before it for requests still reading it
 
 
-class AddressError(Exception):
+class AddressError(PumpsiteError):
     """The server cannot listen on the address asked for; the message says why."""
 
 
@@ -211,7 +212,10 @@ def serve(
     try:
         server = PreviewServer(host, port, site)
     except OSError as error:  # in use, not this computer's, or not an address at all
-        raise AddressError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
+        raise AddressError(
+            f"cannot serve on {host}:{port}: {error.strerror or error}. "
+            "Choose another with --dev-addr, like 127.0.0.1:8001."
+        ) from None
     changes = Changes()
     watcher = SourceWatcher(root, changes, say, poll=poll)
     with scratch_folder("serve") as output, _stop_on_terminate():

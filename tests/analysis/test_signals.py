@@ -23,11 +23,11 @@ from pumpsite.analysis.xmr import (
     Analysis,
     Options,
     Phase,
-    Profile,
     analyse,
     compute_limits,
     moving_ranges,
 )
+from pumpsite.vocabulary import Profile
 from tests.worked_examples import TV1
 
 TV3 = (120, 140, 100, 150, 260, 150, 100, 120, 300, 300, 275, 300, 140, 170, 150, 150, 190, 180)

@@ -20,7 +20,8 @@ from functools import cache
 
 import pytest
 
-from pumpsite.analysis.xmr import Analysis, Dispersion, Limits, Options, analyse
+from pumpsite.analysis.xmr import Analysis, Limits, Options, analyse
+from pumpsite.vocabulary import Dispersion
 
 statprocon = pytest.importorskip("statprocon")
 

@@ -17,7 +17,6 @@ import pytest
 
 from pumpsite.build import outputs
 from pumpsite.build.outputs import (
-    CODES,
     locked_project,
     mark_site,
     project_problems,
@@ -25,10 +24,12 @@ from pumpsite.build.outputs import (
     tree,
     write_problem,
 )
-from pumpsite.model import Problem
+from pumpsite.problems import Problem, codes_of
 from pumpsite.scaffold import init_repo
 from tests.example_site import TODAY, copy_example
 from tests.serve_process import ServeProcess, wait_until
+
+CODES = codes_of("build")
 
 WAITING = "Waiting for another pumpsite build or serve in this repository to finish writing"
 
@@ -177,7 +178,7 @@ def test_a_link_at_the_bottom_of_a_very_deep_project_folder_is_found(repo: Path)
 def test_every_code_is_tested_and_described() -> None:
     tested = {case[0] for case in CASES} | {"PS705", "PS706"}  # below, and in test_build
     assert tested == set(CODES) == {f"PS7{n:02d}" for n in range(7)}
-    assert all(description.endswith(".") for description in CODES.values())
+    assert all(code.meaning.endswith(".") for code in CODES.values())
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@ from typing import Any
 
 from pumpsite.checks.inspection import analyse_repo
 from pumpsite.checks.lint import lint_repo
-from pumpsite.model import Measure, Problem, Severity
+from pumpsite.model import Measure
+from pumpsite.problems import Problem, Severity
 from tests.factories import goal, measure, repo
 
 TODAY = date(2026, 11, 23)

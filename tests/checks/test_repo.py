@@ -4,7 +4,8 @@ from click.testing import CliRunner
 
 from pumpsite.checks.repo import check_repo
 from pumpsite.cli import cli
-from pumpsite.model import Goal, Problem, Severity
+from pumpsite.model import Goal
+from pumpsite.problems import Problem, Severity
 from tests.conftest import make_repo
 from tests.factories import goal, measure, repo
 

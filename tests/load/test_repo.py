@@ -12,12 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pumpsite.load.glossary import BUILTIN_GLOSSARY
-from pumpsite.load.repo import PROBLEM_CODES, load_repo
-from pumpsite.model import Observation, Problem, Severity, Tagged
+from pumpsite.load.repo import load_repo
+from pumpsite.model import Observation, Tagged
 from pumpsite.periods import Period
+from pumpsite.problems import Problem, Severity, codes_of
 from pumpsite.schema import SiteSettings
 from tests.conftest import Files, make_repo
 from tests.git_helpers import git, isolated_git
+
+PROBLEM_CODES = codes_of("load")
 
 __all__ = ["isolated_git"]
 
@@ -120,7 +123,7 @@ def test_valid_repository_loads_without_problems(repo_of: RepoOf) -> None:
     assert churn.series.values_by_period()[1] == [4.1, None, None, 3.5]
     assert churn.line("roles", 1, "target") == 12
     assert churn.line("limits", "phases", 0) == 16
-    assert churn.lines["title"] == 2
+    assert churn.lines[("title",)] == 2
 
 
 def test_valid_repository_settings_glossary_and_templates(repo_of: RepoOf) -> None:
@@ -157,7 +160,7 @@ def test_crlf_and_bom(repo_of: RepoOf) -> None:
     repo, found = load_repo(repo_of({**BASE, M: text}))
     assert found == []
     churn = repo.measures["churn"]
-    assert (churn.meta.owner, churn.body, churn.lines["owner"]) == ("Dana", "Body\r\n", 6)
+    assert (churn.meta.owner, churn.body, churn.lines[("owner",)]) == ("Dana", "Body\r\n", 6)
 
 
 def test_a_measure_with_a_missing_data_folder_still_loads(repo_of: RepoOf) -> None:
@@ -347,7 +350,6 @@ CASES = [
                 "'better: down?' is a guess to confirm: which direction is good for this "
                 "measure? A wrong one inverts every colour. Write better: up, better: down or "
                 "better: neutral; until then it reads as down.",
-                Severity.WARNING,
             )
         ],
         id="PS122",
@@ -783,7 +785,7 @@ def test_problem_code(
 def test_every_code_is_tested_and_described() -> None:
     tested = {case.id for case in CASES} | {"PS118", "PS328", "PS332"}  # below / test_csvdata
     assert tested == set(PROBLEM_CODES)
-    assert all(description.endswith(".") for description in PROBLEM_CODES.values())
+    assert all(code.meaning.endswith(".") for code in PROBLEM_CODES.values())
     assert list(PROBLEM_CODES) == sorted(PROBLEM_CODES)
 
 

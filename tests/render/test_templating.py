@@ -13,7 +13,7 @@ from jinja2.exceptions import SecurityError
 
 from pumpsite import cli as cli_module
 from pumpsite.build.run import build
-from pumpsite.model import Problem
+from pumpsite.problems import Problem
 from pumpsite.render.templating import OverLimit, environment, render_problem, syntax_problems
 from tests.example_site import TODAY, copy_example, tree_snapshot
 

@@ -31,6 +31,10 @@ from pumpsite.analysis.xmr import Phase, WithoutLimits
 from pumpsite.model import Measure
 from pumpsite.numbers import as_written
 from pumpsite.render.chart.guides import (
+    CENTRAL_LINE,
+    LIMIT_LINE,
+    TARGET_LINE,
+    TRIAL_LIMIT_LINE,
     LegendItem,
     Panel,
     draw_legend,
@@ -45,16 +49,13 @@ from pumpsite.render.chart.guides import (
 )
 from pumpsite.render.chart.plan import (
     CHAR_WIDTH,
-    DASH_DOT,
     DASHED,
-    DOTTED,
     EFFECT_COLOURS,
     INK,
     TARGET_COLOUR,
     VALUE_COLOUR,
     ChartPlan,
     Marks,
-    Size,
     mr_title,
     one_line,
     plan_chart,
@@ -62,9 +63,10 @@ from pumpsite.render.chart.plan import (
     truncate,
 )
 from pumpsite.render.chart.svg import finish_svg, id_prefix
+from pumpsite.vocabulary import MIN_LIMIT_POINTS, ChartSize
 
 NO_LIMITS_NOTE: dict[WithoutLimits, str] = {
-    "few_values": "Limits need 5 values",
+    "few_values": f"Limits need {MIN_LIMIT_POINTS} values",
     "few_ranges": "Limits need 4 moving ranges",
     "too_coarse": "Data too coarse for limits",
 }
@@ -235,12 +237,12 @@ def _draw_limits(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
         upper = _line_title(chart, f"Upper {kind}", limits.unpl, limits.upper_boundary)
         lower = _line_title(chart, f"Lower {kind}", limits.lnpl, limits.lower_boundary)
         since = f"phase from {chart.phase_starts[k]}"
-        dash = DOTTED if limits.trial else DASHED
+        limit_line = TRIAL_LIMIT_LINE if limits.trial else LIMIT_LINE
         central = f"Central line {chart.limit(limits.center)}"
         for name, value, what, style in (
-            ("cl", limits.center, central, {"ls": "-", "lw": 1.0, "color": ink(0.8)}),
-            ("unpl", limits.upper_line, upper, {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
-            ("lnpl", limits.lower_line, lower, {"ls": dash, "lw": 0.9, "color": ink(0.6)}),
+            ("cl", limits.center, central, CENTRAL_LINE),
+            ("unpl", limits.upper_line, upper, limit_line),
+            ("lnpl", limits.lower_line, lower, limit_line),
         ):
             _hline(panel.ax, x, value, f"ps-x-{name}-{k}", zorder=2, **style)
             marks.group_titles[f"ps-x-{name}-{k}"] = f"{what} ({since})"
@@ -281,7 +283,7 @@ def _draw_targets(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
     for k, target in enumerate(chart.targets):
         x = (chart.left(target.span.start), chart.right(target.span.end))
         gid = f"ps-target-{k}"
-        _hline(panel.ax, x, target.value, gid, color=TARGET_COLOUR, lw=1.4, ls=DASH_DOT, zorder=2.5)
+        _hline(panel.ax, x, target.value, gid, zorder=2.5, **TARGET_LINE)
         marks.group_titles[gid] = target.label
         if chart.full and target.span.end < chart.n:
             text_at(
@@ -457,7 +459,7 @@ def _draw(chart: ChartPlan, marks: Marks) -> Figure:
 # --- entry point -------------------------------------------------------------------------------
 
 
-def _rc(measure_id: str, size: Size, font: float) -> dict[RcKeyType, Any]:
+def _rc(measure_id: str, size: ChartSize, font: float) -> dict[RcKeyType, Any]:
     return {
         "svg.hashsalt": f"pumpsite-{measure_id}-{size}",
         "svg.fonttype": "none",
@@ -476,7 +478,7 @@ def render_chart(
     analysis: MeasureAnalysis,
     *,
     description: str,
-    size: Size = "full",
+    size: ChartSize = "full",
 ) -> str:
     """The XmR chart of `measure` as an inline SVG fragment: no prolog, no blank line.
 

@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from pumpsite.labels import EFFECT_NAMES
 from pumpsite.numbers import as_written, data_decimals, fmt
 from pumpsite.periods import Frequency, Period
 from pumpsite.render.chart.plan import (
@@ -24,7 +25,6 @@ from pumpsite.render.chart.plan import (
     DASHED,
     DOTTED,
     EFFECT_COLOURS,
-    EFFECT_NAMES,
     INK,
     TARGET_COLOUR,
     VALUE_COLOUR,
@@ -232,6 +232,12 @@ def right_labels(chart: ChartPlan, panel: Panel, labels: Sequence[_Label]) -> No
 
 # --- legend ------------------------------------------------------------------------------------
 
+CENTRAL_LINE: dict[str, Any] = {"color": ink(0.8), "lw": 1.0, "ls": "-"}
+LIMIT_LINE: dict[str, Any] = {"color": ink(0.6), "lw": 0.9, "ls": DASHED}
+TRIAL_LIMIT_LINE: dict[str, Any] = {**LIMIT_LINE, "ls": DOTTED}
+TARGET_LINE: dict[str, Any] = {"color": TARGET_COLOUR, "lw": 1.4, "ls": DASH_DOT}
+"""The chart's reference lines, drawn with these styles and explained by the legend below."""
+
 
 @dataclass(frozen=True, slots=True)
 class LegendItem:
@@ -247,16 +253,13 @@ def _legend_items(chart: ChartPlan) -> list[LegendItem]:
     limits = [p.limits for p in chart.phases if p.limits is not None]
     items = []
     if limits:
-        items.append(LegendItem("Central line", "line", {"color": ink(0.8), "lw": 1.0}))
+        items.append(LegendItem("Central line", "line", CENTRAL_LINE))
     if any(not lim.trial for lim in limits):
-        style = {"color": ink(0.6), "lw": 0.9, "ls": DASHED}
-        items.append(LegendItem("Natural process limits", "line", style))
+        items.append(LegendItem("Natural process limits", "line", LIMIT_LINE))
     if any(lim.trial for lim in limits):
-        style = {"color": ink(0.6), "lw": 0.9, "ls": DOTTED}
-        items.append(LegendItem("Trial limits", "line", style))
+        items.append(LegendItem("Trial limits", "line", TRIAL_LIMIT_LINE))
     if chart.targets:
-        style = {"color": TARGET_COLOUR, "lw": 1.4, "ls": DASH_DOT}
-        items.append(LegendItem("Target", "line", style))
+        items.append(LegendItem("Target", "line", TARGET_LINE))
     return items + _legend_marks(chart)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
 from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import with_unit
@@ -18,8 +17,8 @@ from pumpsite.model import Measure
 from pumpsite.numbers import data_decimals, display_decimals, fmt
 from pumpsite.periods import Period
 from pumpsite.schema import Event, Role
+from pumpsite.vocabulary import ChartSize
 
-Size = Literal["full", "small"]
 Colour = str | tuple[float, float, float, float]
 
 INK = "#010203"
@@ -31,11 +30,6 @@ EFFECT_COLOURS: dict[Effect, str] = {
     "improvement": "#2f7ee8",
     "concern": "#f26b1d",
     "neutral": "#9b5de5",
-}
-EFFECT_NAMES: dict[Effect, str] = {
-    "improvement": "Improvement signal",
-    "concern": "Concern signal",
-    "neutral": "Signal",
 }
 DASHED = (0, (4, 3))
 DOTTED = (0, (1, 2))
@@ -67,7 +61,7 @@ class Layout:
         return self.width - self.left - self.right
 
 
-LAYOUTS: dict[Size, Layout] = {
+LAYOUTS: dict[ChartSize, Layout] = {
     "full": Layout(560, 356, 56, 100, 24, 30, 28, 0.3, font=10, legend_row=17),
     "small": Layout(400, 140, 34, 14, 8, 18, 0, 0.0, font=10, legend_row=0),
 }
@@ -76,7 +70,7 @@ LATEST_VALUES = 250
 stays of bounded size however long the series (a measure page of any length under 300 KB):
 five years of weekly values, twenty of monthly ones, each with over a point and a half of
 width. Limits, phases and signals are those of the whole series."""
-WINDOW: dict[Size, int] = {"full": LATEST_VALUES, "small": 100}
+WINDOW: dict[ChartSize, int] = {"full": LATEST_VALUES, "small": 100}
 """The small chart of overview pages is a glance, and a page may hold many: the latest 100."""
 
 # --- what to draw ------------------------------------------------------------------------------
@@ -248,7 +242,7 @@ def latest_values(analysis: MeasureAnalysis, count: int) -> MeasureAnalysis:
     return replace(analysis, periods=analysis.periods[start:], xmr=xmr)
 
 
-def plan_chart(measure: Measure, whole: MeasureAnalysis, size: Size) -> ChartPlan:
+def plan_chart(measure: Measure, whole: MeasureAnalysis, size: ChartSize) -> ChartPlan:
     analysis = latest_values(whole, WINDOW[size])
     cut = len(whole.xmr.phases) - len(analysis.xmr.phases)  # phases wholly before the window
     xmr = analysis.xmr
