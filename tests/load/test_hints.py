@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pumpsite.model import Problem
+from pumpsite.problems import Problem
 from tests.load.test_repo import CSV, MEASURE, D, M, RepoOf, problems
 
 
