@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from pumpsite.checks.sources import check_sources
 from pumpsite.load.frontmatter import short
 from pumpsite.model import Goal, Measure, Observation, Problem, Repo, Severity
 from pumpsite.numbers import as_written, counted, listed
@@ -47,6 +48,7 @@ def check_repo(repo: Repo) -> list[Problem]:
         *(p for m in repo.measures.values() for p in check_roles(m)),
         *(p for m in repo.measures.values() for p in check_data(m)),
         *(p for m in repo.measures.values() for p in check_bounds(m)),
+        *check_sources(repo),
     ]
 
 

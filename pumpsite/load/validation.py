@@ -240,7 +240,7 @@ class Validator:
             got = f"'{short(value)}'" if isinstance(value, str) else describe(value)
             message = f"{subject} expects one of {', '.join(allowed)}, got {got}."
             self.add(target, NOT_ALLOWED, message + did_you_mean(value, allowed))
-        elif kind in _CUSTOM and _is_scalar(value):
+        elif kind in _CUSTOM and (_is_scalar(value) or kind == "source"):
             text = _briefly(str(detail["msg"]), detail.get("ctx", {}))
             text = (
                 "expects " + text.removeprefix("expected ")
@@ -310,6 +310,9 @@ _CUSTOM = {  # error types raised by the schema's validators
     "quarter": BAD_PERIOD,
     "date": BAD_PERIOD,
     "number": OUT_OF_RANGE,
+    "source": "PS800",  # a source block whose keys do not fit together (checks/sources.py)
+    "connection": "PS803",  # a connection URL holding a password (checks/sources.py)
+    "connection_url": "PS804",  # a connection that is not a URL (checks/sources.py)
 }
 _BOUNDS = {
     "greater_than_equal": ("at least", "ge"),
