@@ -183,7 +183,7 @@ def pull(ids: tuple[str, ...], root: Path, as_of: date | None) -> None:
     try:
         result = pull_sources(root, today=_today(), as_of=as_of, ids=ids)
     except UnknownMeasures as error:
-        raise click.UsageError(f"Nothing to pull for {error}.") from None
+        raise click.UsageError(f"Nothing to pull: {error}.") from None
     for pulled in result.pulled:
         for line in measure_lines(pulled, result.report_date.isoformat()):
             click.echo(printable(line))

@@ -14,7 +14,7 @@ rows are raw records, aggregated as a file's are (`pumpsite.pull.records`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -136,22 +136,31 @@ def _sqlalchemy_query(
             )
             raise SourceError(CANNOT_CONNECT, message, "connection") from None
         with connection:
+            # The driver's own cursor: no parameters, so `%` and `:name` in the SQL stay as written.
+            cursor: Any = connection.connection.cursor()  # DB-API: description may be None
             try:
-                result = connection.exec_driver_sql(source.query)
-                names = list(result.keys())
+                cursor.execute(source.query)
+                if cursor.description is None:
+                    message = "The query returns no rows: expected a SELECT query."
+                    raise SourceError(QUERY_FAILED, message, "query")
+                names = [str(column[0]) for column in cursor.description]
                 if source.date is not None:
                     with records.connect(scratch) as con:
-                        records.view_rows(con, names, result, scratch / "rows.csv")
+                        records.view_rows(con, names, _batches(cursor), scratch / "rows.csv")
                         return records.aggregate(con, source, frequency)
-                rows = result.fetchall()
-            except exc.ResourceClosedError:
-                message = "The query returns no rows: expected a SELECT query."
-                raise SourceError(QUERY_FAILED, message, "query") from None
-            except exc.DBAPIError as error:
-                raise _query_failed(error.orig) from None
+                rows = cursor.fetchall()
+            except engine.dialect.loaded_dbapi.Error as error:
+                raise _query_failed(error) from None
+            finally:
+                cursor.close()
     finally:
         engine.dispose()
     return period_values(names, [tuple(row) for row in rows], source, frequency)
+
+
+def _batches(cursor: Any) -> Iterator[tuple[Any, ...]]:
+    while batch := cursor.fetchmany(10_000):
+        yield from batch
 
 
 # --- rows of period and value -----------------------------------------------------------------

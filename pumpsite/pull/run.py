@@ -11,6 +11,8 @@ is a problem at the line of its `source` block and leaves its CSV as it was.
 from __future__ import annotations
 
 import os
+import posixpath
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -73,7 +75,8 @@ def pull(
     on = report_date(repo.settings, as_of, today)
     measures = _selected(repo, ids)
     problems = [p for p in load_problems if p.is_error and p.path == "mkdocs.yml"]
-    problems += [p for p in check_sources(repo)]
+    problems += check_sources(repo)
+    problems += _broken_sources(repo, load_problems, ids)
     pulled = []
     with scratch_folder("pull") as scratch:
         for measure in measures:
@@ -90,7 +93,7 @@ def pull(
 
 def _selected(repo: Repo, ids: Sequence[str]) -> list[Measure]:
     sourced = {m.id: m for m in repo.measures.values() if m.meta.source is not None}
-    unknown = [i for i in ids if i not in sourced]
+    unknown = [i for i in ids if i not in sourced and i not in repo.broken]
     if unknown:
         what = [
             f"'{i}' has no source"
@@ -100,7 +103,28 @@ def _selected(repo: Repo, ids: Sequence[str]) -> list[Measure]:
             for i in unknown
         ]
         raise UnknownMeasures("; ".join(what))
-    return [sourced[i] for i in (dict.fromkeys(ids) if ids else sorted(sourced))]
+    return [sourced[i] for i in (dict.fromkeys(ids) if ids else sorted(sourced)) if i in sourced]
+
+
+def _broken_sources(repo: Repo, problems: list[Problem], ids: Sequence[str]) -> list[Problem]:
+    """The errors of measure files that did not load but have a `source:` block (selected by
+    `ids`, or all), and a PS823 at each block: a pull that skips them says so."""
+    found: list[Problem] = []
+    paths = sorted({p.path for p in problems if p.is_error and p.path.startswith("measures/")})
+    for path in paths:
+        file_id = posixpath.basename(path).removesuffix(".md")
+        if file_id not in repo.broken or (ids and file_id not in ids):
+            continue
+        try:
+            text = (repo.root / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        block = re.search(r"^source:", text, re.MULTILINE)
+        if block:
+            line = text.count("\n", 0, block.start()) + 1
+            found += [p for p in problems if p.path == path and p.is_error]
+            found.append(Problem(path, line, NOT_PULLED, _NOT_PULLED))
+    return found
 
 
 def _blocks(problem: Problem, measure: Measure) -> bool:
@@ -111,9 +135,11 @@ def _blocks(problem: Problem, measure: Measure) -> bool:
     return problem.code != NO_DATA_FILE
 
 
+_NOT_PULLED = "Not pulled: the measure's file has errors. Correct them first (pumpsite check)."
+
+
 def _not_pulled(measure: Measure) -> Problem:
-    message = "Not pulled: the measure's file has errors. Correct them first (pumpsite check)."
-    return Problem(measure.path, measure.line("source"), NOT_PULLED, message)
+    return Problem(measure.path, measure.line("source"), NOT_PULLED, _NOT_PULLED)
 
 
 def _pull_one(
