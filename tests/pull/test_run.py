@@ -152,3 +152,24 @@ def test_only_the_named_measures(tmp_path: Path) -> None:
     assert "Error: Nothing to pull: 'g' is not a measure; 'nope' is not a measure.\n" in (
         result.stderr
     )
+
+
+def test_the_examples_complaints_are_pulled_from_the_register(tmp_path: Path) -> None:
+    """The example's complaints measure is counted from one row per complaint: pulling it keeps
+    the committed CSV as it is, note included, and leaves out November, in progress on the
+    report date; without the CSV, it writes the same values."""
+    from tests.example_site import ROOT, copy_example
+
+    root = copy_example(tmp_path / "example")
+    result = pull(root)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "customer-complaints → data/customer-complaints.csv: no change\n"
+        "  2026-11 left out: still in progress on 2026-11-23\n"
+    )
+    committed = (ROOT / "data/customer-complaints.csv").read_text()
+    assert (root / "data/customer-complaints.csv").read_text() == committed
+    (root / "data/customer-complaints.csv").unlink()
+    assert pull(root).exit_code == 0
+    pulled = (root / "data/customer-complaints.csv").read_text().splitlines()
+    assert pulled == [",".join(line.split(",")[:2]) for line in committed.splitlines()]
