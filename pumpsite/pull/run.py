@@ -88,6 +88,9 @@ def pull(
             done, found = _pull_one(repo, measure, on, environ or os.environ, scratch)
             problems += found
             pulled += [done] if done else []
+    if ids:  # the problems of the measures asked for, and of the connections
+        paths = {m.path for m in measures} | {"mkdocs.yml"}
+        problems = [p for p in problems if p.path in paths or p.code == NOT_PULLED]
     return PullResult(on, pulled, sort_problems(problems))
 
 

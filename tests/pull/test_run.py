@@ -173,3 +173,16 @@ def test_the_examples_complaints_are_pulled_from_the_register(tmp_path: Path) ->
     assert pull(root).exit_code == 0
     pulled = (root / "data/customer-complaints.csv").read_text().splitlines()
     assert pulled == [",".join(line.split(",")[:2]) for line in committed.splitlines()]
+
+
+def test_named_measures_report_only_their_own_problems(tmp_path: Path) -> None:
+    other = "---\ntitle: O\ngoal: g\nfrequency: monthly\nbetter: up\nsource:\n  query: SELEC\n---\n"
+    root = repo(tmp_path, "file: data/raw/r.csv\ndate: logged_on\n",
+                {"data/raw/r.csv": REGISTER, "measures/o.md": other})  # fmt: skip
+    assert pull(root, "m").exit_code == 0
+    everything = pull(root)
+    assert everything.exit_code == 1
+    assert everything.stdout.splitlines()[-1] == (
+        'measures/o.md:7: error: The query fails: Parser Error: syntax error at or near "SELEC". '
+        "[PS818]"
+    )
