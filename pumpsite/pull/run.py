@@ -76,7 +76,6 @@ def pull(
     measures = _selected(repo, ids)
     problems = [p for p in load_problems if p.is_error and p.path == "mkdocs.yml"]
     problems += check_sources(repo)
-    problems += _broken_sources(repo, load_problems, ids)
     pulled = []
     with scratch_folder("pull") as scratch:
         for measure in measures:
@@ -90,7 +89,8 @@ def pull(
             pulled += [done] if done else []
     if ids:  # the problems of the measures asked for, and of the connections
         paths = {m.path for m in measures} | {"mkdocs.yml"}
-        problems = [p for p in problems if p.path in paths or p.code == NOT_PULLED]
+        problems = [p for p in problems if p.path in paths]
+    problems += _broken_sources(repo, load_problems, ids)
     return PullResult(on, pulled, sort_problems(problems))
 
 
@@ -99,10 +99,7 @@ def _selected(repo: Repo, ids: Sequence[str]) -> list[Measure]:
     unknown = [i for i in ids if i not in sourced and i not in repo.broken]
     if unknown:
         what = [
-            f"'{i}' has no source"
-            if i in repo.measures
-            else f"'{i}' is not a measure"
-            + (" that loads (run pumpsite check)" if i in repo.broken else "")
+            f"'{i}' has no source" if i in repo.measures else f"'{i}' is not a measure"
             for i in unknown
         ]
         raise UnknownMeasures("; ".join(what))
@@ -125,7 +122,9 @@ def _broken_sources(repo: Repo, problems: list[Problem], ids: Sequence[str]) -> 
         block = re.search(r"^source:", text, re.MULTILINE)
         if block:
             line = text.count("\n", 0, block.start()) + 1
-            found += [p for p in problems if p.path == path and p.is_error]
+            found += [
+                p for p in problems if p.path == path and p.is_error and p.code != NO_DATA_FILE
+            ]
             found.append(Problem(path, line, NOT_PULLED, _NOT_PULLED))
     return found
 

@@ -129,3 +129,15 @@ def test_every_code_is_tested_and_documented() -> None:
     assert {case.id for case in CASES} == set(PROBLEM_CODES)
     docs = (Path(__file__).parents[2] / "docs/sources.md").read_text()
     assert all(code in docs for code in PROBLEM_CODES)
+
+
+def test_a_named_measure_whose_file_does_not_load(tmp_path: Path) -> None:
+    root = repo(tmp_path, FILE + "colour: blue\n", REGISTER)
+    result = pull(root, "m")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "measures/m.md:6: error: Not pulled: the measure's file has errors. Correct them first "
+        "(pumpsite check). [PS823]\n"
+        "measures/m.md:9: error: Unknown key 'colour' in source. Did you mean 'column'? "
+        "[PS103]\n"
+    )
