@@ -4,8 +4,8 @@ The code is laid out as the pipeline data flows through, one subpackage per stag
 
 - `load/`      the only reader: text, YAML with lines, validation, CSV data, glossary → the model
                and a list of problems
-- `checks/`    problems beyond syntax: references across files, PuMP lint, limits lint, and the
-               inspection that `pumpsite check` runs (load → checks → analysis → lint)
+- `checks/`    problems beyond syntax: references across files, sources, PuMP lint, limits lint,
+               and the inspection that `pumpsite check` runs (load → checks → analysis → lint)
 - `analysis/`  pure maths and words: exact lines, XmR limits, signals, episodes, a measure's
                analysis, its reading, the `pumpsite xmr` report
 - `render/`    pure rendering, the site as a value: view-models, pages from templates (user
@@ -17,6 +17,8 @@ The code is laid out as the pipeline data flows through, one subpackage per stag
                source watcher
 - `publish/`   `pumpsite publish`: the built site committed to a branch with git plumbing
 - `diff/`      `pumpsite diff`: the statistical news between two git states (via `gitstate`)
+- `pull/`      `pumpsite pull`: runs the measures' sources (raw records, SQL) and writes their
+               CSVs; the only stage that runs a source, and nothing else imports it
 
 At the top: `model` (the data every stage shares), `problems` (the Problem value, the one
 registry of its codes, and how messages quote the user's text), `errors` (the base of the errors

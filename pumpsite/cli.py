@@ -181,6 +181,45 @@ def _report_engine_warnings(warnings: Sequence[str]) -> None:
         click.echo(f"mkdocs: {word}: {printable(warning)}")
 
 
+# --- pull --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, metavar="[IDS]...")
+@click.option(
+    "--path",
+    "root",
+    default=".",
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The measures repository.",
+)
+@click.option(
+    "--as-of",
+    type=DateType(),
+    help="Report date: its period, still in progress, is left out (default: extra.pumpsite.as_of "
+    "or today).",
+)
+def pull(ids: tuple[str, ...], root: Path, as_of: date | None) -> None:
+    """Run the sources of the measures IDS (default: every measure with a source) and write their
+    data CSVs. Only pull runs sources; build, check, serve and diff read the CSVs."""
+    from pumpsite.pull.report import measure_lines, summary_line
+    from pumpsite.pull.run import UnknownMeasures
+    from pumpsite.pull.run import pull as pull_sources
+
+    try:
+        result = pull_sources(root, today=_today(), as_of=as_of, ids=ids)
+    except UnknownMeasures as error:
+        raise click.UsageError(f"Nothing to pull: {error}.") from None
+    for pulled in result.pulled:
+        for line in measure_lines(pulled, result.report_date.isoformat()):
+            click.echo(printable(line))
+    report_problems(result.problems, "text")
+    click.echo(summary_line(result), err=True)
+    if result.errors:
+        sys.exit(1)
+
+
 # --- build -------------------------------------------------------------------------------------
 
 

@@ -6,8 +6,9 @@ from this registry (`make docs`). Codes are stable: a code keeps its meaning, an
 is not given to another problem.
 
 The ranges: PS1xx a file and its YAML, PS2xx references between files, PS3xx data, PS4xx PuMP
-lint, PS5xx the glossary and mkdocs.yml, PS6xx page templates, PS7xx pumpsite's own folders.
-PS8xx is kept for data sources.
+lint, PS5xx the glossary and mkdocs.yml, PS6xx page templates, PS7xx pumpsite's own folders,
+PS80x a measure's data source as `check` sees it, PS81x–PS82x what `pumpsite pull` finds running
+one.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from typing import Literal
 
 from pumpsite.vocabulary import MIN_LIMIT_POINTS
 
-Stage = Literal["load", "checks", "lint", "templates", "build"]
+Stage = Literal["load", "checks", "lint", "templates", "build", "sources", "pull"]
 """What reports a code: the loader, the checks across files, the PuMP and limits lint, the page
-templates, or the build's own folders."""
+templates, the build's own folders, a measure's `source` as `check` sees it (without running
+it), or `pumpsite pull` running a source."""
 
 
 class Severity(StrEnum):
@@ -338,4 +340,53 @@ SITE_MOUNT_POINT = _code(
 )
 NOT_WRITTEN = _code(
     "PS706", "build", "The site could not be written (a full disk, a read-only folder…)."
+)
+
+
+# --- PS8xx: data sources -------------------------------------------------------------------------
+
+BAD_SOURCE = _code(
+    "PS800", "sources", "A measure's source block has keys that do not fit together."
+)
+SOURCE_FILE_OUTSIDE = _code(
+    "PS801", "sources", "A source's file is absolute, outside the repository, or hidden."
+)
+UNKNOWN_CONNECTION = _code(
+    "PS802", "sources", "A source names a connection that mkdocs.yml does not define."
+)
+PASSWORD_IN_URL = _code(
+    "PS803", "sources", "A connection URL in mkdocs.yml holds a password instead of ${NAME}."
+)
+NOT_A_URL = _code("PS804", "sources", "A connection in mkdocs.yml is not a URL.")
+MISSING_FILE = _code("PS810", "pull", "A source's file does not exist.")
+UNREADABLE_FILE = _code(
+    "PS811", "pull", "A source's file cannot be read as records (or its sheet does not exist)."
+)
+UNKNOWN_COLUMN = _code(
+    "PS812", "pull", "A column the source names is not in its records or its query's result."
+)
+WRONG_TYPE_IN_RECORDS = _code(
+    "PS813", "pull", "A column holds values of the wrong type (text where numbers are summed)."
+)
+BAD_DATE = _code(
+    "PS814", "pull", "A date or period in the records or the query's result cannot be read."
+)
+EMPTY_RESULT = _code("PS815", "pull", "A source gave no records or rows (after its filters).")
+MISSING_ENV = _code(
+    "PS816", "pull", "A connection URL names an environment variable that is not set."
+)
+CANNOT_CONNECT = _code(
+    "PS817", "pull", "A connection cannot be opened (refused, no such host, no driver)."
+)
+QUERY_FAILED = _code(
+    "PS818", "pull", "A query fails (SQL syntax, unknown table, an error in the database)."
+)
+DUPLICATE_QUERY_PERIOD = _code("PS819", "pull", "A query returns two rows for one period.")
+UNDATED_RECORDS = _warning("PS820", "pull", "Records without a date are left out.")
+VALUE_OUT_OF_RANGE = _code("PS821", "pull", "A value is not finite or beyond ±10^15.")
+CANNOT_WRITE = _code(
+    "PS822", "pull", "The snapshot CSV cannot be written (the previous one is unchanged)."
+)
+NOT_PULLED = _code(
+    "PS823", "pull", "A measure with a source has errors in its file, so it is not pulled."
 )

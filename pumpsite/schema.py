@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+import posixpath
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +25,7 @@ from pydantic import (
     PlainSerializer,
     ValidationInfo,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -245,6 +249,151 @@ class GoalMeta(_Strict):
     owner: Text | None = Field(default=None, description="text: who is accountable")
 
 
+Aggregate = Literal["count", "sum", "mean", "median", "ratio"]
+FilterValue = str | int | float | bool
+RECORD_FILES = (".csv", ".xlsx", ".parquet")
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+"""`${NAME}` in a connection URL: the value of the environment variable NAME, at pull time."""
+
+
+class Source(_Strict):
+    """Where a measure's data comes from: raw records in a file, or a SQL query. Only `pumpsite
+    pull` runs it (docs/sources.md); `check` validates it without running it."""
+
+    file: Text | None = Field(
+        default=None, description="a file of records inside the repository: .csv, .xlsx, .parquet"
+    )
+    sheet: Text | None = Field(default=None, description="text: the sheet of an .xlsx file")
+    connection: Text | None = Field(
+        default=None, description="a connection named in mkdocs.yml (default: DuckDB, embedded)"
+    )
+    query: Text | None = Field(default=None, description="text: a SQL query")
+    date: Text | None = Field(default=None, description="text: the column with each record's date")
+    aggregate: Aggregate = Field(
+        default="count", description="count (the default), sum, mean, median or ratio"
+    )
+    column: Text | None = Field(default=None, description="text: the column to sum, average")
+    numerator: Text | None = Field(default=None, description="text: the column summed above")
+    denominator: Text | None = Field(
+        default=None, description="text: the column summed below (default: the records' count)"
+    )
+    scale: Number = Field(default=1, description="a number each value is multiplied by (100: %)")
+    where: dict[str, FilterValue | list[FilterValue]] = Field(
+        default_factory=dict, description="a mapping of column: value, or a list of values"
+    )
+    decimals: Annotated[int, Field(ge=0, le=10)] | None = Field(
+        default=None, description="a whole number of decimal places to round values to"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Source:
+        if problems := _source_problems(self):
+            raise PydanticCustomError("source", "; ".join(problems))
+        return self
+
+
+def _source_problems(source: Source) -> list[str]:
+    """What does not fit together in a source block, as sentences after "'source' …"."""
+    if (source.file is None) == (source.query is None):
+        return ["needs either file: (records in a file) or query: (SQL), not both or neither"]
+    problems = []
+    if source.file is not None:
+        suffix = posixpath.splitext(source.file.lower())[1]
+        if suffix not in RECORD_FILES:
+            problems.append(
+                f"expects a file ending in {', '.join(RECORD_FILES)}, got '{_short(source.file)}'"
+            )
+        if source.connection is not None:
+            problems.append("takes connection: with query: only, not with file:")
+        if source.sheet is not None and suffix != ".xlsx":
+            problems.append("takes sheet: with an .xlsx file only")
+        if source.date is None:
+            problems.append(
+                "needs date: the column with each record's date, which decides its period"
+            )
+    elif source.sheet is not None:
+        problems.append("takes sheet: with an .xlsx file only")
+    if source.date is None:
+        records_only = ["aggregate", "column", "numerator", "denominator", "where", "scale"]
+        given = [key for key in records_only if key in source.model_fields_set]
+        if given and source.query is not None:
+            problems.append(
+                f"has {', '.join(given)} but no date: a query without date: returns the "
+                "columns period and value itself; with date: its rows are records to aggregate"
+            )
+        return problems
+    return problems + _aggregate_problems(source)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _aggregate_problems(source: Source) -> list[str]:
+    uses = {
+        "count": set(),
+        "sum": {"column"},
+        "mean": {"column"},
+        "median": {"column"},
+        "ratio": {"numerator", "denominator"},
+    }[source.aggregate]
+    given = {key for key in ("column", "numerator", "denominator") if getattr(source, key)}
+    problems = []
+    if uses == {"column"} and source.column is None:
+        problems.append(f"needs column: the column whose values {source.aggregate} adds up")
+    if source.aggregate == "ratio" and source.numerator is None:
+        problems.append("needs numerator: the column summed above the line of the ratio")
+    if extra := sorted(given - uses):
+        problems.append(
+            f"does not use {' or '.join(extra)} with aggregate: {source.aggregate}; "
+            + _USES[source.aggregate]
+        )
+    return problems
+
+
+_USES = {
+    "count": "count counts the records",
+    "sum": "sum, mean and median take column:",
+    "mean": "sum, mean and median take column:",
+    "median": "sum, mean and median take column:",
+    "ratio": "ratio takes numerator: and denominator:",
+}
+
+
+def _connection_url(url: str) -> str:
+    """A connection URL may name environment variables, never hold a password itself."""
+    if PLACEHOLDER.fullmatch(url):
+        return url
+    parts = urlsplit(PLACEHOLDER.sub("x", url))
+    written = urlsplit(url)
+    password = written.password if parts.password is not None else None
+    secret_in_query = [
+        key
+        for key, value in parse_qsl(written.query)
+        if key.lower() in ("password", "pwd", "passwd", "token", "secret")
+        and not PLACEHOLDER.fullmatch(value)
+    ]
+    if (password is not None and not PLACEHOLDER.fullmatch(password)) or secret_in_query:
+        raise PydanticCustomError(
+            "connection",
+            "holds a password: credentials come from environment variables, never from a file "
+            "in the repository. Write ${NAME} where the password goes, like "
+            "postgresql://reporter:${PG_PASSWORD}@db.example.com/analytics, and set NAME "
+            "where pumpsite pull runs",
+        )
+    if not parts.scheme:
+        raise PydanticCustomError(
+            "connection_url",
+            "expects a URL like duckdb:data/warehouse.duckdb or "
+            "postgresql://reporter:${PG_PASSWORD}@db.example.com/analytics, got '{value}'",
+            {"value": url},
+        )
+    return url
+
+
+ConnectionURL = Annotated[str, Field(min_length=1), AfterValidator(_connection_url)]
+
+
 class MeasureMeta(_Strict):
     """Frontmatter of a measure file: a PuMP performance measure and its roles per quarter."""
 
@@ -266,6 +415,10 @@ class MeasureMeta(_Strict):
     )
     limits: LimitsSettings = Field(default_factory=LimitsSettings, description="limits settings")
     events: list[Event] = Field(default_factory=list, description="a list of {date, text, kind}")
+    source: Source | None = Field(
+        default=None,
+        description="where pumpsite pull gets the data: {file, date, aggregate, …} or {query}",
+    )
 
 
 class SiteSettings(_Strict):
@@ -285,6 +438,11 @@ class SiteSettings(_Strict):
         default=None,
         description="a whole number of seconds from 1 to 3600: how long the pages may take "
         "to render with the templates in site_templates/",
+    )
+    connections: dict[str, ConnectionURL] = Field(
+        default_factory=dict,
+        description="a mapping of name: URL, the databases that measures' sources query; "
+        "passwords as ${NAME}, from the environment",
     )
 
 

@@ -19,6 +19,7 @@ SECTIONS = {
     "PS5": "The glossary and mkdocs.yml",
     "PS6": "Page templates",
     "PS7": "pumpsite's own folders",
+    "PS8": "Data sources and `pumpsite pull`",
 }
 STAGES = {
     "load": "reading the files",
@@ -26,6 +27,8 @@ STAGES = {
     "lint": "lint",
     "templates": "page templates",
     "build": "`pumpsite build`",
+    "sources": "checks of a `source` (not run)",
+    "pull": "`pumpsite pull`",
 }
 
 EXAMPLES: dict[str, str] = {
@@ -350,6 +353,72 @@ EXAMPLES: dict[str, str] = {
         "Could not write the site: No such file or directory. The previous site is "
         "unchanged; fix the cause and build again."
     ),
+    "PS800": (
+        "'source' needs either file: (records in a file) or query: (SQL), not both or neither."
+    ),
+    "PS801": (
+        "Source file '../exports/r.csv' points outside the repository: expected a path "
+        "inside the repository, like data/raw/complaints.csv. A query can read files "
+        "elsewhere."
+    ),
+    "PS802": ("Connection 'warehose' is not defined in mkdocs.yml. Did you mean 'warehouse'?"),
+    "PS803": (
+        "'warehouse' in extra.pumpsite.connections holds a password: credentials come "
+        "from environment variables, never from a file in the repository. Write ${NAME} "
+        "where the password goes, like "
+        "postgresql://reporter:${PG_PASSWORD}@db.example.com/analytics, and set NAME "
+        "where pumpsite pull runs."
+    ),
+    "PS804": (
+        "'warehouse' in extra.pumpsite.connections expects a URL like "
+        "duckdb:data/warehouse.duckdb or "
+        "postgresql://reporter:${PG_PASSWORD}@db.example.com/analytics, got "
+        "'db.example.com'."
+    ),
+    "PS810": (
+        "Source file 'data/raw/nope.csv' does not exist: expected a file of records, one "
+        "per row with a header row. Put the export there, or fix file:."
+    ),
+    "PS811": (
+        "Source file 'data/raw/r.xlsx' cannot be read as an .xlsx workbook: File is not a zip file."
+    ),
+    "PS812": ("Column 'Logged_On' is not in the records. Did you mean 'logged_on'?"),
+    "PS813": (
+        "Column 'minutes' holds 'x' in record 2: expected a number. Correct the records, "
+        "or leave the cell empty."
+    ),
+    "PS814": (
+        "Column 'kind' holds 'complaint' in record 1 (and 1 more): expected a date like "
+        "2026-03-31. Correct the records, or leave the cell empty."
+    ),
+    "PS815": ("None of the 2 records match where:, so there is nothing to pull."),
+    "PS816": (
+        "Connection 'w' needs the environment variable PUMPSITE_TEST_UNSET, which is not "
+        "set. Set it where pumpsite pull runs (in a workflow, from a secret: env: "
+        "PUMPSITE_TEST_UNSET: ${{ secrets.PUMPSITE_TEST_UNSET }})."
+    ),
+    "PS817": (
+        "Connection 'w' (postgresql://me:***@127.0.0.1:1/db) cannot be opened: connection "
+        'failed: connection to server at "127.0.0.1", port 1 failed: Connection refused.'
+    ),
+    "PS818": ("The query fails: Catalog Error: Table with name complaints does not exist!."),
+    "PS819": (
+        "The query returns two rows for 2026-03 (rows 1 and 2): expected one row per "
+        "period. Group by the period."
+    ),
+    "PS820": (
+        "1 record has no date in column 'logged_on' and is left out: each record's date "
+        "decides its period."
+    ),
+    "PS821": (
+        "The value in row 1 is 1e+16: expected a finite number between -10^15 and 10^15. "
+        "Use a larger unit."
+    ),
+    "PS822": (
+        "Cannot write data/m.csv: data is a symbolic link, which pumpsite never writes "
+        "through. The previous file is unchanged."
+    ),
+    "PS823": ("Not pulled: the measure's file has errors. Correct them first (pumpsite check)."),
 }
 """A message of each code, as a test asserts it (tests/test_problems.py checks that)."""
 

@@ -368,3 +368,20 @@ def test_message_of(files: dict[str, str], code: str, message: str, tmp_path: Pa
 )
 def test_message_of_corpus_case(case: str, code: str, message: str, tmp_path: Path) -> None:
     assert message in _messages(make_case(read_case(case), tmp_path), code)
+
+
+def test_each_code_has_one_name_and_each_name_one_code() -> None:
+    """A second constant of the same name would silently take the first one's place."""
+    import pumpsite.problems as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    names = [
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id.isupper()
+    ]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
+    codes = {getattr(module, n) for n in names if isinstance(getattr(module, n), str)}
+    assert {c for c in codes if c.startswith("PS")} == set(REGISTRY)

@@ -30,6 +30,7 @@ __all__ = ["isolated_git"]
 
 EXPECTED_FILES = {
     ".github/workflows/publish.yml",
+    ".github/workflows/pull-data.yml",
     ".github/workflows/pull-request.yml",
     ".gitignore",
     ".pre-commit-config.yaml",
@@ -196,6 +197,24 @@ def test_publish_workflow_publishes_from_main(fresh: Path) -> None:
     assert workflow["permissions"]["contents"] == "write"
     runs = " ".join(step.get("run", "") for step in workflow["jobs"]["publish"]["steps"])
     assert "pumpsite publish" in runs and "git config user.email" in runs
+
+
+def test_pull_data_workflow_pulls_on_a_schedule_into_a_pull_request(fresh: Path) -> None:
+    workflow = yaml.safe_load((fresh / ".github/workflows/pull-data.yml").read_text())
+    assert workflow[True]["schedule"] == [{"cron": "17 6 * * 1"}]
+    assert workflow["permissions"] == {"contents": "write", "pull-requests": "write"}
+    steps = workflow["jobs"]["pull"]["steps"]
+    assert steps[0]["with"] == {"fetch-depth": 0, "persist-credentials": False}
+    pull = next(s for s in steps if s.get("id") == "pull")
+    assert "pumpsite pull" in pull["run"] and pull["continue-on-error"] is True
+    describe = next(s for s in steps if "pumpsite diff HEAD" in s.get("run", ""))
+    assert "> pumpsite-pull-request.md" in describe["run"]
+    request = next(s for s in steps if "create-pull-request" in s.get("uses", ""))
+    assert request["with"]["body-path"] == "pumpsite-pull-request.md"
+    assert request["with"]["add-paths"] == "data/"
+    assert steps[-1]["if"] == "${{ steps.pull.outcome == 'failure' }}"
+    # No expression is pasted into a script: inputs reach scripts through the environment.
+    assert all("${{" not in step.get("run", "") for step in steps)
 
 
 def test_pre_commit_hook_runs_pumpsite_check(

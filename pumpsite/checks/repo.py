@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pumpsite.checks.sources import check_sources
 from pumpsite.goal_tree import GoalTree
 from pumpsite.model import Measure, Observation, Repo
 from pumpsite.numbers import as_written, counted, listed
@@ -48,6 +49,7 @@ def check_repo(repo: Repo) -> list[Problem]:
         *(p for m in repo.measures.values() for p in check_roles(m)),
         *(p for m in repo.measures.values() for p in check_data(m)),
         *(p for m in repo.measures.values() for p in check_bounds(m)),
+        *check_sources(repo),
     ]
 
 

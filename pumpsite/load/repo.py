@@ -543,7 +543,13 @@ class _Loader:
             return data_path, None
         path = self.root / data_path
         if not os.path.exists(path):  # False for a name too long for the file system, too
-            self.problem(rel, line, NO_DATA_FILE, self.missing_data(data_path, column))
+            message = self.missing_data(data_path, column)
+            if ("source",) in doc.lines:
+                message = (
+                    f"Data file '{short(data_path)}' does not exist yet: pumpsite pull writes it "
+                    "from the measure's source."
+                )
+            self.problem(rel, line, NO_DATA_FILE, message)
             return data_path, None
         series, problems = read_measure_csv(path, data_path, column, frequency)
         self.problems += problems

@@ -17,9 +17,12 @@ from pumpsite.model import KeyPath
 from pumpsite.numbers import foreign_digit, parse_number
 from pumpsite.problems import (
     BAD_PERIOD,
+    BAD_SOURCE,
     MISSING_KEY,
+    NOT_A_URL,
     NOT_ALLOWED,
     OUT_OF_RANGE,
+    PASSWORD_IN_URL,
     UNKNOWN_KEY,
     WRONG_TYPE,
     YAML_TRAP,
@@ -250,7 +253,7 @@ class Validator:
             got = f"'{short(value)}'" if isinstance(value, str) else describe(value)
             message = f"{subject} expects one of {', '.join(allowed)}, got {got}."
             self.add(target, NOT_ALLOWED, message + _meant(value, allowed))
-        elif kind in _CUSTOM and _is_scalar(value):
+        elif kind in _CUSTOM and (_is_scalar(value) or kind == "source"):
             text = _briefly(str(detail["msg"]), detail.get("ctx", {}))
             text = (
                 "expects " + text.removeprefix("expected ")
@@ -318,6 +321,9 @@ _CUSTOM = {  # error types raised by the schema's validators
     "quarter": BAD_PERIOD,
     "date": BAD_PERIOD,
     "number": OUT_OF_RANGE,
+    "source": BAD_SOURCE,
+    "connection": PASSWORD_IN_URL,
+    "connection_url": NOT_A_URL,
 }
 _BOUNDS = {
     "greater_than_equal": ("at least", "ge"),
