@@ -232,3 +232,25 @@ def test_the_content_partial_is_materials_with_the_charts_put_back() -> None:
     assert [original[k] for k in changed] == ["{{ page.content }}"]
     assert f'split("{MARK}")' in ours[changed[0]] and f'partition("{MARK_END}")' in ours[changed[0]]
     assert f'"{engine.CHART_FOLDER}/" ~ name' in ours[changed[0]]
+
+
+def test_material_puts_each_chart_in_place_after_markdown_and_drops_unknown_markers(
+    tmp_path: Path,
+) -> None:
+    page = f"# M\n\n{PAGE}\nAnd <!--pumpsite-chart:full-nothing--> none.\n"
+    site = Site(
+        files={"index.md": "# Home\n", "m.md": page},
+        nav=[{"Home": "index.md"}, {"M": "m.md"}],
+        glossary={},
+        extra_css=(),
+        charts={ChartRef("m", "full"): CHART, RESULTS_MAP: "<svg>map</svg>"},
+    )
+    project = tmp_path / ".pumpsite"
+    engine.write_project(
+        project, engine.project_files(site, engine.engine_config({}, site, default_name="r"))
+    )
+    engine.run_engine(project, tmp_path / "site", strict=True)
+    html = (tmp_path / "site" / "m" / "index.html").read_text()
+    assert "<title>&#123;&#123; 7 * 7 }} &#123;% include" in html, "the chart, Jinja syntax inert"
+    assert "<svg>map</svg>" in html and MARK not in html
+    assert "And  none." in html
