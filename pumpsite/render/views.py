@@ -465,7 +465,7 @@ def _values_note(analysis: MeasureAnalysis) -> str:
     )
 
 
-def _definition(measure: Measure, goal_title: str) -> tuple[tuple[str, str], ...]:
+def _definition(measure: Measure) -> tuple[tuple[str, str], ...]:
     d = measure.meta.definition
     rows = (
         ("Description", d.description),
@@ -576,7 +576,7 @@ def measure_detail(
         no_signals=_no_signals(analysis),
         phases=_phase_views(measure, analysis) if analysis else (),
         exclusions=exclusions,
-        definition=_definition(measure, view.goal_title),
+        definition=_definition(measure),
         frequency=measure.meta.frequency,
         better=_BETTER[measure.meta.better],
         roles=_role_views(measure, report_date),

@@ -742,3 +742,16 @@ def test_golden_site_has_no_stale_files() -> None:
     present = sorted(p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*") if p.is_file())
     stale = sorted(set(present) - set(GOLDEN_FILES))
     assert not stale, f"golden files no longer generated: {stale}"
+
+
+def test_a_site_template_places_a_chart_where_it_wants() -> None:
+    own = (
+        '{% import "_macros.md" as ui %}# {{ m.title|e }}\n\n{{ d.chart }}\n\n'
+        'Small: {{ ui.chart(m.chart, "small") }}\n'
+    )
+    site = render(small_repo(), templates={"measure.md": own})
+    page = site.files["measures/churn.md"]
+    assert "\n\n<!--pumpsite-chart:full-churn-->\n\nSmall: " in page
+    delivered = charts_inline(site)["measures/churn.md"]
+    assert '# Monthly churn\n\n<svg class="fake full"/>\n\nSmall: ' in delivered
+    assert '<svg class="fake small"/>\n</div>' in delivered
