@@ -175,18 +175,11 @@ def _pages(
     yield _home_page(model, common)
     yield _strategic_page(model, common)
     yield _operational_page(model, common)
-    yield Page(
-        "review.md",
-        "review.md",
-        "Review",
-        None,
-        {**common, "groups": review_groups(model, repo.goals)},
-    )
+    yield _review_page(repo, model, common)
     yield _results_map_page(model, common)
     yield from _goal_pages(repo, model, common)
     yield from _measure_pages(repo, analyses, model, common, edit_base)
-    terms = sorted(_glossary(repo.glossary).items(), key=lambda t: (t[0].casefold(), t[0]))
-    yield Page("glossary.md", "glossary.md", "Glossary", None, {**common, "terms": terms})
+    yield _glossary_page(repo, common)
 
 
 def _by_role(model: SiteModel, role: str) -> list[MeasureView]:
@@ -244,6 +237,11 @@ def _operational_page(model: SiteModel, common: Mapping[str, str]) -> Page:
     return Page("operational.md", "operational.md", "Operational", None, context)
 
 
+def _review_page(repo: Repo, model: SiteModel, common: Mapping[str, str]) -> Page:
+    context = {**common, "groups": review_groups(model, repo.goals)}
+    return Page("review.md", "review.md", "Review", None, context)
+
+
 def _results_map_page(model: SiteModel, common: Mapping[str, str]) -> Page:
     context = {**common, "results_map": RESULTS_MAP, "goals": list(model.goals.values())}
     return Page("goals/index.md", "goals.md", "Results map", None, context)
@@ -270,6 +268,11 @@ def _measure_pages(
         yield Page(view.page, "measure.md", measure.title, measure.path, context)
 
 
+def _glossary_page(repo: Repo, common: Mapping[str, str]) -> Page:
+    terms = sorted(_glossary(repo.glossary).items(), key=lambda t: (t[0].casefold(), t[0]))
+    return Page("glossary.md", "glossary.md", "Glossary", None, {**common, "terms": terms})
+
+
 def _results_map(repo: Repo, model: SiteModel, draw: MapRenderer) -> str:
     """The results map, each box linking to its goal's or measure's page; the goals with key
     results are in focus."""
@@ -283,10 +286,10 @@ def _results_map(repo: Repo, model: SiteModel, draw: MapRenderer) -> str:
         return "#"
 
     focus = frozenset(g.id for g in _focus_goals(model))
-    return one_block(draw(repo.goals, repo.measures, link, focus))
+    return _one_block(draw(repo.goals, repo.measures, link, focus))
 
 
-def one_block(svg: str) -> str:
+def _one_block(svg: str) -> str:
     """Inline SVG as one raw-HTML block: no blank lines, no XML prolog."""
     svg = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>", "", svg)
     return "\n".join(line for line in svg.strip().split("\n") if line.strip())
