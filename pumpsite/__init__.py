@@ -9,10 +9,12 @@ The code is laid out as the pipeline data flows through, one subpackage per stag
 - `analysis/`  pure maths and words: exact lines, XmR limits, signals, episodes, a measure's
                analysis, its reading, the `pumpsite xmr` report
 - `render/`    pure rendering, the site as a value: view-models, pages from templates (user
-               templates in a bounded worker), `chart/` (plan, guides, drawing, SVG), results map,
-               and the Markdown extensions that keep pages safe (tooltips, safe HTML)
-- `build/`     `pumpsite build`: the engine (MkDocs) adapter, the chart cache, pumpsite's own
-               folders and the build lock, the atomic swap, scratch folders, timings
+               templates in a bounded worker), charts by reference, `chart/` (plan, guides,
+               drawing, SVG), results map, and the Markdown extensions that keep pages safe
+               (tooltips, safe HTML)
+- `build/`     `pumpsite build`: the engine (MkDocs) adapter and its speed mechanisms, the chart
+               cache, pumpsite's own folders and the build lock, the atomic swap, scratch
+               folders, timings
 - `serve/`     `pumpsite serve`: rebuild on save, the preview's web server with live reload, the
                source watcher
 - `publish/`   `pumpsite publish`: the built site committed to a branch with git plumbing

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pumpsite.build.chart_cache import prepare_charts
 from pumpsite.build.run import render
 from pumpsite.checks.inspection import inspect
 from pumpsite.cli import cli
@@ -257,5 +258,6 @@ def test_any_text_that_passes_the_checks_renders(title: str, unit: str, note: st
     with repo_with(files) as root:
         result = inspect(root, today=date(2026, 1, 15))
         if not result.errors:
-            site = render(result)
+            charts = prepare_charts(result.repo.measures, result.analyses, None, workers=1)
+            site = render(result, charts.by_ref())
             assert site.files["measures/m.md"]

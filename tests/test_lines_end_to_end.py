@@ -86,7 +86,7 @@ def build(repo_of: Callable[[Files], Path]) -> Callable[..., Built]:
             found.repo,
             found.analyses,
             found.report_date,
-            chart=fake_chart,
+            charts={},
             results_map=fake_chart,
         )
         return Built(root, found.problems, site.files["measures/m.md"])

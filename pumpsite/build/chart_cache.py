@@ -42,6 +42,7 @@ from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import read_measure
 from pumpsite.model import Measure
 from pumpsite.numbers import counted
+from pumpsite.render.chart_ref import ChartRef
 from pumpsite.vocabulary import ChartSize
 
 CACHE_FORMAT = 2
@@ -74,14 +75,13 @@ class Charts:
     rendered: int
     cached: int
 
-    def render(
-        self, measure: Measure, analysis: MeasureAnalysis, description: str, size: ChartSize
-    ) -> str:
-        """A `site.ChartRenderer`: the prepared chart, or a fresh one if asked for another."""
-        prepared = self.svgs.get(measure.id)
-        if prepared is not None and prepared[0] == description:
-            return prepared[1][size]
-        return draw(measure, analysis, description, size)
+    def by_ref(self) -> dict[ChartRef, str]:
+        """Every chart, by the reference pages name it with."""
+        return {
+            ChartRef(measure_id, size): svg
+            for measure_id, (_, svgs) in self.svgs.items()
+            for size, svg in svgs.items()
+        }
 
 
 def draw(measure: Measure, analysis: MeasureAnalysis, description: str, size: ChartSize) -> str:

@@ -5,36 +5,35 @@ and runs the engine on it. The project stands on its own: `mkdocs build -f .pump
 reproduces the site, and a successor engine (ProperDocs, Zensical) can be tried on the same
 output. No MkDocs plugin or hook is involved, so correctness does not depend on one.
 
-Charts do not go through Markdown: each page's chart SVGs are swapped for a placeholder comment
-and written as theme files, which the theme's content partial puts back in place. Markdown's
-raw-HTML parser and Material's search indexer both tokenised every SVG in pure Python — a third
-of the engine's work — and neither has anything to do with one (charts are kept out of search).
-The built HTML is the same. A user's own `theme.custom_dir` takes the place of pumpsite's
-overrides, so with one (or with a theme other than Material) the charts stay inline.
+This module alone decides how the charts reach the reader. Pages name them by a marker
+(`pumpsite.render.chart_ref`) and the site holds them. With Material and pumpsite's overrides the
+charts do not go through Markdown: they are written as theme files, which the theme's content
+partial includes in place of their markers. Markdown's raw-HTML parser and Material's search
+indexer both tokenised every SVG in pure Python — a third of the engine's work — and neither has
+anything to do with one (charts are kept out of search). A user's own `theme.custom_dir` takes
+the place of pumpsite's overrides, so with one (or with a theme other than Material) the charts
+are put in the Markdown instead. The built HTML is the same either way.
+
+What the adapter does to the engine's internals for speed is in `pumpsite.build.engine_speed`.
 """
 
 from __future__ import annotations
 
 import errno
-import functools
-import hashlib
 import logging
 import os
-import re
-import sysconfig
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import yaml
 
-from pumpsite.build import outputs
+from pumpsite.build import engine_speed, outputs
 from pumpsite.errors import PumpsiteError
 from pumpsite.model import Tagged
+from pumpsite.render.chart_ref import ChartRef, with_charts
 from pumpsite.render.site import Site
-from pumpsite.render.templating import CompiledTemplates
 
 PROJECT_DIR = outputs.PROJECT_DIR
 """The generated MkDocs project, inside the measures repository (git-ignored)."""
@@ -54,15 +53,10 @@ REQUIRED_EXTENSIONS: tuple[str, ...] = (
 CHART_FOLDER = "pumpsite-charts"
 """Theme files holding the charts, in the generated `overrides/` (`.html`, so MkDocs does not
 also copy them into the site as static files)."""
-_CHART_SVG = re.compile(
-    r'<svg xmlns="http://www\.w3\.org/2000/svg" viewBox="[^"]*" class="pumpsite-[^"]*".*?</svg>',
-    re.DOTALL,
-)
-_CHART_MARK = "<!--pumpsite-chart:"
 
 # Material's partials/content.html (9.x) with `{{ page.content }}` replaced by the page content
-# with its charts put back. Only pumpsite writes the placeholder: text from the files reaches a
-# page escaped, so a `<!--` in it is never a comment.
+# with each chart included in place of its marker. A marker naming no chart is dropped; text
+# from the files reaches a page escaped, so only a template writes one.
 CONTENT_TEMPLATE = (
     "{#- pumpsite: Material's content partial; charts are put back after Markdown and search. -#}\n"
     '{% include "partials/tags.html" %}\n'
@@ -71,8 +65,9 @@ CONTENT_TEMPLATE = (
     "  <h1>{{ page.title | d(config.site_name, true)}}</h1>\n"
     "{% endif %}\n"
     '{% set pieces = page.content.split("<!--pumpsite-chart:") %}{{ pieces[0] }}'
-    '{% for piece in pieces[1:] %}{% set name, rest = piece.split("-->", 1) %}'
-    '{% include "pumpsite-charts/" ~ name ~ ".html" %}{{ rest }}{% endfor %}\n'
+    '{% for piece in pieces[1:] %}{% set name, end, rest = piece.partition("-->") %}'
+    '{% if end %}{% include "pumpsite-charts/" ~ name ~ ".html" ignore missing %}{{ rest }}'
+    "{% else %}<!--pumpsite-chart:{{ piece }}{% endif %}{% endfor %}\n"
     '{% include "partials/source-file.html" %}\n'
     '{% include "partials/feedback.html" %}\n'
     '{% include "partials/comments.html" %}\n'
@@ -92,9 +87,6 @@ ACTIONS_TEMPLATE = """\
   </a>
 {% endif %}
 """
-
-os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
 
 
 class EngineError(PumpsiteError):
@@ -207,36 +199,42 @@ def _write_if_changed(path: str, content: str | bytes, exists: bool) -> bool:
     return True
 
 
-def charts_apart(pages: Mapping[str, str | bytes]) -> tuple[dict[str, str | bytes], dict[str, str]]:
-    """The pages with each chart SVG swapped for a placeholder, and the charts as theme files
-    named by their content. A chart file is a template to Jinja: every `{` is written as a
-    character reference, so no text in a chart can be Jinja syntax."""
-    charts: dict[str, str] = {}
+def _charts_after_markdown(theme: Mapping[str, Any]) -> bool:
+    """Whether the theme is Material with pumpsite's overrides, whose content partial puts the
+    charts in place after Markdown."""
+    return theme.get("custom_dir") == "overrides" and theme.get("name") == "material"
 
-    def set_apart(match: re.Match[str]) -> str:
-        svg = match.group(0).replace("{", "&#123;")
-        name = hashlib.sha256(svg.encode()).hexdigest()[:32]
-        charts[f"{CHART_FOLDER}/{name}.html"] = svg
-        return f"{_CHART_MARK}{name}-->"
 
-    apart = {
-        path: _CHART_SVG.sub(set_apart, text) if isinstance(text, str) else text
-        for path, text in pages.items()
+def chart_theme_files(charts: Mapping[ChartRef, str]) -> dict[str, str]:
+    """The content partial, and each chart as a theme file it includes. A chart file is a
+    template to Jinja: every `{` is written as a character reference, so no text in a chart can
+    be Jinja syntax."""
+    files = {"overrides/partials/content.html": CONTENT_TEMPLATE}
+    for ref, svg in charts.items():
+        files[f"overrides/{CHART_FOLDER}/{ref.name}.html"] = svg.replace("{", "&#123;")
+    return files
+
+
+def charts_inline(site: Site) -> dict[str, str]:
+    """The site's files, each page with its charts in place of their markers."""
+    by_name = {ref.name: svg for ref, svg in site.charts.items()}
+    return {
+        path: with_charts(text, by_name) if path.endswith(".md") else text
+        for path, text in site.files.items()
     }
-    return apart, charts
 
 
 def project_files(site: Site, config: Mapping[str, Any]) -> dict[str, str | bytes]:
     """Every file of the generated project, relative to its folder."""
-    pages: Mapping[str, str | bytes] = site.files
     files: dict[str, str | bytes] = {"mkdocs.yml": config_yaml(config)}
     theme = config["theme"]
     if theme.get("custom_dir") == "overrides":
         files["overrides/partials/actions.html"] = ACTIONS_TEMPLATE
-        if theme.get("name") == "material":  # the partial that puts charts back is Material's
-            pages, charts = charts_apart(pages)
-            files["overrides/partials/content.html"] = CONTENT_TEMPLATE
-            files |= {f"overrides/{path}": svg for path, svg in charts.items()}
+    pages: Mapping[str, str] = site.files
+    if _charts_after_markdown(theme):
+        files |= chart_theme_files(site.charts)
+    else:
+        pages = charts_inline(site)
     return files | {f"docs/{path}": text for path, text in pages.items()}
 
 
@@ -314,45 +312,6 @@ def _engine_logs() -> Iterator[_Collector]:
         logger.handlers = saved[2]
 
 
-# MkDocs makes a new Jinja environment on each build, which recompiles every theme template and
-# lists every file of the theme (Material's holds 14,000 icons): under `pumpsite serve`, a third of
-# a rebuild of the example. Both are kept for the life of the process: compiled templates are
-# checked against a hash of their source, and only installed themes' folders (which a build does
-# not change) are listed once; the generated `overrides/` and a user's `custom_dir` are listed
-# afresh.
-_BYTECODE = CompiledTemplates()
-_INSTALLED = tuple({Path(sysconfig.get_path(kind)).resolve() for kind in ("purelib", "platlib")})
-
-
-@functools.cache
-def _installed_listing(folder: str) -> frozenset[str]:
-    return frozenset(jinja2.FileSystemLoader(folder).list_templates())
-
-
-class _ThemeLoader(jinja2.FileSystemLoader):
-    def list_templates(self) -> list[str]:
-        found: set[str] = set()
-        for folder in self.searchpath:
-            if any(Path(folder).resolve().is_relative_to(place) for place in _INSTALLED):
-                found |= _installed_listing(folder)
-            else:
-                found.update(jinja2.FileSystemLoader(folder).list_templates())
-        return sorted(found)
-
-
-def _reuse_across_builds(theme: Any) -> None:
-    make_env = theme.get_env
-
-    def get_env() -> jinja2.Environment:
-        env: jinja2.Environment = make_env()
-        env.bytecode_cache = _BYTECODE
-        if type(env.loader) is jinja2.FileSystemLoader:
-            env.loader = _ThemeLoader(env.loader.searchpath, followlinks=env.loader.followlinks)
-        return env
-
-    theme.get_env = get_env
-
-
 def run_engine(project: Path, site_dir: Path, *, strict: bool) -> list[str]:
     """Build the project into `site_dir` and return the engine's warnings."""
     from mkdocs.commands.build import build
@@ -361,8 +320,9 @@ def run_engine(project: Path, site_dir: Path, *, strict: bool) -> list[str]:
 
     with _engine_logs() as logs:
         try:
+            engine_speed.before_loading()
             config = load_config(str(project / "mkdocs.yml"), site_dir=str(site_dir), strict=strict)
-            _reuse_across_builds(config.theme)
+            engine_speed.reuse_across_builds(config.theme)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)

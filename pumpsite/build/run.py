@@ -4,21 +4,21 @@ result into place atomically — a failed build leaves the previous site untouch
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from pumpsite.build import atomic, engine, outputs
-from pumpsite.build.chart_cache import ChartCache, draw, prepare_charts, progress_line
+from pumpsite.build.chart_cache import ChartCache, Charts, prepare_charts, progress_line
 from pumpsite.build.timing import Stopwatch
 from pumpsite.checks.inspection import Inspection, inspect
 from pumpsite.numbers import counted
 from pumpsite.problems import Problem, sort_problems
+from pumpsite.render.chart_ref import ChartRef
 from pumpsite.render.resultsmap import render_results_map
 from pumpsite.render.site import Site, render_site
 from pumpsite.render.templating import TemplateFailure
-from pumpsite.render.views import ChartRenderer
 
 Progress = Callable[[str], None]
 
@@ -53,14 +53,14 @@ def edit_base(site_config: object) -> str | None:
     return f"{site_config['repo_url'].rstrip('/')}/edit/{branch}/"
 
 
-def render(inspection: Inspection, chart: ChartRenderer = draw) -> Site:
-    """The site as a value; `chart` draws each chart (or hands over one drawn beforehand)."""
+def render(inspection: Inspection, charts: Mapping[ChartRef, str]) -> Site:
+    """The site as a value, with the measures' `charts` (by the references pages name them by)."""
     repo = inspection.repo
     return render_site(
         repo,
         inspection.analyses,
         inspection.report_date,
-        chart=chart,
+        charts=charts,
         results_map=lambda goals, measures, link, focus: render_results_map(
             goals, measures, link=link, focus=focus
         ),
@@ -73,37 +73,22 @@ CACHE_DIR = "cache/charts"
 """The chart cache, inside the generated project folder (`.pumpsite/cache/charts/`)."""
 
 
-def _write_project(
-    inspection: Inspection,
-    project: Path,
-    *,
-    cache: bool,
-    workers: int | None,
-    url_folder: str | None,
-    clock: Stopwatch,
-    progress: Progress,
-) -> tuple[int, int]:
-    """Draw the charts, render the pages and write the MkDocs project. Returns how many charts
-    were drawn and how many came from the cache; the site value goes when this returns, before
-    the engine needs the memory. Raises TemplateFailure."""
-    with clock.lap("charts"):
-        charts = prepare_charts(
-            inspection.repo.measures,
-            inspection.analyses,
-            ChartCache(project / CACHE_DIR) if cache else None,
-            workers=workers,
-            announce=lambda missing, cached: progress(progress_line(missing, cached)),
-        )
-    progress(f"Writing the pages of {counted(len(inspection.repo.measures), 'measure')}")
-    with clock.lap("pages"):
-        site = render(inspection, charts.render)
-    with clock.lap("write"):
-        name = project.parent.name  # the repository's folder
-        config = engine.engine_config(
-            inspection.repo.site_config, site, default_name=name, url_folder=url_folder
-        )
-        engine.write_project(project, engine.project_files(site, config))
-    return charts.rendered, charts.cached
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One build's settings and stopwatch, handed from step to step."""
+
+    root: Path
+    site_dir: Path
+    strict: bool
+    cache: bool
+    workers: int | None
+    url_folder: str | None
+    progress: Progress
+    clock: Stopwatch = field(default_factory=Stopwatch)
+
+    @property
+    def project(self) -> Path:
+        return self.root / outputs.PROJECT_DIR
 
 
 def build(
@@ -127,81 +112,97 @@ def build(
     root = root.resolve()
     named = site_dir is not None  # a link the user names is followed; ours is not
     site_dir = site_dir.resolve() if site_dir else root / outputs.SITE_DIR
-    clock = Stopwatch()
+    run = _Run(root, site_dir, strict, cache, workers, url_folder, progress)
     progress("Checking measures")
-    inspection = inspect(root, today=today, as_of=as_of, stopwatch=clock)
-    refusals = outputs.site_problems(root, site_dir, named=named)
-    if inspection.errors or (strict and inspection.warnings) or refusals:
-        failure = "the repository has problems"
-        if refusals and not inspection.errors:
-            failure = "the site folder is not pumpsite's to replace"
-        return BuildResult(inspection, None, failure=failure, output_problems=refusals)
-    project = root / outputs.PROJECT_DIR
+    inspection = inspect(root, today=today, as_of=as_of, stopwatch=run.clock)
+    refused = _refused(inspection, run, named=named)
+    if refused is not None:
+        return refused
     try:
-        with outputs.locked_project(project, waiting or progress):
-            return _build_site(
-                inspection,
-                project,
-                site_dir,
-                strict=strict,
-                cache=cache,
-                workers=workers,
-                url_folder=url_folder,
-                clock=clock,
-                progress=progress,
-            )
+        with outputs.locked_project(run.project, waiting or progress):
+            return _build_site(inspection, run)
     except OSError as error:  # a full disk, a read-only folder, a mount point
         failure = "the site could not be written"
         problem = outputs.write_problem(root, error, site_dir)
         return BuildResult(inspection, None, failure=failure, output_problems=[problem])
 
 
-def _build_site(
-    inspection: Inspection,
-    project: Path,
-    site_dir: Path,
-    *,
-    strict: bool,
-    cache: bool,
-    workers: int | None,
-    url_folder: str | None,
-    clock: Stopwatch,
-    progress: Progress,
-) -> BuildResult:
+def _refused(inspection: Inspection, run: _Run, *, named: bool) -> BuildResult | None:
+    """Why the build stops before writing anything, if it does: problems in the repository
+    (warnings too, when strict), or a site folder that is not pumpsite's to replace."""
+    refusals = outputs.site_problems(run.root, run.site_dir, named=named)
+    if not (inspection.errors or (run.strict and inspection.warnings) or refusals):
+        return None
+    failure = "the repository has problems"
+    if refusals and not inspection.errors:
+        failure = "the site folder is not pumpsite's to replace"
+    return BuildResult(inspection, None, failure=failure, output_problems=refusals)
+
+
+def _build_site(inspection: Inspection, run: _Run) -> BuildResult:
     """Write the project, run the engine into a new folder and swap it into place; the caller
     holds the repository's lock. Raises OSError when an output cannot be written."""
     try:
-        drawn, cached = _write_project(
-            inspection,
-            project,
-            cache=cache,
-            workers=workers,
-            url_folder=url_folder,
-            clock=clock,
-            progress=progress,
-        )
+        drawn, cached = _write_project(inspection, run)
     except TemplateFailure as error:
         return BuildResult(
             inspection, None, failure="a page template failed", render_problems=[error.problem]
         )
-    progress("Building the site")
-    atomic.recover(site_dir)
-    staging = atomic.staging_folder(site_dir)
+    run.progress("Building the site")
     try:
-        with clock.lap("engine"):
-            warnings = engine.run_engine(project, staging, strict=strict)
-        with clock.lap("swap"):
-            atomic.replace_folder(staging, site_dir)
+        warnings = _engine_into_place(run)
     except engine.EngineError as error:
         failure = f"the site engine failed: {error}"
-        return BuildResult(inspection, None, failure=failure, timings=clock.laps)
-    finally:
-        atomic.delete_if_ours(staging)  # what a failure left; gone after a swap
+        return BuildResult(inspection, None, failure=failure, timings=run.clock.laps)
     return BuildResult(
         inspection,
-        site_dir,
+        run.site_dir,
         warnings,
         charts_rendered=drawn,
         charts_cached=cached,
-        timings=clock.laps,
+        timings=run.clock.laps,
     )
+
+
+def _write_project(inspection: Inspection, run: _Run) -> tuple[int, int]:
+    """Draw the charts, render the pages and write the MkDocs project. Returns how many charts
+    were drawn and how many came from the cache; the site value goes when this returns, before
+    the engine needs the memory. Raises TemplateFailure."""
+    charts = _charts(inspection, run)
+    run.progress(f"Writing the pages of {counted(len(inspection.repo.measures), 'measure')}")
+    with run.clock.lap("pages"):
+        site = render(inspection, charts.by_ref())
+    with run.clock.lap("write"):
+        name = run.root.name  # the repository's folder
+        config = engine.engine_config(
+            inspection.repo.site_config, site, default_name=name, url_folder=run.url_folder
+        )
+        engine.write_project(run.project, engine.project_files(site, config))
+    return charts.rendered, charts.cached
+
+
+def _charts(inspection: Inspection, run: _Run) -> Charts:
+    """Every measure's charts: from the cache, or drawn (in worker processes when many)."""
+    with run.clock.lap("charts"):
+        return prepare_charts(
+            inspection.repo.measures,
+            inspection.analyses,
+            ChartCache(run.project / CACHE_DIR) if run.cache else None,
+            workers=run.workers,
+            announce=lambda missing, cached: run.progress(progress_line(missing, cached)),
+        )
+
+
+def _engine_into_place(run: _Run) -> list[str]:
+    """Run the engine into a staging folder, swap it for the site folder, and return the
+    engine's warnings. Raises EngineError."""
+    atomic.recover(run.site_dir)
+    staging = atomic.staging_folder(run.site_dir)
+    try:
+        with run.clock.lap("engine"):
+            warnings = engine.run_engine(run.project, staging, strict=run.strict)
+        with run.clock.lap("swap"):
+            atomic.replace_folder(staging, run.site_dir)
+    finally:
+        atomic.delete_if_ours(staging)  # what a failure left; gone after a swap
+    return warnings

@@ -1,8 +1,11 @@
-"""The whole website as a value: Markdown pages, CSV copies and CSS, the nav and the glossary.
+"""The whole website as a value: Markdown pages, CSV copies and CSS, the charts, the nav and the
+glossary.
 
-Pure: `render_site` takes the repository, its analyses and the report date and returns a `Site`;
-the MkDocs adapter (`pumpsite._mkdocs`) writes it out. Charts and the results map are drawn by
-injected callables, so this module only decides what goes on which page and in what words.
+Pure: `render_site` takes the repository, its analyses, the report date and the charts, and
+returns a `Site`; the engine adapter (`pumpsite.build.engine`) writes it out. Pages name their
+charts by reference (`pumpsite.render.chart_ref`) and the site holds the charts once; the adapter
+decides how they reach the reader. The results map is drawn by an injected callable, so this
+module only decides what goes on which page and in what words.
 
 Pages are Jinja2 templates (`pumpsite/templates/`, overridable by file name from the
 repository's `site_templates/`). Templates receive view-models (`views.py`, `site_model.py`), so
@@ -17,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 from urllib.parse import quote
@@ -29,6 +32,7 @@ from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import long_date
 from pumpsite.model import Goal, Measure, Repo
 from pumpsite.problems import PAGE_TOO_LARGE, Problem
+from pumpsite.render.chart_ref import RESULTS_MAP, ChartRef
 from pumpsite.render.paths import data_file, goal_page, measure_page, relative_link, url_link
 from pumpsite.render.safe_markdown import html_text, md_escape, sanitise_markdown
 from pumpsite.render.site_model import SiteModel, build_model, review_groups
@@ -41,7 +45,7 @@ from pumpsite.render.templating import (
     render_problem,
     user_templates,
 )
-from pumpsite.render.views import ChartRenderer, SignalView, measure_csv, measure_detail, one_block
+from pumpsite.render.views import GoalView, MeasureView, SignalView, measure_csv, measure_detail
 
 MapRenderer = Callable[
     [Mapping[str, Goal], Mapping[str, Measure], Callable[[str], str], AbstractSet[str]], str
@@ -59,6 +63,8 @@ class Site:
     nav: list[Any]  # MkDocs `nav` (list of {title: path} / {title: [...]}) for generated pages
     glossary: Mapping[str, str]  # term -> definition, for tooltips (pumpsite.render.tooltips)
     extra_css: tuple[str, ...]  # docs-relative CSS files to add
+    charts: Mapping[ChartRef, str] = field(default_factory=dict)  # inline SVG with no blank
+    # lines, of each chart the pages name by a marker (see pumpsite.render.chart_ref)
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -162,128 +168,131 @@ def _render_all(
 
 
 def _pages(
-    repo: Repo,
-    analyses: Mapping[str, MeasureAnalysis],
-    model: SiteModel,
-    chart: ChartRenderer,
-    results_map: MapRenderer,
-    edit_base: str | None,
+    repo: Repo, analyses: Mapping[str, MeasureAnalysis], model: SiteModel, edit_base: str | None
 ) -> Iterator[Page]:
-    measures = list(model.measures.values())
-    key_results = [m for m in measures if m.role == "improve"]
-    kpis = [m for m in measures if m.role == "sustain"]
-    attention = [m for m in kpis if m.status.key == "attention"]
+    """Every page of the site, in the order they render."""
     common = {"report_date": long_date(model.report_date), "quarter": model.quarter}
-    focus_goals = [g for g in model.goals.values() if g.key_results]
+    yield _home_page(model, common)
+    yield _strategic_page(model, common)
+    yield _operational_page(model, common)
+    yield _review_page(repo, model, common)
+    yield _results_map_page(model, common)
+    yield from _goal_pages(repo, model, common)
+    yield from _measure_pages(repo, analyses, model, common, edit_base)
+    yield _glossary_page(repo, common)
+
+
+def _by_role(model: SiteModel, role: str) -> list[MeasureView]:
+    return [m for m in model.measures.values() if m.role == role]
+
+
+def _needs_attention(kpis: Sequence[MeasureView]) -> list[MeasureView]:
+    return [m for m in kpis if m.status.key == "attention"]
+
+
+def _focus_goals(model: SiteModel) -> list[GoalView]:
+    """The goals with key results in the report quarter, in tree order."""
+    return [g for g in model.goals.values() if g.key_results]
+
+
+def _home_page(model: SiteModel, common: Mapping[str, str]) -> Page:
+    measures = list(model.measures.values())
+    key_results, kpis = _by_role(model, "improve"), _by_role(model, "sustain")
     changed = sorted(
         (m for m in measures if m.new_signals),
         key=lambda m: (_effect_rank(m.new_signals), m.title.casefold(), m.id),
     )
-    yield Page(
-        "index.md",
-        "index.md",
-        "Home",
-        None,
-        {
-            **common,
-            "key_results": key_results,
-            "focus_goals": focus_goals,
-            "changed": changed,
-            "attention": attention,
-            "kpis": kpis,
-            "orphans": [m for m in key_results if m.goal_page is None],
-            "stale": [m for m in measures if m.stale],
-        },
-    )
-    yield Page(
-        "strategic.md",
-        "strategic.md",
-        "Strategic",
-        None,
-        {
-            **common,
-            "goals": focus_goals,
-            "orphans": [m for m in key_results if m.goal_page is None],
-        },
-    )
+    context = {
+        **common,
+        "key_results": key_results,
+        "focus_goals": _focus_goals(model),
+        "changed": changed,
+        "attention": _needs_attention(kpis),
+        "kpis": kpis,
+        "orphans": [m for m in key_results if m.goal_page is None],
+        "stale": [m for m in measures if m.stale],
+    }
+    return Page("index.md", "index.md", "Home", None, context)
+
+
+def _strategic_page(model: SiteModel, common: Mapping[str, str]) -> Page:
+    orphans = [m for m in _by_role(model, "improve") if m.goal_page is None]
+    context = {**common, "goals": _focus_goals(model), "orphans": orphans}
+    return Page("strategic.md", "strategic.md", "Strategic", None, context)
+
+
+def _operational_page(model: SiteModel, common: Mapping[str, str]) -> Page:
+    """The KPIs that need attention first, then the others by goal."""
+    kpis = _by_role(model, "sustain")
+    usual = [m for m in kpis if m.status.key != "attention"]
     groups = [
         (g, tuple(m for m in g.kpis if m.status.key != "attention")) for g in model.goals.values()
     ]
-    yield Page(
-        "operational.md",
-        "operational.md",
-        "Operational",
-        None,
-        {
-            **common,
-            "attention": attention,
-            "groups": [(g, ms) for g, ms in groups if ms],
-            "orphans": [m for m in kpis if m.goal_page is None and m.status.key != "attention"],
-        },
-    )
-    yield Page(
-        "review.md",
-        "review.md",
-        "Review",
-        None,
-        {
-            **common,
-            "groups": review_groups(model, repo.goals),
-        },
-    )
+    context = {
+        **common,
+        "attention": _needs_attention(kpis),
+        "groups": [(g, ms) for g, ms in groups if ms],
+        "orphans": [m for m in usual if m.goal_page is None],
+    }
+    return Page("operational.md", "operational.md", "Operational", None, context)
+
+
+def _review_page(repo: Repo, model: SiteModel, common: Mapping[str, str]) -> Page:
+    context = {**common, "groups": review_groups(model, repo.goals)}
+    return Page("review.md", "review.md", "Review", None, context)
+
+
+def _results_map_page(model: SiteModel, common: Mapping[str, str]) -> Page:
+    context = {**common, "results_map": RESULTS_MAP, "goals": list(model.goals.values())}
+    return Page("goals/index.md", "goals.md", "Results map", None, context)
+
+
+def _goal_pages(repo: Repo, model: SiteModel, common: Mapping[str, str]) -> Iterator[Page]:
+    for view in model.goals.values():
+        goal = repo.goals[view.id]
+        context = {**common, "goal": view, "body": sanitise_markdown(goal.body)}
+        yield Page(view.page, "goal.md", goal.title, goal.path, context)
+
+
+def _measure_pages(
+    repo: Repo,
+    analyses: Mapping[str, MeasureAnalysis],
+    model: SiteModel,
+    common: Mapping[str, str],
+    edit_base: str | None,
+) -> Iterator[Page]:
+    for view in model.measures.values():
+        measure = repo.measures[view.id]
+        detail = measure_detail(measure, analyses.get(view.id), view, model.report_date, edit_base)
+        context = {**common, "m": view, "d": detail}
+        yield Page(view.page, "measure.md", measure.title, measure.path, context)
+
+
+def _glossary_page(repo: Repo, common: Mapping[str, str]) -> Page:
+    terms = sorted(_glossary(repo.glossary).items(), key=lambda t: (t[0].casefold(), t[0]))
+    return Page("glossary.md", "glossary.md", "Glossary", None, {**common, "terms": terms})
+
+
+def _results_map(repo: Repo, model: SiteModel, draw: MapRenderer) -> str:
+    """The results map, each box linking to its goal's or measure's page; the goals with key
+    results are in focus."""
     directory_urls = repo.site_config.get("use_directory_urls", True) is not False
 
-    def map_link(item_id: str) -> str:
+    def link(item_id: str) -> str:
         if item_id in repo.goals:
             return url_link("goals/index.md", goal_page(item_id), directory_urls)
         if item_id in repo.measures:
             return url_link("goals/index.md", measure_page(item_id), directory_urls)
         return "#"
 
-    focus_ids = frozenset(g.id for g in focus_goals)
-    svg = one_block(results_map(repo.goals, repo.measures, map_link, focus_ids))
-    yield Page(
-        "goals/index.md",
-        "goals.md",
-        "Results map",
-        None,
-        {
-            **common,
-            "results_map": svg,
-            "goals": list(model.goals.values()),
-        },
-    )
-    for goal_view in model.goals.values():
-        goal = repo.goals[goal_view.id]
-        yield Page(
-            goal_view.page,
-            "goal.md",
-            goal.title,
-            goal.path,
-            {
-                **common,
-                "goal": goal_view,
-                "body": sanitise_markdown(goal.body),
-            },
-        )
-    for view in measures:
-        measure = repo.measures[view.id]
-        detail = measure_detail(
-            measure, analyses.get(view.id), view, model.report_date, chart, edit_base
-        )
-        yield Page(
-            view.page,
-            "measure.md",
-            measure.title,
-            measure.path,
-            {
-                **common,
-                "m": view,
-                "d": detail,
-            },
-        )
-    terms = sorted(_glossary(repo.glossary).items(), key=lambda t: (t[0].casefold(), t[0]))
-    yield Page("glossary.md", "glossary.md", "Glossary", None, {**common, "terms": terms})
+    focus = frozenset(g.id for g in _focus_goals(model))
+    return _one_block(draw(repo.goals, repo.measures, link, focus))
+
+
+def _one_block(svg: str) -> str:
+    """Inline SVG as one raw-HTML block: no blank lines, no XML prolog."""
+    svg = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>", "", svg)
+    return "\n".join(line for line in svg.strip().split("\n") if line.strip())
 
 
 def _effect_rank(signals: Sequence[SignalView]) -> int:
@@ -339,14 +348,13 @@ def trial_problems(
     before anything is built. [] for a repository without templates of its own."""
     if not user_templates(repo.templates):
         return []
-    empty = "<svg></svg>"
     try:
         render_site(
             repo,
             analyses,
             report_date,
-            chart=lambda *_: empty,
-            results_map=lambda *_: empty,
+            charts={},
+            results_map=lambda *_: "<svg></svg>",
             templates=repo.templates,
         )
     except TemplateFailure as failure:
@@ -354,32 +362,40 @@ def trial_problems(
     return []
 
 
+def _data_files(repo: Repo, report_date: date) -> dict[str, str]:
+    """The CSV copy of each measure's data up to the report date."""
+    return {
+        data_file(measure.id): measure_csv(measure, report_date)
+        for measure in sorted(repo.measures.values(), key=lambda m: m.id)
+        if measure.series is not None
+    }
+
+
 def render_site(
     repo: Repo,
     analyses: Mapping[str, MeasureAnalysis],
     report_date: date,
     *,
-    chart: ChartRenderer,
+    charts: Mapping[ChartRef, str],
     results_map: MapRenderer,
     templates: Mapping[str, str] = {},
     edit_base: str | None = None,
     limits: Limits | None = None,
 ) -> Site:
-    """The whole site for `report_date`: every page, the CSV copies, the CSS, nav and glossary.
+    """The whole site for `report_date`: every page, the CSV copies, the CSS, the charts (each
+    measure's, by reference, as given in `charts`, and the results map), nav and glossary.
     Raises TemplateFailure when a user template fails or passes one of `limits` (by default
     the time in `template_seconds` of the site settings)."""
     env = _environment(templates)
-    model = build_model(repo, analyses, report_date, chart)
-    pages = list(_pages(repo, analyses, model, chart, results_map, edit_base))
+    model = build_model(repo, analyses, report_date)
+    pages = list(_pages(repo, analyses, model, edit_base))
     limits = limits or Limits(seconds_for(len(pages), repo.settings.template_seconds))
-    files = _render_all(pages, templates, edit_base, limits)
-    for measure in sorted(repo.measures.values(), key=lambda m: m.id):
-        if measure.series is not None:
-            files[data_file(measure.id)] = measure_csv(measure, report_date)
+    files = _render_all(pages, templates, edit_base, limits) | _data_files(repo, report_date)
     files[CSS_PATH] = _source(env, "pumpsite.css")  # plain CSS, not a template
     return Site(
         files=dict(sorted(files.items())),
         nav=_nav(model),
         glossary=tooltips(repo.glossary),
         extra_css=(CSS_PATH,),
+        charts={**charts, RESULTS_MAP: _results_map(repo, model, results_map)},
     )

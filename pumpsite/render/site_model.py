@@ -11,7 +11,7 @@ from pumpsite.goal_tree import GoalTree, title_key
 from pumpsite.model import Goal, Repo
 from pumpsite.periods import quarter_of
 from pumpsite.render.paths import goal_page
-from pumpsite.render.views import ChartRenderer, GoalView, MeasureView, measure_view
+from pumpsite.render.views import GoalView, MeasureView, measure_view
 
 # --- goals ---------------------------------------------------------------------------------------
 
@@ -82,12 +82,11 @@ def build_model(
     repo: Repo,
     analyses: Mapping[str, MeasureAnalysis],
     report_date: date,
-    chart: ChartRenderer,
 ) -> SiteModel:
     model = SiteModel(report_date, str(quarter_of(report_date)))
     for measure in sorted(repo.measures.values(), key=title_key):
         model.measures[measure.id] = measure_view(
-            measure, analyses.get(measure.id), repo.goals, report_date, chart
+            measure, analyses.get(measure.id), repo.goals, report_date
         )
     model.goals = _goal_views(repo.goals, model.measures)
     return model

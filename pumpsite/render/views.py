@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
@@ -40,13 +39,10 @@ from pumpsite.model import Goal, Measure
 from pumpsite.numbers import data_decimals, display_decimals, fmt, fmt_plain
 from pumpsite.periods import Period
 from pumpsite.render.chart.plan import LATEST_VALUES
+from pumpsite.render.chart_ref import ChartRef
 from pumpsite.render.paths import data_file, goal_page, measure_page
 from pumpsite.render.safe_markdown import sanitise_markdown
 from pumpsite.schema import Role
-from pumpsite.vocabulary import ChartSize
-
-ChartRenderer = Callable[[Measure, MeasureAnalysis, str, ChartSize], str]
-"""(measure, analysis, description, size "full" | "small") -> inline SVG with no blank lines."""
 
 RUN_CHART: dict[WithoutLimits, str] = {
     "few_values": "Run chart: too few values for limits",
@@ -126,7 +122,7 @@ class MeasureView:
     # describe the process (then overviews say that instead of naming signals), else ""
     target: TargetView | None
     rebase_hint: str
-    chart: str  # small inline SVG, "" without data
+    chart: ChartRef | None  # the small chart, None without data
     stale: str  # "no value for Oct 2026 yet", "no data after 1970", or "" when up to date
 
 
@@ -141,13 +137,6 @@ class GoalView:
     children: tuple[GoalView, ...] = ()
     key_results: tuple[MeasureView, ...] = ()
     kpis: tuple[MeasureView, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A table row of already formatted cells; `user` cells are raw user text to escape."""
-
-    cells: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +186,7 @@ class MeasureDetail:
     view: MeasureView
     paragraphs: tuple[str, ...]  # plain text
     stale_sentence: str  # plain text, before the reading; "" when the data is up to date
-    chart: str  # full inline SVG, "" without data
+    chart: ChartRef | None  # the full chart, None without data
     all_signals: tuple[SignalView, ...]  # of every phase, those of the report quarter: at
     # most LISTED_SIGNALS, the latest (at least the latest one)
     earlier_title: str  # "And 24 earlier signals" when some are left out of all_signals
@@ -342,7 +331,6 @@ def measure_view(
     analysis: MeasureAnalysis | None,
     goals: Mapping[str, Goal],
     report_date: date,
-    chart: ChartRenderer,
 ) -> MeasureView:
     role = measure.role_at(report_date)
     kind = measure.role_kind_at(report_date)
@@ -372,15 +360,9 @@ def measure_view(
         outdated=OUTDATED if analysis and outdated_limits(analysis.xmr) else "",
         target=target,
         rebase_hint=rebase_sentence(analysis) if analysis else "",
-        chart=one_block(chart(measure, analysis, summary, "small")) if analysis else "",
+        chart=ChartRef(measure.id, "small") if analysis else None,
         stale=stale_words(analysis.stale) if analysis and analysis.stale else "",
     )
-
-
-def one_block(svg: str) -> str:
-    """Inline SVG as one raw-HTML block: no blank lines, no XML prolog."""
-    svg = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>", "", svg)
-    return "\n".join(line for line in svg.strip().split("\n") if line.strip())
 
 
 def _phase_views(measure: Measure, analysis: MeasureAnalysis) -> tuple[PhaseView, ...]:
@@ -481,7 +463,7 @@ def _values_note(analysis: MeasureAnalysis) -> str:
     )
 
 
-def _definition(measure: Measure, goal_title: str) -> tuple[tuple[str, str], ...]:
+def _definition(measure: Measure) -> tuple[tuple[str, str], ...]:
     d = measure.meta.definition
     rows = (
         ("Description", d.description),
@@ -568,7 +550,6 @@ def measure_detail(
     analysis: MeasureAnalysis | None,
     view: MeasureView,
     report_date: date,
-    chart: ChartRenderer,
     edit_base: str | None,
 ) -> MeasureDetail:
     reading = read_measure(measure, analysis, report_date) if analysis else None
@@ -585,7 +566,7 @@ def measure_detail(
         view=view,
         paragraphs=reading.paragraphs if reading else ("No data yet.",),
         stale_sentence=stale_sentence(analysis) if analysis else "",
-        chart=one_block(chart(measure, analysis, view.summary, "full")) if analysis else "",
+        chart=ChartRef(measure.id, "full") if analysis else None,
         all_signals=listed.signals,
         earlier_title=listed.earlier_title,
         earlier_signals=listed.earlier,
@@ -593,7 +574,7 @@ def measure_detail(
         no_signals=_no_signals(analysis),
         phases=_phase_views(measure, analysis) if analysis else (),
         exclusions=exclusions,
-        definition=_definition(measure, view.goal_title),
+        definition=_definition(measure),
         frequency=measure.meta.frequency,
         better=_BETTER[measure.meta.better],
         roles=_role_views(measure, report_date),

@@ -6,6 +6,7 @@ import yaml
 
 from pumpsite.build import engine
 from pumpsite.model import Tagged
+from pumpsite.render.chart_ref import MARK, MARK_END, RESULTS_MAP, ChartRef, with_charts
 from pumpsite.render.site import Site
 from tests.example_site import tree_snapshot
 
@@ -174,64 +175,49 @@ def _project_with_custom_dir(folder: Path, custom_dir: str) -> Path:
     return project
 
 
-def test_compiled_theme_templates_are_reused_but_an_edited_template_is_compiled_again(
-    tmp_path: Path,
-) -> None:
-    project = _project_with_custom_dir(tmp_path, "overrides")
-    override = tmp_path / "overrides" / "main.html"
-    override.parent.mkdir()
-    for marker in ("FIRST-VERSION", "SECOND-VERSION"):
-        override.write_text(
-            '{% extends "base.html" %}{% block footer %}' + marker + "{% endblock %}"
-        )
-        engine.run_engine(project, tmp_path / marker, strict=False)
-        assert marker in (tmp_path / marker / "index.html").read_text()
-    assert len(engine._BYTECODE._compiled) > 10, "Material's templates are kept compiled"
-
-
-def test_installed_theme_files_are_listed_once_but_a_custom_dir_every_build(
-    tmp_path: Path,
-) -> None:
-    project = _project_with_custom_dir(tmp_path, "theme-extra")
-    (tmp_path / "theme-extra").mkdir()
-    engine.run_engine(project, tmp_path / "first", strict=False)
-    assert (tmp_path / "first" / "assets" / "javascripts").is_dir()  # Material's own files
-    assert engine._installed_listing.cache_info().currsize >= 1
-    (tmp_path / "theme-extra" / "robots.txt").write_text("User-agent: *\n")
-    engine.run_engine(project, tmp_path / "second", strict=False)
-    assert (tmp_path / "second" / "robots.txt").read_text() == "User-agent: *\n"
-    assert (tmp_path / "second" / "assets" / "javascripts").is_dir()
-
-
 CHART = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" class="pumpsite-chart '
     'pumpsite-chart-full" role="img">\n<title>{{ 7 * 7 }} {% include "base.html" %}</title>\n</svg>'
 )
 
 
-def test_charts_are_set_apart_as_theme_files_with_no_jinja_syntax_left() -> None:
-    page = f'<div markdown="0">\n{CHART}\n</div>\n\nText, and again:\n\n{CHART}\n'
-    pages, charts = engine.charts_apart({"m.md": page, "data/m.csv": b"period,value\n"})
-    assert len(charts) == 1, "the same chart is one file"
-    ((path, svg),) = charts.items()
-    name = path.removeprefix(f"{engine.CHART_FOLDER}/").removesuffix(".html")
-    assert pages["m.md"].count(f"<!--pumpsite-chart:{name}-->") == 2
-    assert "<svg" not in pages["m.md"] and pages["data/m.csv"] == b"period,value\n"
+def test_charts_are_theme_files_with_no_jinja_syntax_left() -> None:
+    files = engine.chart_theme_files({ChartRef("m", "full"): CHART})
+    svg = files[f"overrides/{engine.CHART_FOLDER}/full-m.html"]
+    assert files["overrides/partials/content.html"] == engine.CONTENT_TEMPLATE
     assert "{" not in svg and svg.replace("&#123;", "{") == CHART
 
 
-def test_with_the_users_own_custom_dir_or_another_theme_charts_stay_inline() -> None:
-    site = Site(files={"m.md": CHART}, nav=[], glossary={}, extra_css=())
+PAGE = f'<div markdown="0">\n{ChartRef("m", "full")}\n</div>\n\nText, and again:\n\n{RESULTS_MAP}\n'
+CHARTS = {ChartRef("m", "full"): CHART, RESULTS_MAP: "<svg>map</svg>"}
+
+
+def test_with_the_users_own_custom_dir_or_another_theme_charts_are_put_in_the_markdown() -> None:
+    site = Site(
+        files={"m.md": PAGE, "data/m.csv": PAGE}, nav=[], glossary={}, extra_css=(), charts=CHARTS
+    )
+    inline = f'<div markdown="0">\n{CHART}\n</div>\n\nText, and again:\n\n<svg>map</svg>\n'
     config = engine.engine_config(
         {"theme": {"name": "material", "custom_dir": "ov"}}, site, default_name="r"
     )
     files = engine.project_files(site, config)
-    assert files["docs/m.md"] == CHART and not any(p.startswith("overrides/") for p in files)
+    assert files["docs/m.md"] == inline and not any(p.startswith("overrides/") for p in files)
+    assert files["docs/data/m.csv"] == PAGE, "only pages name charts"
     other = engine.engine_config({"theme": "readthedocs"}, site, default_name="r")
-    assert engine.project_files(site, other)["docs/m.md"] == CHART, "the partial is Material's"
+    assert engine.project_files(site, other)["docs/m.md"] == inline, "the partial is Material's"
     ours = engine.project_files(site, engine.engine_config({}, site, default_name="r"))
-    assert "<svg" not in str(ours["docs/m.md"])
-    assert any(p.startswith(f"overrides/{engine.CHART_FOLDER}/") for p in ours)
+    assert ours["docs/m.md"] == PAGE
+    assert {p for p in ours if p.startswith(f"overrides/{engine.CHART_FOLDER}/")} == {
+        f"overrides/{engine.CHART_FOLDER}/full-m.html",
+        f"overrides/{engine.CHART_FOLDER}/map.html",
+    }
+
+
+def test_a_marker_naming_no_chart_is_dropped_and_a_broken_one_kept_as_text() -> None:
+    by_name = {"full-m": "<svg/>"}
+    assert with_charts("a<!--pumpsite-chart:full-m-->b", by_name) == "a<svg/>b"
+    assert with_charts("a<!--pumpsite-chart:../x-->b", by_name) == "ab"
+    assert with_charts("a<!--pumpsite-chart:full-m b", by_name) == "a<!--pumpsite-chart:full-m b"
 
 
 def test_the_content_partial_is_materials_with_the_charts_put_back() -> None:
@@ -244,5 +230,27 @@ def test_the_content_partial_is_materials_with_the_charts_put_back() -> None:
     ours = engine.CONTENT_TEMPLATE.splitlines()[1:]
     changed = [k for k, (a, b) in enumerate(zip(original, ours, strict=True)) if a != b]
     assert [original[k] for k in changed] == ["{{ page.content }}"]
-    assert f'split("{engine._CHART_MARK}")' in ours[changed[0]]
+    assert f'split("{MARK}")' in ours[changed[0]] and f'partition("{MARK_END}")' in ours[changed[0]]
     assert f'"{engine.CHART_FOLDER}/" ~ name' in ours[changed[0]]
+
+
+def test_material_puts_each_chart_in_place_after_markdown_and_drops_unknown_markers(
+    tmp_path: Path,
+) -> None:
+    page = f"# M\n\n{PAGE}\nAnd <!--pumpsite-chart:full-nothing--> none.\n"
+    site = Site(
+        files={"index.md": "# Home\n", "m.md": page},
+        nav=[{"Home": "index.md"}, {"M": "m.md"}],
+        glossary={},
+        extra_css=(),
+        charts={ChartRef("m", "full"): CHART, RESULTS_MAP: "<svg>map</svg>"},
+    )
+    project = tmp_path / ".pumpsite"
+    engine.write_project(
+        project, engine.project_files(site, engine.engine_config({}, site, default_name="r"))
+    )
+    engine.run_engine(project, tmp_path / "site", strict=True)
+    html = (tmp_path / "site" / "m" / "index.html").read_text()
+    assert "<title>&#123;&#123; 7 * 7 }} &#123;% include" in html, "the chart, Jinja syntax inert"
+    assert "<svg>map</svg>" in html and MARK not in html
+    assert "And  none." in html

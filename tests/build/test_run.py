@@ -81,7 +81,7 @@ def test_charts_put_back_after_markdown_give_the_same_site_as_inline_charts(
     assert "<svg" not in (project / "docs" / "measures" / "customer-churn.md").read_text()
     assert list((project / "overrides" / engine.CHART_FOLDER).glob("*.html"))
     root = copy_example(tmp_path / "inline")
-    monkeypatch.setattr(engine, "charts_apart", lambda pages: (dict(pages), {}))
+    monkeypatch.setattr(engine, "_charts_after_markdown", lambda theme: False)
     inline = build(root, today=TODAY)
     assert inline.ok and inline.site_dir is not None
     assert (

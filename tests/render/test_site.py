@@ -1,7 +1,8 @@
 """The site as a value: pages, links, nav, roles, escaping, overrides, goldens.
 
-Charts and the results map are fakes here (their own tests cover them). Golden files of the
-small fixture repository live in tests/golden/site/; refresh them with
+Charts and the results map are fakes here (their own tests cover them); pages name charts by
+marker, and the goldens hold them put in place as the engine adapter does for a theme other than
+Material. Golden files of the small fixture repository live in tests/golden/site/; refresh them with
 `PUMPSITE_UPDATE_GOLDEN=1 pytest tests/render/test_site.py -k golden` (never written under CI).
 """
 
@@ -22,10 +23,12 @@ import pytest
 import yaml
 
 from pumpsite.analysis.measure import MeasureAnalysis
+from pumpsite.build.engine import charts_inline
 from pumpsite.checks.inspection import analyse_repo
 from pumpsite.load.glossary import BUILTIN_GLOSSARY
 from pumpsite.model import Goal, Measure, Observation, Repo, Series
 from pumpsite.periods import Frequency, parse_period
+from pumpsite.render.chart_ref import RESULTS_MAP, ChartRef
 from pumpsite.render.paths import page_url, relative_link, url_link
 from pumpsite.render.safe_markdown import md_escape, sanitise_markdown
 from pumpsite.render.site import NAV_GOALS, Site, render_site
@@ -177,8 +180,12 @@ class FakeMap:
         return '<svg class="pumpsite-results-map"/>'
 
 
-def fake_chart(m: Measure, a: MeasureAnalysis, description: str, size: str) -> str:
-    return f'<svg class="fake {size}"/>'
+def fake_charts(analyses: Mapping[str, MeasureAnalysis]) -> dict[ChartRef, str]:
+    return {
+        ChartRef(measure_id, size): f'<svg class="fake {size}"/>'
+        for measure_id in analyses
+        for size in ("full", "small")
+    }
 
 
 def render(
@@ -189,11 +196,12 @@ def render(
     templates: Mapping[str, str] | None = None,
     edit_base: str | None = EDIT,
 ) -> Site:
+    analyses = analyse_repo(repo, on)
     return render_site(
         repo,
-        analyse_repo(repo, on),
+        analyses,
         on,
-        chart=fake_chart,
+        charts=fake_charts(analyses),
         results_map=results_map or FakeMap(),
         templates=templates or {},
         edit_base=edit_base,
@@ -325,7 +333,8 @@ def test_results_map_gets_built_urls_and_the_goals_in_focus() -> None:
     assert fake.links["retention"] == "retention/"
     assert fake.links["churn"] == "../measures/churn/"
     assert fake.focus == {"retention", "growth"}
-    assert '<svg class="pumpsite-results-map"/>' in site.files["goals/index.md"]
+    assert str(RESULTS_MAP) in site.files["goals/index.md"]
+    assert '<svg class="pumpsite-results-map"/>' in charts_inline(site)["goals/index.md"]
 
 
 def test_results_map_links_follow_use_directory_urls() -> None:
@@ -358,7 +367,7 @@ def test_home_gives_the_report_date_focus_changes_and_attention(site: Site) -> N
 
 
 def test_strategic_shows_each_key_result_with_target_assurance_and_chart(site: Site) -> None:
-    page = site.files["strategic.md"]
+    page = charts_inline(site)["strategic.md"]
     churn = section(page, "### [Monthly churn](measures/churn.md)")
     assert '<svg class="fake small"/>' in churn
     assert "- **Target:** 8% by 31 Mar 2027 · owner Aisha" in churn
@@ -371,7 +380,7 @@ def test_strategic_shows_each_key_result_with_target_assurance_and_chart(site: S
 
 
 def test_chart_blocks_are_raw_html_without_blank_lines(site: Site) -> None:
-    for path, text in site.files.items():
+    for path, text in charts_inline(site).items():
         for block in re.findall(r'<div class="pumpsite-chart-wrap[^>]*>.*?</div>', text, re.S):
             assert "\n\n" not in block, path
             assert "data-search-exclude" in block and 'markdown="0"' in block
@@ -470,7 +479,7 @@ def test_goal_pages_show_parent_children_and_measures_by_role(site: Site) -> Non
     assert "Owner: Ana" in parent
     assert "- [Customers stay with us](retention.md)" in section(parent, "## Sub-goals")
     assert "Our **mission** for customers." in parent
-    retention = site.files["goals/retention.md"]
+    retention = charts_inline(site)["goals/retention.md"]
     assert "Part of: [Customers choose us again](customers.md)" in retention
     krs = section(retention, "## Key results in 2026-Q4")
     assert "### [Monthly churn](../measures/churn.md)" in krs
@@ -714,7 +723,7 @@ def test_sanitise_markdown(body: str, expected: str) -> None:
 
 def _golden_files() -> dict[str, str]:
     site = render(small_repo())
-    files = {p: t for p, t in site.files.items() if p.endswith((".md", ".csv"))}
+    files = {p: t for p, t in charts_inline(site).items() if p.endswith((".md", ".csv"))}
     files["nav.yml"] = yaml.safe_dump(site.nav, sort_keys=False, allow_unicode=True)
     return files
 
@@ -733,3 +742,16 @@ def test_golden_site_has_no_stale_files() -> None:
     present = sorted(p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*") if p.is_file())
     stale = sorted(set(present) - set(GOLDEN_FILES))
     assert not stale, f"golden files no longer generated: {stale}"
+
+
+def test_a_site_template_places_a_chart_where_it_wants() -> None:
+    own = (
+        '{% import "_macros.md" as ui %}# {{ m.title|e }}\n\n{{ d.chart }}\n\n'
+        'Small: {{ ui.chart(m.chart, "small") }}\n'
+    )
+    site = render(small_repo(), templates={"measure.md": own})
+    page = site.files["measures/churn.md"]
+    assert "\n\n<!--pumpsite-chart:full-churn-->\n\nSmall: " in page
+    delivered = charts_inline(site)["measures/churn.md"]
+    assert '# Monthly churn\n\n<svg class="fake full"/>\n\nSmall: ' in delivered
+    assert '<svg class="fake small"/>\n</div>' in delivered

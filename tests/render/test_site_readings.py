@@ -18,7 +18,7 @@ from pumpsite.checks.inspection import analyse_repo
 from pumpsite.model import Measure
 from pumpsite.render.site import Site, render_site
 from tests.factories import goal, measure, repo
-from tests.render.test_site import FakeMap, fake_chart
+from tests.render.test_site import FakeMap, fake_charts
 
 REPORT = date(2026, 11, 23)
 BASE: list[float | None] = [18.0, 22.0] * 10
@@ -77,11 +77,12 @@ def small_repo() -> Any:
 @pytest.fixture(scope="module")
 def site() -> Site:
     r = small_repo()
+    analyses = analyse_repo(r, REPORT)
     return render_site(
         r,
-        analyse_repo(r, REPORT),
+        analyses,
         REPORT,
-        chart=fake_chart,
+        charts=fake_charts(analyses),
         results_map=FakeMap(),
         templates={},
         edit_base=None,

@@ -24,10 +24,6 @@ REPORT = date(2026, 11, 23)
 BASE = [18.0, 22.0] * 10  # central line 20, limits 9.36 to 30.64, upper range limit 13.07
 
 
-def fake_chart(m: Measure, a: MeasureAnalysis, description: str, size: str) -> str:
-    return "<svg/>"
-
-
 def analysed(m: Measure) -> MeasureAnalysis:
     analysis = analyse_measure(m, SiteSettings(), REPORT)
     assert analysis is not None
@@ -37,8 +33,8 @@ def analysed(m: Measure) -> MeasureAnalysis:
 def views(values: list[float | None], **meta: object) -> tuple[MeasureView, MeasureDetail]:
     m = measure("m", values, start="2020-01-01", frequency="daily", **meta)
     analysis = analysed(m)
-    view = measure_view(m, analysis, {}, REPORT, fake_chart)
-    return view, measure_detail(m, analysis, view, REPORT, fake_chart, None)
+    view = measure_view(m, analysis, {}, REPORT)
+    return view, measure_detail(m, analysis, view, REPORT, None)
 
 
 def test_the_data_table_shows_the_latest_250_values_and_says_the_csv_holds_them_all() -> None:
@@ -62,8 +58,8 @@ def test_a_series_that_fits_is_shown_whole_without_a_note() -> None:
 def test_the_data_table_names_the_rules_of_each_value_as_the_analysis_does() -> None:
     m = measure("m", [*BASE, 20, 40, 20, 40, 5, 20], start="2020-01-01", frequency="daily")
     analysis = analysed(m)
-    view = measure_view(m, analysis, {}, REPORT, fake_chart)
-    rows = measure_detail(m, analysis, view, REPORT, fake_chart, None).data
+    view = measure_view(m, analysis, {}, REPORT)
+    rows = measure_detail(m, analysis, view, REPORT, None).data
     options = analysis.xmr.options
     expected = [
         ", ".join(
@@ -118,8 +114,8 @@ def test_signals_of_the_report_quarter_are_listed_at_most_twenty_and_values_in_a
     values[october + 1 :: 2] = [40.0] * len(values[october + 1 :: 2])
     m = measure("m", values, start="2024-01-01", frequency="daily")
     analysis = analysed(m)
-    view = measure_view(m, analysis, {}, REPORT, fake_chart)
-    detail = measure_detail(m, analysis, view, REPORT, fake_chart, None)
+    view = measure_view(m, analysis, {}, REPORT)
+    detail = measure_detail(m, analysis, view, REPORT, None)
     assert len(detail.all_signals) == LISTED_SIGNALS
     assert all(s.when.endswith(("Oct 2026", "Nov 2026")) for s in detail.all_signals)
     january_run = [
