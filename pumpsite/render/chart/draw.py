@@ -282,7 +282,7 @@ def _trial_note(chart: ChartPlan, panel: Panel, phase: Phase, x: tuple[float, fl
     spots = [(end, y, side) for end in x for y, side in lines]
     font = chart.layout.font - 0.5
     style = {"fontstyle": "italic", "color": ink(0.7)}
-    _free_text(chart, panel, "trial limits", spots, font, needed=False, **style)
+    _free_text(chart, panel, "trial limits", spots, font, needed=False, avoid=near, **style)
 
 
 Spot = tuple[float, float, str]
@@ -297,18 +297,20 @@ def _free_text(
     spots: Sequence[Spot],
     font: float,
     needed: bool = True,
+    avoid: Sequence[float] = (),
     **style: Any,
 ) -> None:
-    """`text` at the first of `spots` where it covers no value, inside the line from its end:
-    left-aligned at a left end, right-aligned at a right end. Where every spot covers a value,
-    at the first if the text is `needed`, else nowhere."""
+    """`text` at the first of `spots` where it covers no value and no line at the heights
+    `avoid`, inside the line from its end: left-aligned at a left end, right-aligned at a right
+    end. Where every spot is taken, at the first if the text is `needed`, else nowhere."""
     width, height = text_width(text, font) + 3, font + 2
-    free = (
-        s
-        for s in spots
-        if not _covers_data(chart, panel, _box(chart, panel, s, spots, width, height))
-    )
-    chosen = next(free, spots[0] if needed else None)
+    lines = [panel.to_pt(y) - panel.y0 for y in avoid]
+
+    def taken(spot: Spot) -> bool:
+        box = _box(chart, panel, spot, spots, width, height)
+        return _covers_data(chart, panel, box) or any(box[1] <= y <= box[3] for y in lines)
+
+    chosen = next((s for s in spots if not taken(s)), spots[0] if needed else None)
     if chosen is None:
         return
     x, y, va = chosen
