@@ -397,7 +397,7 @@ def _draw_values(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
         )
         marks.titles["ps-x-points"] = [point_title(chart, i, v) for i, v in plain]
         marks.attrs["ps-x-points"] = [{"data-period": chart.period(i)} for i, _ in plain]
-    _draw_signals(chart, panel, marks, "ps-x-signal", shown, diameter * 1.5)
+    _draw_signals(chart, panel, marks, "x", shown, diameter * 1.5)
 
 
 SHAPE_NAMES = {"D": "limit", "p": "trend", "^": "near", "s": "run"}
@@ -407,21 +407,22 @@ def _draw_signals(
     chart: ChartPlan,
     panel: Panel,
     marks: Marks,
-    gid: str,
+    name: str,
     shown: Sequence[tuple[int, float]],
     diameter: float,
 ) -> None:
-    """Signal points, one collection per shape, each in its effect's colour."""
-    mr = gid.startswith("ps-mr")
+    """The signal points of the panel `name` ("x" or "mr"), one collection per shape
+    (`ps-x-signal-limit`, …), each point in its effect's colour."""
+    mr = name == "mr"
     signals = chart.mr_signals if mr else chart.x_signals
     flagged = [(i, v) for i, v in shown if signals[i]]
     for shape in dict.fromkeys(marker_of(signals[i]) for i, _ in flagged):
         points = [(i, v) for i, v in flagged if marker_of(signals[i]) == shape]
-        name = f"{gid}-{SHAPE_NAMES[shape]}"
+        gid = f"ps-{name}-signal-{SHAPE_NAMES[shape]}"
         _scatter(
             panel.ax,
             points,
-            name,
+            gid,
             s=(diameter * MARKER_SCALE[shape]) ** 2,
             c=[colour_of(signals[i]) for i, _ in points],
             marker=shape,
@@ -429,8 +430,8 @@ def _draw_signals(
             zorder=4.5,
         )
         title = mr_title if mr else point_title
-        marks.titles[name] = [title(chart, i, v) for i, v in points]
-        marks.attrs[name] = [{"data-period": chart.period(i)} for i, _ in points]
+        marks.titles[gid] = [title(chart, i, v) for i, v in points]
+        marks.attrs[gid] = [{"data-period": chart.period(i)} for i, _ in points]
 
 
 def _scatter(ax: Axes, points: Sequence[tuple[int, float]], gid: str, **style: Any) -> None:
@@ -526,7 +527,7 @@ def _draw_mr(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
         size = (diameter * 0.8) ** 2
         _scatter(panel.ax, plain, "ps-mr-points", s=size, c=VALUE_COLOUR, linewidths=0, zorder=4)
         marks.titles["ps-mr-points"] = [mr_title(chart, i, r) for i, r in plain]
-    _draw_signals(chart, panel, marks, "ps-mr-signal", shown, diameter * 1.2)
+    _draw_signals(chart, panel, marks, "mr", shown, diameter * 1.2)
 
 
 def _draw(chart: ChartPlan, marks: Marks) -> Figure:

@@ -265,11 +265,11 @@ def _legend_marks(chart: ChartPlan) -> list[LegendItem]:
         style = {"color": ink(0.85), "mfc": ink(0.85), "ms": 5 * MARKER_SCALE[marker]}
         items.append(LegendItem(name, "marker", {**style, "marker": marker}))
     effects = {s.effect for s in chart.analysis.xmr.signals if s.rule != "mr_beyond_url"}
-    for effect in ("improvement", "concern"):
+    for effect, name in EFFECT_NAMES.items():
         if effect in effects:
             colour = EFFECT_COLOURS[effect]
             style = {"color": colour, "mfc": colour, "ms": 6, "marker": "o"}
-            items.append(LegendItem(EFFECT_NAMES[effect], "marker", style))
+            items.append(LegendItem(name, "marker", style))
     if any(chart.values[i] is not None for i in chart.analysis.xmr.excluded):
         style = {"color": VALUE_COLOUR, "mfc": "none", "ms": 4.5}
         items.append(LegendItem("Excluded from the limits", "marker", style))

@@ -21,7 +21,6 @@ from pumpsite.periods import Period
 from pumpsite.schema import Role
 
 Size = Literal["full", "small"]
-Colour = str | tuple[float, float, float, float]
 
 INK = "#010203"
 """Sentinel for text, axes and reference lines; becomes currentColor in the output."""
@@ -38,11 +37,7 @@ EFFECT_COLOURS: dict[Effect, str] = {
 """NHS Making Data Count's blue and orange, as Okabe–Ito's blue and vermillion: told apart
 under deuteranopia and protanopia (docs/statistics.md). A signal without a direction, and every
 moving-range signal, is drawn in the text colour."""
-EFFECT_NAMES: dict[Effect, str] = {
-    "improvement": "Improvement",
-    "concern": "Concern",
-    "neutral": "No direction",
-}
+EFFECT_NAMES: dict[Effect, str] = {"improvement": "Improvement", "concern": "Concern"}
 RULE_MARKERS: dict[Rule, str] = {
     "beyond_limits": "D",
     "mr_beyond_url": "D",
@@ -247,12 +242,10 @@ def role_spans(roles: Sequence[Role], periods: Sequence[Period]) -> list[tuple[S
     ]
 
 
-def target_label(role: Role, decimals: int = 0, unit: str = "") -> str:
-    """`Target 10 complaints by 2026-12-31`, the target written with at least `decimals`
-    decimals."""
+def target_label(role: Role, unit: str = "") -> str:
+    """`Target 10 complaints by 2026-12-31`, the target as written."""
     assert role.target is not None
-    number = fmt(role.target, max(decimals, data_decimals([role.target])))
-    text = f"Target {with_unit(number, unit)}"
+    text = f"Target {with_unit(as_number(role.target), unit)}"
     return f"{text} by {role.deadline.isoformat()}" if role.deadline else text
 
 
@@ -362,7 +355,7 @@ def plan_chart(measure: Measure, whole: MeasureAnalysis, size: Size) -> ChartPla
         x_signals=_signals_by_index(xmr.signals, len(xmr.values), mr=False),
         mr_signals=_signals_by_index(xmr.signals, len(xmr.values), mr=True),
         targets=tuple(
-            Target(span, role.target, target_label(role, unit=unit))
+            Target(span, role.target, target_label(role, unit))
             for span, role in improving
             if role.target is not None
         ),
@@ -415,7 +408,7 @@ def _target_lines(chart: ChartPlan, target: Target) -> str:
     lines without the deadline ('Target', '2.5%'), the unit left out where it does not fit."""
     if chart.full:
         return target.label.replace(" by ", "\nby ")
-    number = fmt(target.value, data_decimals([target.value]))
+    number = as_number(target.value)
     amount = with_unit(number, chart.unit)
     room = chart.layout.right - 6
     return f"Target\n{amount if text_width(amount, chart.layout.font) <= room else number}"
@@ -443,6 +436,11 @@ def mr_labels(chart: ChartPlan) -> list[MarginLabel]:
             limits.average_mr, f"{_SPREAD[limits.dispersion]} {chart.limit(limits.average_mr)}"
         ),
     ]
+
+
+def as_number(value: float) -> str:
+    """A number as written, for people: 2.5, 1 200 000."""
+    return fmt(value, data_decimals([value]))
 
 
 def text_width(text: str, font: float) -> float:
