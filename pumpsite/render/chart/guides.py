@@ -23,6 +23,7 @@ from pumpsite.render.chart.plan import (
     CHAR_WIDTH,
     DASH_DOT,
     DASHED,
+    DIGIT_WIDTH,
     DOTTED,
     EFFECT_COLOURS,
     EFFECT_NAMES,
@@ -159,7 +160,7 @@ def x_ticks(chart: ChartPlan, ax: Axes) -> None:
 
 def _fitting_ticks(chart: ChartPlan, periods: Sequence[Period]) -> tuple[_Step, list[int]]:
     """The densest step whose labels fit side by side on the axis."""
-    digits = 0.55 * chart.layout.font  # labels are digits and dashes, narrower than text
+    digits = DIGIT_WIDTH * chart.layout.font
     room = chart.layout.plot_width * (chart.n + 0.6) / (chart.x_end + 0.8)
     most = MAX_TICKS
     while True:

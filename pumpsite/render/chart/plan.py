@@ -53,6 +53,8 @@ MARKER_SCALE = {"D": 1.25, "p": 1.25, "^": 1.3, "s": 1.05, "o": 1.0}
 DASHED = (0, (4, 3))
 DOTTED = (0, (1, 2))
 DASH_DOT = (0, (6, 2, 1.5, 2))
+DIGIT_WIDTH = 0.55
+"""The width of a digit, a dash or a thin space in em: tick labels are narrower than text."""
 CHAR_WIDTH = 0.6
 """Average glyph width in em, on the generous side: labels are placed before the page's font is
 known, and a narrower font only leaves a little more room."""
@@ -449,10 +451,15 @@ def text_width(text: str, font: float) -> float:
 
 
 def _fitted(chart: ChartPlan) -> Layout:
-    """The full layout with a right margin wide enough for its labels, up to MAX_RIGHT."""
+    """The full layout with a right margin wide enough for its labels, up to MAX_RIGHT, and a
+    left margin for the widest tick label and the axis title."""
     texts = [label.text for label in [*x_labels(chart), *mr_labels(chart)]]
     widest = max((text_width(t, chart.layout.font) for t in texts), default=0.0) + 10
-    return replace(chart.layout, right=min(max(chart.layout.right, widest), MAX_RIGHT))
+    right = min(max(chart.layout.right, widest), MAX_RIGHT)
+    ticks = [fmt(v, chart.decimals) for v in chart.values if v is not None]
+    digits = max((len(t) for t in ticks), default=0) * DIGIT_WIDTH * chart.layout.font
+    left = min(max(chart.layout.left, digits + 2 * chart.layout.font + 8), MAX_RIGHT)
+    return replace(chart.layout, right=right, left=left)
 
 
 # --- words -------------------------------------------------------------------------------------
