@@ -19,12 +19,9 @@ EFFECT_LABELS: dict[str, str] = {
     "neutral": "Signal",
 }
 """A signal's effect as a badge."""
-EFFECT_NAMES: dict[str, str] = {
-    "improvement": "Improvement signal",
-    "concern": "Concern signal",
-    "neutral": "Signal",
-}
-"""A signal's effect in the chart legend."""
+EFFECT_NAMES: dict[str, str] = {"improvement": "Improvement", "concern": "Concern"}
+"""A signal's effect in the chart legend, beside its colour (a signal without a direction is
+drawn in the text colour and needs no entry)."""
 EFFECT_ASIDES: dict[str, str] = {
     "improvement": " (an improvement)",
     "concern": " (a concern)",

@@ -22,6 +22,8 @@ from pumpsite.problems import (
 )
 
 MAX_DECIMALS = 4
+MAX_SPREAD_DECIMALS = 15
+"""Limits of a process that hardly varies may need more decimals than data is read with."""
 LARGEST = 1e15
 """Values and targets stay within ±10^15: beyond it a double no longer holds every whole number,
 and a chart scaled to it draws everyone else's data as a flat line. Use a larger unit instead."""
@@ -47,8 +49,19 @@ def _decimals(values: tuple[float | None, ...]) -> int:
 
 
 def display_decimals(values: Iterable[float | None], extra: int = 1) -> int:
-    """Limits are shown to the data's precision plus `extra` digits (one on the site)."""
+    """The data's precision plus `extra` digits (`pumpsite xmr` and `pumpsite diff`)."""
     return min(data_decimals(values) + extra, MAX_DECIMALS)
+
+
+def spread_decimals(sigma: float) -> int:
+    """Decimals for limits and central lines, chosen from the process's spread: one significant
+    digit of sigma (a third of the distance from the central line to a limit). A central line
+    and its limits, three sigma apart, then always look different, and no digit shown is noise:
+    0.6 to 1.4 days, 1.0 on average, not 0.567 to 1.449 days, 1.008 on average. Never fewer
+    than 0 decimals; without a spread (sigma 0) `MAX_DECIMALS`."""
+    if not sigma > 0 or not math.isfinite(sigma):
+        return MAX_DECIMALS
+    return min(max(0, -math.floor(math.log10(sigma))), MAX_SPREAD_DECIMALS)
 
 
 def _no_negative_zero(value: float, decimals: int) -> float:

@@ -104,7 +104,7 @@ def test_the_signals_of_the_report_quarter_are_listed_and_the_rest_collapsed(
     built: BuildResult,
 ) -> None:
     signals = section(page(built, "measures/co2-ppm/index.html"), "signals")
-    assert "2,088 values in a row above the upper natural process limit of 343.573 ppm, since " in (
+    assert "2,088 values in a row above the upper natural process limit of 343.6 ppm, since " in (
         signals
     )
     assert "And 24 earlier signals" in signals

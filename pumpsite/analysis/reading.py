@@ -4,8 +4,9 @@ Pure. The sentences follow Wheeler and Barr: a predictable process is described 
 process limits (what to expect), signals are reported as candidates to interpret in context, a
 single value is never a trend, and a target is judged against the limits (assurance) and is
 achieved only when the central line itself has moved there after a recognised shift.
-Numbers are rounded here, for display only, to the data's precision (values) or one digit more
-(limits and central lines). The texts are plain text: callers escape them for their medium.
+Numbers are rounded here, for display only: values as the data is written, limits and central
+lines to one significant digit of the spread (`level_decimals`), more where a sentence sets a
+value against a line (`distinct`). The texts are plain text: callers escape them for their medium.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pumpsite.numbers import (
     data_decimals,
     display_decimals,
     fmt,
+    spread_decimals,
 )
 from pumpsite.periods import Frequency, Period, quarter_of
 from pumpsite.vocabulary import MIN_LIMIT_POINTS
@@ -136,6 +138,18 @@ def distinct(a: float, b: float, decimals: int) -> int:
     return decimals
 
 
+def level_decimals(analysis: Analysis) -> int:
+    """Decimals for a measure's central lines, limits and moving-range lines: from the smallest
+    spread among its phases with limits (`spread_decimals`), so every phase's lines look
+    different; without limits, one more than the data. Display only: every side is decided on
+    the exact numbers."""
+    sigmas = [
+        (p.limits.unpl - p.limits.center) / 3 for p in analysis.phases if p.limits is not None
+    ]
+    positive = [s for s in sigmas if s > 0]
+    return spread_decimals(min(positive)) if positive else display_decimals(analysis.values)
+
+
 @dataclass(frozen=True, slots=True)
 class Words:
     """Everything the sentences of one measure need: data, formats and names, worked out once
@@ -144,7 +158,7 @@ class Words:
     measure: Measure
     analysis: MeasureAnalysis
     value_decimals: int
-    limit_decimals: int  # limits and central lines: one digit more than the data
+    limit_decimals: int  # limits and central lines: from the spread (level_decimals)
     latest: int | None  # the index of the last value that is not missing
 
     @classmethod
@@ -154,7 +168,7 @@ class Words:
             measure,
             analysis,
             value_decimals=data_decimals(values),
-            limit_decimals=display_decimals(values),
+            limit_decimals=level_decimals(analysis.xmr),
             latest=latest_index(analysis.xmr),
         )
 
@@ -170,7 +184,7 @@ class Words:
         return with_unit(fmt(number, self.value_decimals), self.unit)
 
     def level(self, number: float, decimals: int | None = None) -> str:
-        """A limit or central line: one digit more than the data."""
+        """A limit or central line, with the decimals the spread calls for."""
         return with_unit(
             fmt(number, self.limit_decimals if decimals is None else decimals), self.unit
         )

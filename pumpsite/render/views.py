@@ -19,6 +19,7 @@ from pumpsite.analysis.reading import (
     current_signals,
     describe_episode,
     latest_index,
+    level_decimals,
     limits_range,
     list_episodes,
     period_name,
@@ -36,9 +37,9 @@ from pumpsite.analysis.signals import RULES, Signal, signal_name
 from pumpsite.analysis.xmr import LEVEL_RULES, WithoutLimits
 from pumpsite.labels import ASSURANCE_WORDS, EFFECT_LABELS, ROLE_LABELS
 from pumpsite.model import Goal, Measure
-from pumpsite.numbers import data_decimals, display_decimals, fmt, fmt_plain
+from pumpsite.numbers import data_decimals, fmt, fmt_plain
 from pumpsite.periods import Period
-from pumpsite.render.chart.plan import LATEST_VALUES
+from pumpsite.render.chart.plan import LATEST_VALUES, ChartNote, full_chart_notes
 from pumpsite.render.chart_ref import ChartRef
 from pumpsite.render.paths import data_file, goal_page, measure_page
 from pumpsite.render.safe_markdown import sanitise_markdown
@@ -187,6 +188,7 @@ class MeasureDetail:
     paragraphs: tuple[str, ...]  # plain text
     stale_sentence: str  # plain text, before the reading; "" when the data is up to date
     chart: ChartRef | None  # the full chart, None without data
+    chart_notes: tuple[ChartNote, ...]  # the chart's numbered phase changes and events
     all_signals: tuple[SignalView, ...]  # of every phase, those of the report quarter: at
     # most LISTED_SIGNALS, the latest (at least the latest one)
     earlier_title: str  # "And 24 earlier signals" when some are left out of all_signals
@@ -367,7 +369,7 @@ def measure_view(
 
 def _phase_views(measure: Measure, analysis: MeasureAnalysis) -> tuple[PhaseView, ...]:
     xmr, periods = analysis.xmr, analysis.periods
-    decimals = display_decimals(xmr.values)
+    decimals = level_decimals(xmr)
     unit = measure.meta.unit
     views = []
     for phase in xmr.phases:
@@ -431,7 +433,7 @@ def _data_rows(measure: Measure, analysis: MeasureAnalysis) -> tuple[DataRow, ..
     notes = {o.period: o.note for o in measure.series.observations} if measure.series else {}
     excluded = {e.period: e.reason for e in measure.meta.limits.exclude}
     value_decimals = data_decimals(xmr.values)
-    range_decimals = display_decimals(xmr.values)
+    range_decimals = value_decimals  # a moving range has the decimals of its two values
     profile, length = xmr.options.profile, xmr.options.run_length
     flags = _signals_from(xmr.signals, first)
     rows = []
@@ -567,6 +569,7 @@ def measure_detail(
         paragraphs=reading.paragraphs if reading else ("No data yet.",),
         stale_sentence=stale_sentence(analysis) if analysis else "",
         chart=ChartRef(measure.id, "full") if analysis else None,
+        chart_notes=full_chart_notes(measure, analysis) if analysis else (),
         all_signals=listed.signals,
         earlier_title=listed.earlier_title,
         earlier_signals=listed.earlier,

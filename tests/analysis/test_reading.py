@@ -1,8 +1,8 @@
 """The plain-language reading of a measure: the sentences, word for word.
 
 Base series: 18 and 22 alternating, 20 values from Jan 2024: central line 20, average moving
-range 4, natural process limits 9.36 to 30.64, upper range limit 13.07. Integer data, so limits
-show one decimal.
+range 4, natural process limits 9.36 to 30.64, upper range limit 13.07. Sigma is 3.5, so limits
+show one significant digit of it: whole numbers (9 to 31).
 """
 
 from __future__ import annotations
@@ -123,8 +123,8 @@ def test_distinct_adds_decimals_until_two_numbers_differ() -> None:
 def test_predictable() -> None:
     reading = read(BASE)
     assert reading.paragraphs[0] == (
-        "Predictable since Jan 2024: expect between 9.4 and 30.6 complaints each month, "
-        "20.0 complaints on average."
+        "Predictable since Jan 2024: expect between 9 and 31 complaints each month, "
+        "20 complaints on average."
     )
     assert reading.paragraphs[-1] == (
         "No signal in the latest value (22 complaints in Aug 2025): don't react to the rise."
@@ -142,22 +142,22 @@ def test_a_dip_without_a_signal_is_not_news() -> None:
 def test_lower_limit_below_zero_for_data_that_cannot_be_negative() -> None:
     reading = read([1.0, 9.0] * 10)
     assert reading.paragraphs[0].startswith(
-        "Predictable since Jan 2024: expect up to 26.3 complaints each month"
+        "Predictable since Jan 2024: expect up to 26 complaints each month"
     )
 
 
 def test_long_run_below_is_an_improvement_when_lower_is_better() -> None:
     reading = read([*BASE, *[17.0] * 8])
     assert reading.paragraphs[0] == (
-        "Not predictable: 1 signal since Jan 2024, against natural process limits of 9.4 to "
-        "30.6 complaints (central line 20.0 complaints)."
+        "Not predictable: 1 signal since Jan 2024, against natural process limits of 9 to "
+        "31 complaints (central line 20 complaints)."
     )
     assert (
-        "Signal: 8 values in a row below the central line of 20.0 complaints, since Sep 2025 "
+        "Signal: 8 values in a row below the central line of 20 complaints, since Sep 2025 "
         "(an improvement). Consider a new phase from Sep 2025 if you know what changed."
     ) in reading.paragraphs
     assert reading.summary == (
-        "Signal: 8 values in a row below the central line of 20.0 complaints, since Sep 2025 "
+        "Signal: 8 values in a row below the central line of 20 complaints, since Sep 2025 "
         "(an improvement)."
     )
     assert reading.paragraphs[-1] == (
@@ -174,7 +174,7 @@ def test_long_run_below_is_a_concern_when_higher_is_better() -> None:
 def test_a_long_run_that_ended_is_dated_from_and_to() -> None:
     reading = read([*BASE, *[17.0] * 8, 23.0])
     assert (
-        "Signal: 8 values in a row below the central line of 20.0 complaints, from Sep 2025 to "
+        "Signal: 8 values in a row below the central line of 20 complaints, from Sep 2025 to "
         "Apr 2026 (an improvement)."
     ) in reading.paragraphs
     assert reading.summary.endswith(
@@ -186,7 +186,7 @@ def test_outlier_in_the_latest_point() -> None:
     reading = read([*BASE, 40.0])
     assert reading.summary == (
         "Signal: 40 complaints in Sep 2025 is above the upper natural process limit of "
-        "30.6 complaints (a concern)."
+        "31 complaints (a concern)."
     )
     # One exceptional value is one event: the jump into it is part of it, not a second signal.
     assert reading.paragraphs[0].startswith("Not predictable: 1 signal since Jan 2024,")
@@ -209,13 +209,13 @@ def test_neutral_measures_have_signals_without_a_verdict() -> None:
     reading = read([*BASE, 40.0], better="neutral")
     assert reading.summary == (
         "Signal: 40 complaints in Sep 2025 is above the upper natural process limit of "
-        "30.6 complaints."
+        "31 complaints."
     )
 
 
 def test_trial_limits() -> None:
     reading = read(BASE[:9])
-    assert reading.paragraphs[0].endswith("19.8 complaints on average (trial limits).")
+    assert reading.paragraphs[0].endswith("20 complaints on average (trial limits).")
     assert reading.paragraphs[1] == (
         "Trial limits: based on only 9 values; they will firm up with more data."
     )
@@ -248,7 +248,7 @@ def test_weekly_periods_in_sentences() -> None:
 def test_percent_units_attach_to_every_number() -> None:
     reading = read([3.8, 4.2] * 10, unit="%")
     assert reading.paragraphs[0] == (
-        "Predictable since Jan 2024: expect between 2.94% and 5.06% each month, 4.00% on average."
+        "Predictable since Jan 2024: expect between 2.9% and 5.1% each month, 4.0% on average."
     )
 
 
@@ -258,9 +258,9 @@ def test_percent_units_attach_to_every_number() -> None:
 def test_target_that_will_not_be_met_unless_the_process_changes() -> None:
     reading = read(BASE, **improve(5))
     assert reading.paragraphs[-1] == (
-        "The target of 5 complaints sits below the lower natural process limit (9.4 complaints): "
+        "The target of 5 complaints sits below the lower natural process limit (9 complaints): "
         "it will not be met unless the process changes. To reach it, the central line has to "
-        "move from 20.0 complaints to 5 complaints."
+        "move from 20 complaints to 5 complaints."
     )
 
 
@@ -268,8 +268,8 @@ def test_target_that_will_be_met_consistently() -> None:
     reading = read(BASE, **improve(35))
     assert reading.paragraphs[-1] == (
         "The target of 35 complaints sits above the upper natural process limit "
-        "(30.6 complaints): it will be met consistently as the process stands, without any change. "
-        "Not achieved yet, although the central line (20.0 complaints) is at or past the target "
+        "(31 complaints): it will be met consistently as the process stands, without any change. "
+        "Not achieved yet, although the central line (20 complaints) is at or past the target "
         "of 35 complaints: no new phase has been recorded after a sustained shift."
     )
 
@@ -277,10 +277,10 @@ def test_target_that_will_be_met_consistently() -> None:
 def test_hit_or_miss_target() -> None:
     reading = read(BASE, **improve(15))
     assert reading.paragraphs[-1] == (
-        "The target of 15 complaints sits inside the natural process limits (9.4 to 30.6 "
+        "The target of 15 complaints sits inside the natural process limits (9 to 31 "
         "complaints): hit or miss. Some values will meet it and some won't, so one value "
         "meeting it proves nothing. To reach it, the central line has to move from "
-        "20.0 complaints to 15 complaints."
+        "20 complaints to 15 complaints."
     )
 
 
@@ -300,7 +300,7 @@ def test_no_verdict_from_limits_a_signal_has_outdated() -> None:
     reading = read([*BASE, *[17.0] * 8], **improve(5))
     assert reading.paragraphs[-1] == (
         "The target of 5 complaints can't be judged until a new phase: the latest values are "
-        "signals (8 values in a row below the central line of 20.0 complaints, since Sep 2025), "
+        "signals (8 values in a row below the central line of 20 complaints, since Sep 2025), "
         "so the limits since Jan 2024 no longer describe the process."
     )
 
@@ -314,7 +314,7 @@ def test_achieved_only_by_a_sustained_shift_of_the_central_line() -> None:
     assert reading.paragraphs[-1].startswith(
         "Target achieved: the phase from Sep 2025 starts with a signal of improvement against "
         "the previous limits (point beyond the limits, from Sep 2025), and its central line, "
-        "8.0 complaints, is at or past the target of 10 complaints. "
+        "8 complaints, is at or past the target of 10 complaints. "
     )
     assert "Current phase since Sep 2025: Customer success programme." in reading.paragraphs
 
@@ -322,7 +322,7 @@ def test_achieved_only_by_a_sustained_shift_of_the_central_line() -> None:
 def test_trial_limits_of_a_new_phase_are_not_yet_achievement() -> None:
     reading = read([*BASE, 7.0, 9.0, 7.0, 9.0, 7.0], limits=PROGRAMME, **improve(10))
     assert reading.paragraphs[-1].endswith(
-        "Not achieved yet, although the central line (7.8 complaints) is at or past the target "
+        "Not achieved yet, although the central line (8 complaints) is at or past the target "
         "of 10 complaints: the new phase's limits are still trial (5 values; firm from 12)."
     )
 
@@ -331,9 +331,9 @@ def test_a_deterioration_is_not_achievement() -> None:
     # Lower is better and complaints rose to about 25 in a new phase: the target of 30 is loose.
     reading = read([*BASE, *[24.0, 26.0] * 6], limits=PROGRAMME, **improve(30))
     assert reading.paragraphs[-1].endswith(
-        "Not achieved yet, although the central line (25.0 complaints) is at or past the target "
-        "of 30 complaints: the new phase's central line (25.0 complaints) is not better than "
-        "the previous one (20.0 complaints); no signal of improvement against the previous "
+        "Not achieved yet, although the central line (25 complaints) is at or past the target "
+        "of 30 complaints: the new phase's central line (25 complaints) is not better than "
+        "the previous one (20 complaints); no signal of improvement against the previous "
         "limits marks the start of the new phase (Sep 2025)."
     )
 
@@ -355,10 +355,10 @@ def test_a_long_series_describes_its_latest_signals_and_counts_the_rest() -> Non
     reading = read([*BASE, *[20.0, 40.0] * 600], frequency="daily", start="2020-01-01")
     assert reading.paragraphs[0].startswith("Not predictable: 601 signals since 1 Jan 2020,")
     assert reading.paragraphs[1:4] == (
-        "Signal: 601 values in a row above the central line of 20.0 complaints, since 20 Jan "
+        "Signal: 601 values in a row above the central line of 20 complaints, since 20 Jan "
         "2020 (a concern). Consider a new phase from 20 Jan 2020 if you know what changed.",
         "Signal: 40 complaints on 4 May 2023 is above the upper natural process limit of "
-        "30.6 complaints (a concern).",
+        "31 complaints (a concern).",
         "Not described here: 599 earlier signals since 1 Jan 2020.",
     )
     assert len(reading.paragraphs) == 5
@@ -382,7 +382,7 @@ def test_a_trending_series_says_once_that_the_limits_no_longer_describe_it() -> 
     reading = read_weekly(trending(), "ppm")
     assert reading.paragraphs == (
         "Not predictable: 27 signals since week 7 of 1983, against natural process limits of "
-        "341.017 to 343.573 ppm (central line 342.295 ppm).",
+        "341.0 to 343.6 ppm (central line 342.3 ppm).",
         f"{OUTDATED} For a trend or a season the usual answer is an XmR chart of deseasonalised "
         "values, or one around a trend line, which pumpsite does not draw.",
         "Latest value: 417.08 ppm in week 47 of 2026.",
@@ -431,7 +431,7 @@ def test_signals_of_the_report_quarter_are_described_and_earlier_ones_counted() 
     m = measure(values, better="up")
     reading = read_measure(m, analysed(m), REPORT)
     assert reading.paragraphs[1:4] == (
-        "Signal: 3 values in a row above the upper natural process limit of 30.6 complaints, "
+        "Signal: 3 values in a row above the upper natural process limit of 31 complaints, "
         "since Sep 2026 (an improvement).",
         "Signal: values closer to the upper limit than to the central line (at least 3 of 4 in "
         "a row), since Sep 2026 (an improvement).",
@@ -446,11 +446,11 @@ def test_the_gap_points_the_right_way_when_the_central_line_is_past_the_target()
     # Higher is better, central line 20, target 19: hit or miss, but already mostly met.
     reading = read(BASE, better="up", **improve(19))
     assert reading.paragraphs[-1] == (
-        "The target of 19 complaints sits inside the natural process limits (9.4 to 30.6 "
+        "The target of 19 complaints sits inside the natural process limits (9 to 31 "
         "complaints): hit or miss. Some values will meet it and some won't, so one value "
         "meeting it proves nothing. To meet it every time, the lower natural process limit "
-        "(9.4 complaints) has to rise above 19 complaints. Not achieved yet, although the "
-        "central line (20.0 complaints) is at or past the target of 19 complaints: no new "
+        "(9 complaints) has to rise above 19 complaints. Not achieved yet, although the "
+        "central line (20 complaints) is at or past the target of 19 complaints: no new "
         "phase has been recorded after a sustained shift."
     )
 
@@ -458,7 +458,7 @@ def test_the_gap_points_the_right_way_when_the_central_line_is_past_the_target()
 def test_the_gap_when_lower_is_better_and_the_central_line_is_past_the_target() -> None:
     reading = read(BASE, **improve(21))
     assert (
-        "the upper natural process limit (30.6 complaints) has to fall below 21"
+        "the upper natural process limit (31 complaints) has to fall below 21"
         in (reading.paragraphs[-1])
     )
     assert "has to move from" not in reading.paragraphs[-1]
@@ -493,7 +493,7 @@ def test_limits_the_process_has_left_say_nothing_of_the_target_being_past_them()
     text = " ".join(reading.paragraphs)
     assert "can't be judged until a new phase" in text
     assert "although the central line" not in text
-    assert "values in a row above the central line of 342.295 ppm" in text
+    assert "values in a row above the central line of 342.3 ppm" in text
     assert re.search(r"\b\d,\d{3} values in a row", text)  # thousands are separated
 
 
@@ -510,8 +510,8 @@ def test_the_return_to_normal_after_an_outlier_is_not_a_signal() -> None:
 def test_a_jump_within_the_limits_is_a_neutral_signal_with_units() -> None:
     reading = read([*BASE, 10.0, 29.0])
     assert (
-        "Signal: a rise of 19.0 complaints from Sep 2025 to Oct 2025, more than the upper range "
-        "limit of 13.1 complaints."
+        "Signal: a rise of 19 complaints from Sep 2025 to Oct 2025, more than the upper range "
+        "limit of 13 complaints."
     ) in reading.paragraphs
     assert reading.paragraphs[-1] == (
         "Signal in the latest value (29 complaints in Oct 2025): find out what happened."
@@ -536,7 +536,7 @@ def test_an_excluded_value_does_not_break_a_run() -> None:
     values = [*BASE, 17.0, 17.0, 17.0, 40.0, 17.0, 17.0, 17.0, 17.0, 17.0]
     reading = read(values, limits=exclude("2025-12", "Courier strike"))
     assert (
-        "Signal: 8 values in a row below the central line of 20.0 complaints, since Sep 2025 "
+        "Signal: 8 values in a row below the central line of 20 complaints, since Sep 2025 "
         "(an improvement). Consider a new phase from Sep 2025 if you know what changed."
     ) in reading.paragraphs
 

@@ -16,15 +16,17 @@ from typing import Any
 import pytest
 
 from pumpsite.analysis.measure import MeasureAnalysis, analyse_measure
-from pumpsite.analysis.reading import with_unit
+from pumpsite.analysis.reading import level_decimals, with_unit
 from pumpsite.model import Measure, Observation, Series
+from pumpsite.numbers import fmt
 from pumpsite.periods import Frequency, parse_label, parse_period
 from pumpsite.render.chart.draw import render_chart
-from pumpsite.render.chart.guides import spread_labels, tick_indices
+from pumpsite.render.chart.guides import spread_labels, tick_indices, tick_label, tick_step
 from pumpsite.render.chart.plan import (
     EFFECT_COLOURS,
     TARGET_COLOUR,
     VALUE_COLOUR,
+    full_chart_notes,
     role_spans,
     truncate,
 )
@@ -89,6 +91,19 @@ def group(
 
 def marks(group_element: ET.Element) -> list[ET.Element]:
     return [e for e in group_element if e.tag.endswith(("use", "path"))]
+
+
+def points_of(root: ET.Element, panel: str = "x", size: str = "full") -> list[ET.Element]:
+    """Every point of a panel in the order of the values: routine ones and signals, whatever
+    their shape."""
+    prefixes = (f"on-time-{size}-{panel}-points", f"on-time-{size}-{panel}-signal-")
+    groups = [e for e in root.iter() if e.get("id", "").startswith(prefixes)]
+    found = [(title_of(m), m) for g in groups for m in marks(g)]
+    return [m for _, m in sorted(found, key=lambda item: _period_order(item[0]))]
+
+
+def _period_order(title: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", title.split(":")[0]))
 
 
 def line_y(group_element: ET.Element) -> float:
@@ -216,25 +231,37 @@ def test_missing_value_breaks_the_line() -> None:
     assert line.get("d", "").count("M") == 1
 
 
-def test_signal_points_coloured_ringed_and_named() -> None:
+def test_signal_points_shaped_by_rule_coloured_by_effect_and_named() -> None:
     values: list[float | None] = [*STEADY, 90]
-    root = parse(render(make_measure(values)))
-    points = marks(group(root, "x-points"))
-    last = points[-1]
+    svg = render(make_measure(values))
+    root = parse(svg)
+    (last,) = marks(group(root, "x-signal-limit"))  # a diamond: beyond a limit
     assert style_of(last)["fill"] == EFFECT_COLOURS["improvement"]
     assert title_of(last) == "2025-09: 90 — Point beyond the limits (improvement)"
-    assert {style_of(p)["fill"] for p in points[:-1]} == {VALUE_COLOUR}
-    rings = marks(group(root, "x-rings"))
-    assert len(rings) == 1 and style_of(rings[0])["fill"] == "none"
+    points = marks(group(root, "x-points"))
+    assert len(points) == 20 and {style_of(p)["fill"] for p in points} == {VALUE_COLOUR}
+    assert "Point beyond the limits" in svg and "Improvement" in svg  # the legend
 
 
 def test_concern_when_lower_is_better_and_rule_label_with_run_length() -> None:
     values: list[float | None] = [*STEADY, 70, 71, 70, 72, 71, 70, 71, 72]
     measure = make_measure(values, better="down", limits={"rules": "pump"})
     root = parse(render(measure))
-    last = marks(group(root, "x-points"))[-1]
+    last = points_of(root)[-1]
     assert style_of(last)["fill"] == EFFECT_COLOURS["concern"]
     assert "Outlier (concern)" in title_of(last)
+
+
+def test_each_rule_has_its_shape_and_the_legend_names_it() -> None:
+    run = [*STEADY, 64, 65, 64, 65, 64, 65, 64, 65]  # above the central line, below halfway
+    root = parse(render(make_measure(run)))
+    runs = marks(group(root, "x-signal-run"))  # squares
+    assert len(runs) == 8 and all("Run of 8 on one side" in title_of(p) for p in runs)
+    texts = [e.text for e in root.iter() if e.tag.endswith("text")]
+    assert "Run of 8 on one side" in texts  # the legend explains the square
+    near = [*STEADY, 68, 62, 68, 68]  # 3 of 4 beyond the halfway line, inside the limits
+    shapes = marks(group(parse(render(make_measure(near))), "x-signal-near"))  # triangles
+    assert shapes and all("3 of 4 beyond the halfway line" in title_of(p) for p in shapes)
 
 
 def test_excluded_point_is_hollow_and_says_why() -> None:
@@ -281,7 +308,7 @@ def test_trial_limits_are_dotted_and_firm_limits_dashed() -> None:
     dotted = style_of(next(iter(marks(group(trial, "x-unpl-0")))))["stroke-dasharray"]
     dashed = style_of(next(iter(marks(group(firm, "x-unpl-0")))))["stroke-dasharray"]
     assert float(dotted.split(",")[0]) < float(dashed.split(",")[0])
-    assert "trial limits" in render(make_measure(STEADY[:8]))
+    assert "Trial limits" in render(make_measure(STEADY[:8]))  # the legend
 
 
 def test_mr_panel_lines_and_points() -> None:
@@ -301,8 +328,8 @@ def test_mr_panel_lines_and_points() -> None:
 
 def test_a_jump_is_neutral_whichever_direction_is_better() -> None:
     root = parse(render(make_measure([*STEADY, 63, 75])))  # 75 is inside the limits
-    jump = marks(group(root, "mr-points"))[-1]
-    assert style_of(jump)["fill"] == EFFECT_COLOURS["neutral"]
+    (jump,) = marks(group(root, "mr-signal-limit"))
+    assert style_of(jump)["fill"] == "currentColor"  # the text colour: no direction
     assert title_of(jump).endswith("Moving range above the upper range limit (neutral)")
 
 
@@ -355,16 +382,68 @@ def test_target_spans_the_role_in_force() -> None:
 def test_events_are_numbered_and_titled() -> None:
     root = parse(render(full_measure()))
     assert titles(group(root, "events")) == [
-        "1. 2024-06 (action): Staff training",
-        "2. 2025-01 (incident): System outage",
+        "1. Jun 2024 (action): Staff training",
+        "2. Jan 2025 (incident): System outage",
     ]
 
 
 def test_phase_boundary_with_reason() -> None:
     root = parse(render(full_measure()))
     boundary = group(root, "x-phase-1")
-    assert title_of(boundary) == "New phase from 2025-02: New triage process at the front desk"
+    assert title_of(boundary) == "3. New phase from 2025-02: New triage process at the front desk"
+    assert "New triage" not in "".join(root.itertext()).replace(title_of(boundary), "")
     assert group(root, "mr-phase-1") is not None
+
+
+def test_phase_changes_and_events_are_numbered_notes_given_below_the_chart() -> None:
+    measure = full_measure()
+    notes = full_chart_notes(measure, analyse(measure))
+    assert [(n.number, n.when, n.kind, n.text) for n in notes] == [
+        (1, "Jun 2024", "action", "Staff training"),
+        (2, "Jan 2025", "incident", "System outage"),
+        (3, "Feb 2025", "new phase", "New triage process at the front desk"),
+    ]
+    root = parse(render(measure))
+    assert [e.text for e in group(root, "phase-number-1").iter() if e.tag.endswith("text")] == ["3"]
+
+
+def test_the_baseline_is_marked_under_the_axis() -> None:
+    root = parse(render(make_measure(STEADY, limits={"baseline": 12})))
+    bar = group(root, "baseline-0")
+    assert title_of(bar) == (
+        "Baseline: the 12 values from Jan 2024 to Dec 2024, from which the limits from "
+        "2024-01 are computed"
+    )
+    texts = [e.text for e in root.iter() if e.tag.endswith("text")]
+    assert "Baseline of the limits" in texts
+
+
+def path_xs(group_element: ET.Element) -> list[float]:
+    path = next(e for e in group_element if e.tag.endswith("path"))
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path.get("d", ""))]
+    return numbers[0::2]
+
+
+def test_a_target_in_force_runs_on_towards_its_deadline() -> None:
+    role = {"from": "2025-Q3", "role": "improve", "target": 70, "deadline": "2025-12-31"}
+    measure = make_measure(STEADY, roles=[role], unit="%")
+    for size in ("full", "small"):
+        root = parse(render(measure, size))
+        last = float(points_of(root, size=size)[-1].get("x", "nan"))
+        start, end = path_xs(group(root, "target-0", size=size))[:2]
+        assert start < last < end and end - start > 40  # visible: 3 periods ahead, capped
+    small = parse(render(measure, "small"))
+    texts = [e.text for e in small.iter() if e.tag.endswith("text")]
+    assert "Target" in texts and "70%" in texts  # labelled in the small chart's margin
+
+
+def test_limits_are_shown_to_the_precision_of_the_spread_with_their_unit() -> None:
+    values: list[float | None] = [round(1 + 0.01 * ((i * 37) % 29 - 14), 3) for i in range(20)]
+    svg = render(make_measure(values, unit="days"))
+    texts = [e.text or "" for e in parse(svg).iter() if e.tag.endswith("text")]
+    centre = next(t for t in texts if t.startswith("CL "))
+    assert centre == "CL 1.0 days"  # values to 2 decimals, sigma about 0.1
+    assert any(t.startswith("URL ") and t.endswith(" days") for t in texts)
 
 
 # --- escaping ----------------------------------------------------------------------------------
@@ -436,14 +515,14 @@ def test_a_long_series_draws_its_latest_250_values_each_with_its_title() -> None
     analysis = analyse(measure)
     periods = [p.label for p in analysis.periods]
     root = parse(render(measure))
-    points = marks(group(root, "x-points"))
+    points = points_of(root)
     assert [p.get("data-period") for p in points] == periods[1050:]
     assert all(title_of(p) for p in points)
-    assert len(marks(group(root, "mr-points"))) == 249  # none where the phase starts
+    assert len(points_of(root, "mr")) == 249  # none where the phase starts
     assert title_of(points[150]) == f"{periods[1200]}: 40 — Point beyond the limits (improvement)"
-    assert len(marks(group(root, "x-rings"))) == 1  # the earlier signal is outside the window
+    assert len(marks(group(root, "x-signal-limit"))) == 1  # the earlier one is outside the window
     small = parse(render(measure, "small"))
-    shown = marks(group(small, "x-points", size="small"))
+    shown = points_of(small, size="small")
     assert [p.get("data-period") for p in shown] == periods[1200:]
 
 
@@ -453,10 +532,9 @@ def test_a_phase_that_began_before_the_window_keeps_its_start_and_limits() -> No
     first = analysis.xmr.phases[0].limits
     assert first is not None
     root = parse(render(measure))
-    assert (
-        title_of(group(root, "x-cl-0")) == f"Central line {first.center:.1f} (phase from 2004-W01)"
-    )
-    assert title_of(group(root, "x-phase-1")) == "New phase from 2025-W05: New process"
+    center = fmt(first.center, level_decimals(analysis.xmr))
+    assert title_of(group(root, "x-cl-0")) == f"Central line {center} (phase from 2004-W01)"
+    assert title_of(group(root, "x-phase-1")) == "1. New phase from 2025-W05: New process"
     assert by_id(root, "on-time", "x-phase-2") is None
 
 
@@ -495,6 +573,39 @@ def test_tick_indices_follow_the_calendar() -> None:
     ]
     assert labels("2020-Q1", 30, 12)[:2] == ["2020-Q1", "2021-Q1"]
     assert len(labels("2024-01-01", 400, 10)) <= 10
+
+
+def tick_texts(svg: str) -> list[str]:
+    """The texts of the x-axis tick labels: the only centred texts of a full chart."""
+    return [
+        e.text or ""
+        for e in parse(svg).iter()
+        if e.tag.endswith("text")
+        and "text-anchor: middle" in e.get("style", "")
+        and "rotate" not in e.get("transform", "")  # the axis titles
+    ]
+
+
+def test_yearly_axes_tick_on_round_years() -> None:
+    first = parse_label("1700")
+    assert first is not None
+    periods = [first + i for i in range(326)]
+    step, ticks = tick_step(periods, 12)
+    assert [tick_label(periods[i], step) for i in ticks] == [str(y) for y in range(1700, 2026, 50)]
+    values: list[float | None] = [50 + (i * 37) % 23 for i in range(326)]
+    shown = tick_texts(render(make_measure(values, start="1700", frequency="yearly")))
+    assert shown and all(int(year) % 25 == 0 for year in shown)  # the latest 250: 1776 on
+
+
+def test_weekly_and_daily_axes_tick_on_month_starts() -> None:
+    values: list[float | None] = [10 + i % 5 for i in range(80)]
+    weekly = tick_texts(render(make_measure(values, start="2025-W01", frequency="weekly")))
+    assert weekly[:3] == ["Jan 2025", "Apr 2025", "Jul 2025"]
+    days: list[float | None] = [10 + i % 5 for i in range(200)]
+    daily = tick_texts(render(make_measure(days, start="2026-01-01", frequency="daily")))
+    assert daily[:2] == ["Jan 2026", "Feb 2026"]
+    short = tick_texts(render(make_measure(values[:20], start="2026-01-01", frequency="daily")))
+    assert short[0] == "2026-01-05"  # a Monday: weeks for a short span
 
 
 def test_spread_labels_never_overlap() -> None:

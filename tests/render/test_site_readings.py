@@ -126,7 +126,7 @@ def test_achieved_is_not_granted_on_five_trial_values(site: Site) -> None:
         "- **Achieved:** not yet: the new phase's limits are still trial (5 values; firm from 12)"
     ) in section(text, "## Target")
     assert "Target achieved" not in text
-    assert "Not achieved yet, although the central line (7.8) is at or past the target of 10" in (
+    assert "Not achieved yet, although the central line (8) is at or past the target of 10" in (
         section(text, "## Reading")
     )
 
@@ -146,7 +146,7 @@ def test_the_return_to_normal_after_one_good_value_is_not_a_concern(site: Site) 
 def test_an_excluded_value_raises_no_signal_and_shows_its_reason(site: Site) -> None:
     text = page(site, "measures/outages.md")
     assert badge(text) == "Predictable"
-    assert "| Sep 2026 | 2 | 20.0 | excluded: Data centre move |  |" in text
+    assert "| Sep 2026 | 2 | 20 | excluded: Data centre move |  |" in text
     assert "Latest value: 2 in Sep 2026, excluded: Data centre move." in text
     assert "find out what happened" not in text
     assert "Outages" not in section(page(site, "index.md"), "## What changed")

@@ -124,7 +124,7 @@ def test_signals_of_the_report_quarter_are_listed_at_most_twenty_and_values_in_a
     assert [(s.when, s.sentence) for s in january_run] == [
         (
             "1 Jan 2026 to 31 Jan 2026",
-            "31 values in a row above the upper natural process limit of 30.6, from 1 Jan 2026 "
+            "31 values in a row above the upper natural process limit of 31, from 1 Jan 2026 "
             "to 31 Jan 2026",
         )
     ]
@@ -175,8 +175,8 @@ def test_the_table_names_a_run_by_its_length() -> None:
 
 def test_the_upper_range_limit_carries_the_unit() -> None:
     _, detail = views(BASE, unit="complaints")
-    assert detail.phases[0].url == "13.1 complaints"
-    assert detail.phases[0].center == "20.0 complaints"
+    assert detail.phases[0].url == "13 complaints"
+    assert detail.phases[0].center == "20 complaints"
 
 
 def test_no_signals_is_routine_variation_only_where_there_are_limits() -> None:
@@ -207,7 +207,7 @@ def test_the_card_says_what_keeps_a_target_from_being_achieved() -> None:
     view, _ = views(BASE, **improve(25))
     assert view.target is not None
     assert view.target.achieved_text == (
-        "not yet: the central line (20.0) has not reached the target of 25; no new phase has "
+        "not yet: the central line (20) has not reached the target of 25; no new phase has "
         "been recorded after a sustained shift"
     )
 

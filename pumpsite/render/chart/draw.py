@@ -6,9 +6,12 @@ stable) at a fixed geometry with no layout engine, which keeps a chart well unde
 `chart_guides` adds ticks, margin labels and the legend, and `chart_svg` makes the output
 inline-safe.
 
-A reading aid, not a traffic light: signal points are coloured by effect as NHS Making Data Count
-does (improvement blue, concern orange, neutral purple), ringed and named in their hover title, so
-colour is never the only cue.
+A reading aid, not a traffic light: a signal point's shape says its rule (a diamond beyond a
+limit, a square in a long run, …) and its colour its effect, as NHS Making Data Count colours
+them (improvement blue, concern orange, in a palette told apart under colour blindness; no
+direction, and every moving-range signal, in the text colour); its hover title names both, so
+colour is never the only cue. No label sits on the data: phase changes and events are numbered
+and explained below the chart, a target's label goes where no value is.
 """
 
 from __future__ import annotations
@@ -17,20 +20,22 @@ import io
 import math
 import warnings
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.transforms import ScaledTranslation
 from matplotlib.typing import RcKeyType
 
 from pumpsite.analysis.measure import MeasureAnalysis
-from pumpsite.analysis.signals import Signal
 from pumpsite.analysis.xmr import Phase, WithoutLimits
 from pumpsite.model import Measure
 from pumpsite.numbers import as_written
 from pumpsite.render.chart.guides import (
+    BASELINE_STYLE,
     CENTRAL_LINE,
     LIMIT_LINE,
     TARGET_LINE,
@@ -40,27 +45,30 @@ from pumpsite.render.chart.guides import (
     draw_legend,
     ink,
     legend_rows,
-    mr_labels,
     right_labels,
     text_at,
-    x_labels,
     x_ticks,
     y_ticks,
 )
 from pumpsite.render.chart.plan import (
     CHAR_WIDTH,
     DASHED,
-    EFFECT_COLOURS,
     INK,
+    MARKER_SCALE,
     TARGET_COLOUR,
     VALUE_COLOUR,
     ChartPlan,
     Marks,
+    colour_of,
+    marker_of,
+    mr_labels,
     mr_title,
     one_line,
     plan_chart,
     point_title,
+    text_width,
     truncate,
+    x_labels,
 )
 from pumpsite.render.chart.svg import finish_svg, id_prefix
 from pumpsite.vocabulary import MIN_LIMIT_POINTS, ChartSize
@@ -125,7 +133,7 @@ def _axes(
         (lay.left / lay.width, y0 / total, lay.plot_width / lay.width, height / total)
     )
     ax.patch.set_visible(False)
-    ax.set_xlim(-0.8, chart.n - 0.2)
+    ax.set_xlim(-0.8, chart.x_end)
     ax.set_ylim(*ylim)
     ax.spines[["top", "right"]].set_visible(False)
     ax.spines[["left", "bottom"]].set(color=ink(0.45), linewidth=0.6)
@@ -158,14 +166,14 @@ def _figure(
 def _draw_key_results(chart: ChartPlan, panel: Panel) -> None:
     """Shade the periods where the measure is a key result, and say so above the panel."""
     for k, (span, role) in enumerate(chart.key_results):
-        x0, x1 = chart.left(span.start), chart.right(span.end)
+        x0, x1 = chart.left(span.start), chart.right(span.end, onward=True)
         panel.ax.axvspan(x0, x1, color=ink(0.06), lw=0, zorder=0, gid=f"ps-key-result-{k}")
         if not chart.full:
             continue
         text = f"Key result from {role.start.label}"
-        room = (chart.n - 0.2 - x0) * chart.step
+        room = (chart.x_end - x0) * chart.step
         at_end = room < len(text) * CHAR_WIDTH * chart.layout.font
-        xy = (chart.n - 0.2 if at_end else x0, 1.0)
+        xy = (chart.x_end if at_end else x0, 1.0)
         text_at(
             panel.ax,
             text,
@@ -179,50 +187,54 @@ def _draw_key_results(chart: ChartPlan, panel: Panel) -> None:
 
 
 def _draw_phases(chart: ChartPlan, panel: Panel, marks: Marks, name: str) -> None:
-    """A thin line where each new phase starts; on the X panel its reason, and a note where a
-    phase has too few values for limits."""
+    """A thin line where each new phase starts; on the X panel of a full chart its note number
+    (the reason is given below the chart), and a note where a phase has no limits."""
     for k, phase in enumerate(chart.phases):
+        number = chart.phase_number(k)
         if k > 0:
             gid = f"ps-{name}-phase-{k}"
             panel.ax.axvline(phase.start - 0.5, color=ink(0.45), lw=0.7, zorder=1, gid=gid)
             reason = one_line(phase.reason or "")
-            marks.group_titles[gid] = f"New phase from {chart.period(phase.start)}: {reason}"
+            head = f"{number}. " if number else ""
+            marks.group_titles[gid] = f"{head}New phase from {chart.period(phase.start)}: {reason}"
         if name == "x" and chart.full:
-            _phase_notes(chart, panel, marks, k, phase)
+            _phase_notes(chart, panel, marks, k, number)
 
 
-def _margin_top_free(chart: ChartPlan, panel: Panel) -> bool:
-    """Whether the top two lines of the right margin are clear of the limit labels."""
-    clear = panel.y0 + panel.height - 2 * (chart.layout.font + 3) - chart.layout.font
-    return all(panel.to_pt(label.value) < clear for label in x_labels(chart))
-
-
-def _phase_notes(chart: ChartPlan, panel: Panel, marks: Marks, k: int, phase: Phase) -> None:
-    room = (chart.right(phase.end) - chart.left(phase.start)) * chart.step - 8
-    if phase.end == chart.n and _margin_top_free(chart, panel):
-        room += chart.layout.right - 4
-    notes = []
-    if k > 0 and phase.reason:
-        notes.append(("reason", one_line(phase.reason)))
+def _phase_notes(chart: ChartPlan, panel: Panel, marks: Marks, k: int, number: int | None) -> None:
+    """At the top of the phase: its number, then why it has no limits, if so."""
+    phase, font = chart.phases[k], chart.layout.font
+    x = 4.0
+    if number is not None:
+        _top_text(chart, panel, phase.start, x, str(number), f"ps-phase-number-{k}", "bold")
+        x += (len(str(number)) + 1) * CHAR_WIDTH * font
     if phase.limits is None:
-        notes.append(("note", NO_LIMITS_NOTE[phase.without_limits or "few_values"]))
-    for row, (kind, full_text) in enumerate(notes):
-        text = truncate(full_text, room, chart.layout.font)
+        full_text = NO_LIMITS_NOTE[phase.without_limits or "few_values"]
+        room = (chart.right(phase.end) - chart.left(phase.start)) * chart.step - x - 4
+        if phase.end == chart.n:
+            room += chart.ahead * chart.step + chart.layout.right - 4
+        text = truncate(full_text, room, font)
         if text:
-            gid = f"ps-phase-{kind}-{k}"
-            text_at(
-                panel.ax,
-                text,
-                (chart.left(phase.start), 1.0),
-                (4, -2 - row * (chart.layout.font + 3)),
-                xycoords=("data", "axes fraction"),
-                ha="left",
-                va="top",
-                fontsize=chart.layout.font,
-                fontstyle="italic",
-                gid=gid,
-            )
-            marks.group_titles[gid] = full_text
+            _top_text(chart, panel, phase.start, x, text, f"ps-phase-note-{k}", "italic")
+            marks.group_titles[f"ps-phase-note-{k}"] = full_text
+
+
+def _top_text(
+    chart: ChartPlan, panel: Panel, start: int, x: float, text: str, gid: str, style: str
+) -> None:
+    weight = {"fontweight": "bold"} if style == "bold" else {"fontstyle": style}
+    text_at(
+        panel.ax,
+        text,
+        (chart.left(start), 1.0),
+        (x, -2),
+        xycoords=("data", "axes fraction"),
+        ha="left",
+        va="top",
+        fontsize=chart.layout.font,
+        gid=gid,
+        **weight,
+    )
 
 
 def _draw_limits(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
@@ -232,7 +244,7 @@ def _draw_limits(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
         limits = phase.limits
         if limits is None:
             continue
-        x = (chart.left(phase.start), chart.right(phase.end))
+        x = (chart.left(phase.start), chart.right(phase.end, onward=True))
         kind = "trial limit" if limits.trial else "natural process limit"
         upper = _line_title(chart, f"Upper {kind}", limits.unpl, limits.upper_boundary)
         lower = _line_title(chart, f"Lower {kind}", limits.lnpl, limits.lower_boundary)
@@ -247,7 +259,7 @@ def _draw_limits(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
             _hline(panel.ax, x, value, f"ps-x-{name}-{k}", zorder=2, **style)
             marks.group_titles[f"ps-x-{name}-{k}"] = f"{what} ({since})"
         if limits.trial and chart.full:
-            _trial_note(chart, panel, phase, x[0])
+            _trial_note(chart, panel, phase, x)
 
 
 def _line_title(chart: ChartPlan, name: str, limit: float, boundary: float | None) -> str:
@@ -258,74 +270,170 @@ def _line_title(chart: ChartPlan, name: str, limit: float, boundary: float | Non
     return f"Natural boundary {as_written(boundary)}, in place of the {shown}"
 
 
-def _trial_note(chart: ChartPlan, panel: Panel, phase: Phase, x0: float) -> None:
-    """'trial limits' just inside the limit line that no target line crowds."""
+def _trial_note(chart: ChartPlan, panel: Panel, phase: Phase, x: tuple[float, float]) -> None:
+    """'trial limits' just inside a limit line of the phase, where it covers no value and no
+    target line crowds it."""
     limits = phase.limits
     assert limits is not None
     near = [t.value for t in chart.targets if t.span.start < phase.end and phase.start < t.span.end]
     top, bottom = limits.upper_line, limits.lower_line
-    lower = any(abs(t - top) < abs(t - bottom) for t in near)
-    y, offset, va = (bottom, (4, 2), "bottom") if lower else (top, (4, -2), "top")
-    text_at(
-        panel.ax,
-        "trial limits",
-        (x0, y),
-        offset,
-        ha="left",
-        va=va,
-        fontsize=chart.layout.font - 0.5,
-        fontstyle="italic",
-        color=ink(0.7),
-    )
+    inside = [(top, "top"), (bottom, "bottom")]
+    if any(abs(t - top) < abs(t - bottom) for t in near):
+        inside.reverse()
+    lines = [*inside, (top, "bottom"), (bottom, "top")]
+    spots = [(end, y, side) for end in x for y, side in lines]
+    font = chart.layout.font - 0.5
+    style = {"fontstyle": "italic", "color": ink(0.7)}
+    _free_text(chart, panel, "trial limits", spots, font, needed=False, avoid=near, **style)
+
+
+Spot = tuple[float, float, str]
+"""Where a label may go: data x (the left or right end of a line), data y, and 'top' to hang
+below y or 'bottom' to stand on it."""
+
+
+def _free_text(
+    chart: ChartPlan,
+    panel: Panel,
+    text: str,
+    spots: Sequence[Spot],
+    font: float,
+    needed: bool = True,
+    avoid: Sequence[float] = (),
+    **style: Any,
+) -> None:
+    """`text` at the first of `spots` where it covers no value and no line at the heights
+    `avoid`, inside the line from its end: left-aligned at a left end, right-aligned at a right
+    end. Where every spot is taken, at the first if the text is `needed`, else nowhere."""
+    width, height = text_width(text, font) + 3, font + 2
+    lines = [panel.to_pt(y) - panel.y0 for y in avoid]
+
+    def taken(spot: Spot) -> bool:
+        box = _box(chart, panel, spot, spots, width, height)
+        return _covers_data(chart, panel, box) or any(box[1] <= y <= box[3] for y in lines)
+
+    chosen = next((s for s in spots if not taken(s)), spots[0] if needed else None)
+    if chosen is None:
+        return
+    x, y, va = chosen
+    ha = "left" if x == min(s[0] for s in spots) else "right"
+    offset = (3 if ha == "left" else -3, 2 if va == "bottom" else -2)
+    text_at(panel.ax, text, (x, y), offset, ha=ha, va=va, fontsize=font, **style)
+
+
+def _box(
+    chart: ChartPlan,
+    panel: Panel,
+    spot: Spot,
+    spots: Sequence[Spot],
+    width: float,
+    height: float,
+) -> tuple[float, float, float, float]:
+    """The box (left, bottom, right, top, in points within the plot) a label at `spot` takes."""
+    x, y, va = spot
+    left = _x_pt(chart, x) + (3 if x == min(s[0] for s in spots) else -3 - width)
+    bottom = panel.to_pt(y) - panel.y0 + (2 if va == "bottom" else -2 - height)
+    return left, bottom, left + width, bottom + height
 
 
 def _draw_targets(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
+    """Each target over its role's span (one still in force runs on towards its deadline); a
+    target that ended before the latest value is labelled beside its line, off the data."""
     for k, target in enumerate(chart.targets):
-        x = (chart.left(target.span.start), chart.right(target.span.end))
+        x = (chart.left(target.span.start), chart.right(target.span.end, onward=True))
         gid = f"ps-target-{k}"
         _hline(panel.ax, x, target.value, gid, zorder=2.5, **TARGET_LINE)
         marks.group_titles[gid] = target.label
         if chart.full and target.span.end < chart.n:
-            text_at(
-                panel.ax,
-                target.label,
-                (x[0], target.value),
-                (3, 2),
-                ha="left",
-                va="bottom",
-                fontsize=chart.layout.font,
-                color=TARGET_COLOUR,
-            )
+            spots = [(end, target.value, va) for end in x for va in ("bottom", "top")]
+            font = chart.layout.font
+            _free_text(chart, panel, target.label, spots, font, color=TARGET_COLOUR)
 
 
-def _colour(signals: Sequence[Signal]) -> str:
-    return EFFECT_COLOURS[signals[0].effect] if signals else VALUE_COLOUR
+def _x_pt(chart: ChartPlan, x: float) -> float:
+    """Points from the left edge of the plot to data x."""
+    return (x + 0.8) * chart.step
+
+
+def _covers_data(chart: ChartPlan, panel: Panel, box: tuple[float, float, float, float]) -> bool:
+    """Whether a box (points within the plot: left, bottom, right, top) touches a value or the
+    line between two values, with a margin of half a marker."""
+    pad = _scale(chart)[0]
+    left, bottom, right, top = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
+    if left < 0 or right > chart.layout.plot_width + 2 or bottom < 0 or top > panel.height:
+        return True
+    points = [
+        (_x_pt(chart, i), panel.to_pt(v) - panel.y0)
+        for i, v in enumerate(chart.values)
+        if v is not None
+    ]
+    for (xa, ya), (xb, yb) in pairwise(points):
+        if xb < left or xa > right:
+            continue
+        ys = [ya + (yb - ya) * (min(max(t, xa), xb) - xa) / (xb - xa or 1) for t in (left, right)]
+        if min(ys) <= top and max(ys) >= bottom:
+            return True
+    return any(left <= px <= right and bottom <= py <= top for px, py in points)
 
 
 def _draw_values(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
-    """The values as a line (a gap breaks it) and one collection of points: signal points in
-    their effect's colour and ringed, excluded points hollow."""
+    """The values as a line (a gap breaks it) and their points: routine values as small dots
+    (hollow when excluded), signals larger, shaped by rule and coloured by effect."""
     diameter, width = _scale(chart)
     gaps = [math.nan if v is None else v for v in chart.values]
     panel.ax.plot(range(chart.n), gaps, color=VALUE_COLOUR, lw=width, zorder=3, gid="ps-x-line")
     shown = [(i, v) for i, v in enumerate(chart.values) if v is not None]
-    edges = [_colour(chart.x_signals[i]) for i, _ in shown]
-    excluded = chart.analysis.xmr.excluded
-    faces = ["none" if i in excluded else c for (i, _), c in zip(shown, edges, strict=True)]
-    _scatter(
-        panel.ax,
-        shown,
-        "ps-x-points",
-        s=diameter**2,
-        c=faces,
-        edgecolors=edges,
-        linewidths=max(width * 0.8, 0.8),
-        zorder=4,
-    )
-    marks.titles["ps-x-points"] = [point_title(chart, i, v) for i, v in shown]
-    marks.attrs["ps-x-points"] = [{"data-period": chart.period(i)} for i, _ in shown]
-    rings = [(i, v) for i, v in shown if chart.x_signals[i]]
-    _draw_rings(panel.ax, rings, chart.x_signals, diameter, "ps-x-rings")
+    plain = [(i, v) for i, v in shown if not chart.x_signals[i]]
+    if plain:
+        excluded = chart.analysis.xmr.excluded
+        faces = ["none" if i in excluded else VALUE_COLOUR for i, _ in plain]
+        _scatter(
+            panel.ax,
+            plain,
+            "ps-x-points",
+            s=diameter**2,
+            c=faces,
+            edgecolors=VALUE_COLOUR,
+            linewidths=max(width * 0.8, 0.8),
+            zorder=4,
+        )
+        marks.titles["ps-x-points"] = [point_title(chart, i, v) for i, v in plain]
+        marks.attrs["ps-x-points"] = [{"data-period": chart.period(i)} for i, _ in plain]
+    _draw_signals(chart, panel, marks, "x", shown, diameter * 1.5)
+
+
+SHAPE_NAMES = {"D": "limit", "p": "trend", "^": "near", "s": "run"}
+
+
+def _draw_signals(
+    chart: ChartPlan,
+    panel: Panel,
+    marks: Marks,
+    name: str,
+    shown: Sequence[tuple[int, float]],
+    diameter: float,
+) -> None:
+    """The signal points of the panel `name` ("x" or "mr"), one collection per shape
+    (`ps-x-signal-limit`, …), each point in its effect's colour."""
+    mr = name == "mr"
+    signals = chart.mr_signals if mr else chart.x_signals
+    flagged = [(i, v) for i, v in shown if signals[i]]
+    for shape in dict.fromkeys(marker_of(signals[i]) for i, _ in flagged):
+        points = [(i, v) for i, v in flagged if marker_of(signals[i]) == shape]
+        gid = f"ps-{name}-signal-{SHAPE_NAMES[shape]}"
+        _scatter(
+            panel.ax,
+            points,
+            gid,
+            s=(diameter * MARKER_SCALE[shape]) ** 2,
+            c=[colour_of(signals[i]) for i, _ in points],
+            marker=shape,
+            linewidths=0,
+            zorder=4.5,
+        )
+        title = mr_title if mr else point_title
+        marks.titles[gid] = [title(chart, i, v) for i, v in points]
+        marks.attrs[gid] = [{"data-period": chart.period(i)} for i, _ in points]
 
 
 def _scatter(ax: Axes, points: Sequence[tuple[int, float]], gid: str, **style: Any) -> None:
@@ -334,25 +442,26 @@ def _scatter(ax: Axes, points: Sequence[tuple[int, float]], gid: str, **style: A
     ax.scatter(xs, ys, clip_on=False, gid=gid, **style)
 
 
-def _draw_rings(
-    ax: Axes,
-    points: Sequence[tuple[int, float]],
-    signals: Sequence[Sequence[Signal]],
-    diameter: float,
-    gid: str,
-) -> None:
-    """A ring around each signal point: the cue that does not depend on colour."""
-    if points:
-        edges = [_colour(signals[i]) for i, _ in points]
-        _scatter(
-            ax,
-            points,
-            gid,
-            s=(diameter * 2.1) ** 2,
-            c="none",
-            edgecolors=edges,
-            linewidths=1.1,
-            zorder=3.5,
+def _draw_baselines(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
+    """A bar just under the X axis over each phase's baseline: the values its limits are
+    computed from."""
+    below = ScaledTranslation(0, -3 / 72, panel.ax.figure.dpi_scale_trans)
+    for k, phase in enumerate(chart.phases):
+        if phase.limits is None or not phase.baseline:
+            continue
+        gid = f"ps-baseline-{k}"
+        x = (chart.left(phase.baseline[0]), chart.right(phase.baseline[-1] + 1))
+        panel.ax.plot(
+            x,
+            (0, 0),
+            transform=panel.ax.get_xaxis_transform() + below,
+            clip_on=False,
+            gid=gid,
+            **BASELINE_STYLE,
+        )
+        marks.group_titles[gid] = (
+            f"Baseline: {chart.baselines[k]}, from which the limits from "
+            f"{chart.phase_starts[k]} are computed"
         )
 
 
@@ -396,7 +505,8 @@ def _draw_events(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
 
 def _draw_mr(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
     """Moving ranges (a gap leaves none), the average moving range and upper range limit of each
-    phase; a moving range above its upper range limit in its signal's colour."""
+    phase; a moving range above its upper range limit as a diamond in the text colour: a
+    moving range has no direction."""
     diameter, width = _scale(chart)
     ranges = chart.analysis.xmr.moving_ranges
     gaps = [math.nan if r is None else r for r in ranges]
@@ -405,7 +515,7 @@ def _draw_mr(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
     )
     for k, phase in enumerate(chart.phases):
         if phase.limits is not None:
-            x = (chart.left(phase.start), chart.right(phase.end))
+            x = (chart.left(phase.start), chart.right(phase.end, onward=True))
             spread = "Median" if phase.limits.dispersion == "median" else "Average"
             for name, value, what, ls in (
                 ("avg", phase.limits.average_mr, f"{spread} moving range", "-"),
@@ -414,22 +524,12 @@ def _draw_mr(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
                 _hline(panel.ax, x, value, f"ps-mr-{name}-{k}", color=ink(0.6), lw=0.9, ls=ls)
                 marks.group_titles[f"ps-mr-{name}-{k}"] = f"{what} {chart.limit(value)}"
     shown = [(i, r) for i, r in enumerate(ranges) if r is not None]
-    colours = [_mr_colour(chart, i) for i, _ in shown]
-    _scatter(
-        panel.ax, shown, "ps-mr-points", s=(diameter * 0.8) ** 2, c=colours, linewidths=0, zorder=4
-    )
-    marks.titles["ps-mr-points"] = [mr_title(chart, i, r) for i, r in shown]
-    rings = [(i, r) for i, r in shown if chart.mr_signals[i]]
-    _draw_rings(panel.ax, rings, chart.mr_signals, diameter * 0.8, "ps-mr-rings")
-
-
-def _mr_colour(chart: ChartPlan, i: int) -> str:
-    if chart.mr_signals[i]:
-        return _colour(chart.mr_signals[i])
-    excluded = chart.analysis.xmr.excluded
-    if i in excluded or i - 1 in excluded:  # a jump into or out of an explained value
-        return VALUE_COLOUR
-    return EFFECT_COLOURS["neutral"] if chart.analysis.xmr.range_beyond_url(i) else VALUE_COLOUR
+    plain = [(i, r) for i, r in shown if not chart.mr_signals[i]]
+    if plain:
+        size = (diameter * 0.8) ** 2
+        _scatter(panel.ax, plain, "ps-mr-points", s=size, c=VALUE_COLOUR, linewidths=0, zorder=4)
+        marks.titles["ps-mr-points"] = [mr_title(chart, i, r) for i, r in plain]
+    _draw_signals(chart, panel, marks, "mr", shown, diameter * 1.2)
 
 
 def _draw(chart: ChartPlan, marks: Marks) -> Figure:
@@ -440,10 +540,12 @@ def _draw(chart: ChartPlan, marks: Marks) -> Figure:
     _draw_limits(chart, x_panel, marks)
     _draw_targets(chart, x_panel, marks)
     _draw_values(chart, x_panel, marks)
+    _draw_baselines(chart, x_panel, marks)
     _draw_events(chart, x_panel, marks)
     y_ticks(chart, x_panel, chart.measure.meta.unit)
     if mr_panel is None:
         x_ticks(chart, x_panel.ax)
+        right_labels(chart, x_panel, [label for label in x_labels(chart) if label.target])
         return figure
     x_panel.ax.set_xticks([])
     _draw_phases(chart, mr_panel, marks, "mr")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from matplotlib.axes import Axes
@@ -16,21 +16,25 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from pumpsite.analysis.reading import ATTACHED_UNITS, MONTHS, with_unit
 from pumpsite.labels import EFFECT_NAMES
-from pumpsite.numbers import as_written, data_decimals, fmt
+from pumpsite.numbers import data_decimals, fmt
 from pumpsite.periods import Frequency, Period
 from pumpsite.render.chart.plan import (
     CHAR_WIDTH,
     DASH_DOT,
     DASHED,
+    DIGIT_WIDTH,
     DOTTED,
     EFFECT_COLOURS,
     INK,
+    MARKER_SCALE,
     TARGET_COLOUR,
     VALUE_COLOUR,
     ChartPlan,
-    Colour,
+    MarginLabel,
     one_line,
+    rule_names,
     truncate,
 )
 
@@ -58,6 +62,10 @@ def ink(alpha: float = 1.0) -> tuple[float, float, float, float]:
     return (1 / 255, 2 / 255, 3 / 255, alpha)
 
 
+BASELINE_STYLE: dict[str, Any] = {"color": ink(0.3), "lw": 3.0, "solid_capstyle": "butt"}
+"""The bar under the X axis that marks a phase's baseline, and its legend entry."""
+
+
 def text_at(
     ax: Axes, text: str, xy: tuple[float, float], offset: tuple[float, float], **style: Any
 ) -> None:
@@ -70,7 +78,11 @@ def text_at(
 # --- axes and labels ---------------------------------------------------------------------------
 
 _Step = tuple[Literal["period", "month"], int]
-_MONTHS: tuple[_Step, ...] = tuple(("month", k) for k in (1, 2, 3, 6, 12, 24, 60, 120, 240))
+_YEARS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+_MONTHS: tuple[_Step, ...] = (
+    *(("month", k) for k in (1, 2, 3, 6)),
+    *(("month", 12 * k) for k in _YEARS),
+)
 _STEPS: dict[Frequency, tuple[_Step, ...]] = {
     "daily": (("period", 1), ("period", 2), ("period", 7), ("period", 14), *_MONTHS),
     "weekly": (("period", 1), ("period", 2), *_MONTHS),
@@ -78,6 +90,9 @@ _STEPS: dict[Frequency, tuple[_Step, ...]] = {
     "quarterly": _MONTHS[2:],
     "yearly": _MONTHS[4:],
 }
+"""Tick steps, densest first: a day or a week at a time for short spans, then calendar months
+(the first day, or the first Monday, of every month, quarter, half year), then round years
+(1700, 1750, …)."""
 
 
 def _month_begun(period: Period) -> int | None:
@@ -98,33 +113,62 @@ def _on_step(period: Period, step: _Step) -> bool:
     return month is not None and month % k == 0
 
 
-def tick_indices(periods: Sequence[Period], max_ticks: int) -> list[int]:
-    """At most `max_ticks` indices to label, on calendar steps (every week, month, quarter,
-    January, …): the densest that fits."""
-    if not periods:
-        return []
-    for step in _STEPS[periods[0].frequency]:
+def tick_step(periods: Sequence[Period], max_ticks: int) -> tuple[_Step, list[int]]:
+    """The densest calendar step with at most `max_ticks` ticks, and their indices."""
+    steps = _STEPS[periods[0].frequency] if periods else ()
+    for step in steps:
         ticks = [i for i, period in enumerate(periods) if _on_step(period, step)]
         if 0 < len(ticks) <= max_ticks:
-            return ticks
-    return list(range(0, len(periods), math.ceil(len(periods) / max_ticks)))
+            return step, ticks
+    every = math.ceil(len(periods) / max_ticks) if periods else 1
+    return ("period", every), list(range(0, len(periods), every))
+
+
+def tick_indices(periods: Sequence[Period], max_ticks: int) -> list[int]:
+    """At most `max_ticks` indices to label, on calendar steps (every week, month, quarter,
+    January, round years …): the densest that fits."""
+    return tick_step(periods, max_ticks)[1]
+
+
+def tick_label(period: Period, step: _Step) -> str:
+    """What a tick says at its step: the period's label for a step of periods or of months in
+    monthly data ('2026-W05', '2026-03'); a whole year on yearly steps ('1750'); the month
+    in daily and weekly data on a month step ('Mar 2026')."""
+    unit, months = step
+    if unit == "period" or (period.frequency in ("monthly", "quarterly", "yearly") and months < 12):
+        return period.label
+    start = period.start
+    if months >= 12:
+        return str(start.year)
+    return f"{MONTHS[start.month - 1]} {start.year}"
 
 
 def x_ticks(chart: ChartPlan, ax: Axes) -> None:
     periods = chart.analysis.periods
-    digits = 0.55 * chart.layout.font  # labels are digits and dashes, narrower than text
-    fit = int(
-        chart.layout.plot_width // (max((len(p.label) for p in periods), default=7) * digits + 8)
-    )
     if chart.full:
-        ticks = tick_indices(periods, max(2, min(MAX_TICKS, fit)))
+        step, ticks = _fitting_ticks(chart, periods)
+        labels = [tick_label(periods[i], step) for i in ticks]
     else:  # the first and the last period, aligned to stay inside the chart
         ticks = sorted({0, len(periods) - 1}) if periods else []
-    ax.set_xticks(ticks, labels=[periods[i].label for i in ticks])
+        labels = [periods[i].label for i in ticks]
+    ax.set_xticks(ticks, labels=labels)
     if not chart.full and len(ticks) == 2:
         first, last = ax.get_xticklabels()
         first.set_horizontalalignment("left")
         last.set_horizontalalignment("right")
+
+
+def _fitting_ticks(chart: ChartPlan, periods: Sequence[Period]) -> tuple[_Step, list[int]]:
+    """The densest step whose labels fit side by side on the axis."""
+    digits = DIGIT_WIDTH * chart.layout.font
+    room = chart.layout.plot_width * (chart.n + 0.6) / (chart.x_end + 0.8)
+    most = MAX_TICKS
+    while True:
+        step, ticks = tick_step(periods, max(2, most))
+        widest = max((len(tick_label(periods[i], step)) for i in ticks), default=7)
+        if most <= 2 or len(ticks) * (widest * digits + 8) <= room:
+            return step, ticks
+        most = len(ticks) - 1
 
 
 def y_ticks(chart: ChartPlan, panel: Panel, label: str) -> None:
@@ -132,62 +176,15 @@ def y_ticks(chart: ChartPlan, panel: Panel, label: str) -> None:
     whole = chart.decimals == 0
     locator = MaxNLocator(nbins=5 if chart.full else 3, steps=[1, 2, 2.5, 5, 10], integer=whole)
     ticks = [t for t in locator.tick_values(low, high) if low <= t <= high]
-    panel.ax.set_yticks(ticks, labels=[fmt(t, data_decimals(ticks)) for t in ticks])
+    unit = chart.unit.strip() if not chart.full and chart.unit.strip() in ATTACHED_UNITS else ""
+    labels = [with_unit(fmt(t, data_decimals(ticks)), unit) for t in ticks]
+    panel.ax.set_yticks(ticks, labels=labels)
     panel.ax.set_ylim(low, high)
     if label and chart.full:
         text = truncate(one_line(label), panel.height, chart.layout.font)
         panel.ax.set_ylabel(
             text, fontsize=chart.layout.font, color=INK, parse_math=False, labelpad=3
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _Label:
-    value: float
-    text: str
-    colour: Colour = field(default_factory=lambda: ink(0.85))
-
-    @property
-    def lines(self) -> int:
-        return self.text.count("\n") + 1
-
-
-def x_labels(chart: ChartPlan) -> list[_Label]:
-    limits = chart.analysis.xmr.current_phase.limits
-    labels = []
-    if limits is not None:
-        labels += [
-            _Label(
-                limits.upper_line, _limit_label(chart, "UNPL", limits.unpl, limits.upper_boundary)
-            ),
-            _Label(limits.center, f"CL {chart.limit(limits.center)}"),
-            _Label(
-                limits.lower_line, _limit_label(chart, "LNPL", limits.lnpl, limits.lower_boundary)
-            ),
-        ]
-    return labels + [
-        _Label(target.value, target.label.replace(" by ", "\nby "), TARGET_COLOUR)
-        for target in chart.targets
-        if target.span.end == chart.n
-    ]
-
-
-_SPREAD = {"average": "Avg mR", "median": "Median mR"}
-
-
-def _limit_label(chart: ChartPlan, name: str, limit: float, boundary: float | None) -> str:
-    """'UNPL 17.2', or 'Bound 0' where a natural boundary takes the limit's place."""
-    return f"{name} {chart.limit(limit)}" if boundary is None else f"Bound {as_written(boundary)}"
-
-
-def mr_labels(chart: ChartPlan) -> list[_Label]:
-    limits = chart.analysis.xmr.current_phase.limits
-    if limits is None:
-        return []
-    return [
-        _Label(limits.url, f"URL {chart.limit(limits.url)}"),
-        _Label(limits.average_mr, f"{_SPREAD[limits.dispersion]} {chart.limit(limits.average_mr)}"),
-    ]
 
 
 def spread_labels(
@@ -208,7 +205,7 @@ def spread_labels(
     return placed
 
 
-def right_labels(chart: ChartPlan, panel: Panel, labels: Sequence[_Label]) -> None:
+def right_labels(chart: ChartPlan, panel: Panel, labels: Sequence[MarginLabel]) -> None:
     """The current phase's limits (and a target line reaching the end) named at the right."""
     line = chart.layout.font + 2
     wanted = [panel.to_pt(label.value) for label in labels]
@@ -225,7 +222,7 @@ def right_labels(chart: ChartPlan, panel: Panel, labels: Sequence[_Label]) -> No
             ha="left",
             va="center",
             fontsize=chart.layout.font,
-            color=label.colour,
+            color=TARGET_COLOUR if label.target else ink(0.85),
             linespacing=1.1,
         )
 
@@ -242,7 +239,7 @@ TARGET_LINE: dict[str, Any] = {"color": TARGET_COLOUR, "lw": 1.4, "ls": DASH_DOT
 @dataclass(frozen=True, slots=True)
 class LegendItem:
     label: str
-    kind: Literal["line", "marker", "shade"]
+    kind: Literal["line", "marker", "shade", "bar"]
     style: dict[str, Any]
 
     def width(self, font: float) -> float:
@@ -260,16 +257,23 @@ def _legend_items(chart: ChartPlan) -> list[LegendItem]:
         items.append(LegendItem("Trial limits", "line", TRIAL_LIMIT_LINE))
     if chart.targets:
         items.append(LegendItem("Target", "line", TARGET_LINE))
+    if any(p.baseline for p in chart.phases if p.limits is not None):
+        items.append(LegendItem("Baseline of the limits", "bar", {}))
     return items + _legend_marks(chart)
 
 
 def _legend_marks(chart: ChartPlan) -> list[LegendItem]:
+    """The signal shapes by rule (in the text colour), then the colours by effect."""
     items = []
-    effects = {s.effect for s in chart.analysis.xmr.signals}
-    for effect, colour in EFFECT_COLOURS.items():
+    for marker, name in rule_names(chart):
+        style = {"color": ink(0.85), "mfc": ink(0.85), "ms": 5 * MARKER_SCALE[marker]}
+        items.append(LegendItem(name, "marker", {**style, "marker": marker}))
+    effects = {s.effect for s in chart.analysis.xmr.signals if s.rule != "mr_beyond_url"}
+    for effect, name in EFFECT_NAMES.items():
         if effect in effects:
-            style = {"color": colour, "mfc": colour, "ms": 4.5, "ring": True}
-            items.append(LegendItem(EFFECT_NAMES[effect], "marker", style))
+            colour = EFFECT_COLOURS[effect]
+            style = {"color": colour, "mfc": colour, "ms": 6, "marker": "o"}
+            items.append(LegendItem(name, "marker", style))
     if any(chart.values[i] is not None for i in chart.analysis.xmr.excluded):
         style = {"color": VALUE_COLOUR, "mfc": "none", "ms": 4.5}
         items.append(LegendItem("Excluded from the limits", "marker", style))
@@ -326,22 +330,10 @@ def _legend_glyph(figure: Figure, item: LegendItem, x: float, y: float, width: f
     elif item.kind == "shade":
         height = 8 / (figure.get_figheight() * 72)
         figure.add_artist(Rectangle((x, y - height / 2), width, height, color=ink(0.1), lw=0))
+    elif item.kind == "bar":
+        figure.add_artist(Line2D([x, x + width], [y, y], **BASELINE_STYLE))
     else:
-        ring = style.pop("ring", False)
         middle = x + width / 2
         figure.add_artist(
             Line2D([middle], [y], ls="none", marker=style.pop("marker", "o"), **style)
         )
-        if ring:
-            figure.add_artist(
-                Line2D(
-                    [middle],
-                    [y],
-                    ls="none",
-                    marker="o",
-                    ms=9,
-                    mfc="none",
-                    mec=style["color"],
-                    mew=1.0,
-                )
-            )

@@ -1,6 +1,7 @@
-"""What an XmR chart shows, worked out before anything is drawn: the palette, the fixed
-geometry, the spans of key-result roles, targets, numbered events, which signals sit on which
-point, and the words of every label and hover title. Pure, and no matplotlib.
+"""What an XmR chart shows, worked out before anything is drawn: the palette and marker shapes,
+the geometry, the spans of key-result roles and baselines, targets, numbered notes (phase
+changes and events), which signals sit on which point, and the words of every label and hover
+title. Pure, and no matplotlib.
 """
 
 from __future__ import annotations
@@ -10,30 +11,47 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from pumpsite.analysis.measure import MeasureAnalysis
-from pumpsite.analysis.reading import with_unit
-from pumpsite.analysis.signals import Effect, Signal, signal_name
-from pumpsite.analysis.xmr import Phase
+from pumpsite.analysis.reading import level_decimals, period_name, with_unit
+from pumpsite.analysis.signals import Effect, Rule, Signal, rule_label, signal_name
+from pumpsite.analysis.xmr import Limits, Phase
 from pumpsite.model import Measure
-from pumpsite.numbers import data_decimals, display_decimals, fmt
+from pumpsite.numbers import as_written, data_decimals, fmt
 from pumpsite.periods import Period
-from pumpsite.schema import Event, Role
+from pumpsite.schema import Role
 from pumpsite.vocabulary import ChartSize
-
-Colour = str | tuple[float, float, float, float]
 
 INK = "#010203"
 """Sentinel for text, axes and reference lines; becomes currentColor in the output."""
 VALUE_COLOUR = "#71829b"
 """Values: a mid blue-grey that reads on white and on Material's dark slate (#1e2129)."""
-TARGET_COLOUR = "#0d9488"
+TARGET_COLOUR = "#009e73"
+"""Okabe–Ito bluish green: apart from the values and both effects under deuteranopia and
+protanopia, at least 3:1 against white and the dark slate."""
 EFFECT_COLOURS: dict[Effect, str] = {
-    "improvement": "#2f7ee8",
-    "concern": "#f26b1d",
-    "neutral": "#9b5de5",
+    "improvement": "#0072b2",
+    "concern": "#d55e00",
+    "neutral": INK,
 }
+"""NHS Making Data Count's blue and orange, as Okabe–Ito's blue and vermillion: told apart
+under deuteranopia and protanopia (docs/statistics.md). A signal without a direction, and every
+moving-range signal, is drawn in the text colour."""
+RULE_MARKERS: dict[Rule, str] = {
+    "beyond_limits": "D",
+    "mr_beyond_url": "D",
+    "trend": "p",
+    "two_of_three": "^",
+    "short_run": "^",
+    "long_run": "s",
+}
+"""A signal's rule by its marker's shape (diamond, pentagon, triangle, square), so the rule reads
+without colour; the first rule in this order wins on a point with several."""
+MARKER_SCALE = {"D": 1.25, "p": 1.25, "^": 1.3, "s": 1.05, "o": 1.0}
+"""Sizes that make the shapes look equally large."""
 DASHED = (0, (4, 3))
 DOTTED = (0, (1, 2))
 DASH_DOT = (0, (6, 2, 1.5, 2))
+DIGIT_WIDTH = 0.55
+"""The width of a digit, a dash or a thin space in em: tick labels are narrower than text."""
 CHAR_WIDTH = 0.6
 """Average glyph width in em, on the generous side: labels are placed before the page's font is
 known, and a narrower font only leaves a little more room."""
@@ -63,8 +81,14 @@ class Layout:
 
 LAYOUTS: dict[ChartSize, Layout] = {
     "full": Layout(560, 356, 56, 100, 24, 30, 28, 0.3, font=10, legend_row=17),
-    "small": Layout(400, 140, 34, 14, 8, 18, 0, 0.0, font=10, legend_row=0),
+    "small": Layout(400, 140, 34, 64, 8, 18, 0, 0.0, font=10, legend_row=0),
 }
+MAX_RIGHT = 170
+"""The widest right margin a full chart gives its labels (limits with their unit)."""
+AHEAD = 0.12
+"""A target still in force runs past the latest value towards its deadline, over at most this
+share of the chart's periods (at least 3): long enough to see even when its role is one period
+old."""
 LATEST_VALUES = 250
 """A chart draws at most the latest this-many values, each with its hover title, so a page
 stays of bounded size however long the series (a measure page of any length under 300 KB):
@@ -98,6 +122,18 @@ class EventMark:
     title: str
 
 
+@dataclass(frozen=True, slots=True)
+class ChartNote:
+    """A numbered note of the chart: a phase change or an event, its full text given below the
+    chart (the chart shows the number)."""
+
+    number: int
+    index: int
+    when: str  # "Mar 2026"
+    kind: str  # "new phase", or the event's kind
+    text: str  # user text, on one line
+
+
 @dataclass(slots=True)
 class Marks:
     """Hover titles (and attributes) for the marks of matplotlib groups, applied in order."""
@@ -122,7 +158,10 @@ class ChartPlan:
     targets: tuple[Target, ...]
     key_results: tuple[tuple[Span, Role], ...]
     events: tuple[EventMark, ...]
+    notes: tuple[ChartNote, ...]
     phase_starts: tuple[str, ...]  # the period each phase starts in, before the window
+    baselines: tuple[str, ...]  # per phase: the values its limits come from, in words
+    ahead: int  # empty periods after the latest value, where a target in force runs on
 
     @property
     def values(self) -> tuple[float | None, ...]:
@@ -137,23 +176,41 @@ class ChartPlan:
         return self.analysis.xmr.phases
 
     @property
+    def unit(self) -> str:
+        return self.measure.meta.unit
+
+    @property
+    def x_end(self) -> float:
+        """The right end of the x axis: past the latest value by the periods ahead."""
+        return self.n - 0.2 + self.ahead
+
+    @property
     def step(self) -> float:
         """Points per period on the x axis."""
-        return self.layout.plot_width / (self.n + 0.6)
+        return self.layout.plot_width / (self.x_end + 0.8)
 
     def period(self, index: int) -> str:
         return self.analysis.periods[index].label
 
     def limit(self, value: float) -> str:
-        return fmt(value, self.limit_decimals)
+        """A line's value with its unit, to the decimals the spread calls for."""
+        return with_unit(fmt(value, self.limit_decimals), self.unit)
 
     def left(self, index: int) -> float:
         """The x of the left edge of a period's slot, clipped to the plot."""
         return -0.8 if index <= 0 else index - 0.5
 
-    def right(self, end: int) -> float:
-        """The x of the right edge of the slot before `end`, clipped to the plot."""
-        return self.n - 0.2 if end >= self.n else end - 0.5
+    def right(self, end: int, onward: bool = False) -> float:
+        """The x of the right edge of the slot before `end`, clipped to the data; `onward`, a
+        line in force at the latest value runs on to the end of the axis."""
+        if end < self.n:
+            return end - 0.5
+        return self.x_end if onward else self.n - 0.2
+
+    def phase_number(self, k: int) -> int | None:
+        """The note number of the k-th phase's start, if it has one."""
+        start = self.phases[k].start
+        return next((n.number for n in self.notes if n.kind == PHASE and n.index == start), None)
 
 
 def _signals_by_index(
@@ -184,32 +241,68 @@ def role_spans(roles: Sequence[Role], periods: Sequence[Period]) -> list[tuple[S
     ]
 
 
-def target_label(role: Role, decimals: int = 0) -> str:
-    """`Target 10 by 2026-12-31`, the target written with at least `decimals` decimals."""
+def target_label(role: Role, unit: str = "") -> str:
+    """`Target 10 complaints by 2026-12-31`, the target as written."""
     assert role.target is not None
-    text = f"Target {fmt(role.target, max(decimals, data_decimals([role.target])))}"
+    text = f"Target {with_unit(as_number(role.target), unit)}"
     return f"{text} by {role.deadline.isoformat()}" if role.deadline else text
 
 
-def event_numbers(measure: Measure, analysis: MeasureAnalysis) -> list[tuple[int, Event]]:
-    """The events on the chart, numbered 1, 2, … in date order (file order on a tie): a page
-    that lists them can use the chart's numbers."""
-    shown = [e for e in measure.meta.events if analysis.index_of(e.date) is not None]
-    return list(enumerate(sorted(shown, key=lambda e: e.date), start=1))
+PHASE = "new phase"
 
 
-def _event_marks(measure: Measure, analysis: MeasureAnalysis) -> tuple[EventMark, ...]:
-    grouped: dict[int, list[tuple[int, Event]]] = {}
-    for number, event in event_numbers(measure, analysis):
-        grouped.setdefault(analysis.index_of(event.date) or 0, []).append((number, event))
+def chart_notes(measure: Measure, analysis: MeasureAnalysis) -> tuple[ChartNote, ...]:
+    """The phase changes and events on the chart of `analysis` (a window of the series),
+    numbered 1, 2, … in date order, a phase change before the events of its period, events of
+    one period in date and then file order: the chart shows the numbers, the page the text."""
+    found: list[tuple[int, int, Period, str, str]] = []
+    for k, phase in enumerate(analysis.xmr.phases):
+        if k > 0 and phase.reason:
+            found.append((phase.start, 0, analysis.periods[phase.start], PHASE, phase.reason))
+    for event in sorted(measure.meta.events, key=lambda e: e.date):
+        index = analysis.index_of(event.date)
+        if index is not None:
+            found.append((index, 1, event.date, event.kind, event.text))
+    found.sort(key=lambda item: item[:2])
+    return tuple(
+        ChartNote(number, index, period_name(period), kind, one_line(text))
+        for number, (index, _, period, kind, text) in enumerate(found, start=1)
+    )
+
+
+def full_chart_notes(measure: Measure, analysis: MeasureAnalysis) -> tuple[ChartNote, ...]:
+    """The numbered notes of the measure page's chart, for the text below it."""
+    return chart_notes(measure, latest_values(analysis, WINDOW["full"]))
+
+
+def _event_marks(notes: Sequence[ChartNote]) -> tuple[EventMark, ...]:
+    grouped: dict[int, list[ChartNote]] = {}
+    for note in notes:
+        if note.kind != PHASE:
+            grouped.setdefault(note.index, []).append(note)
     return tuple(
         EventMark(
             index,
-            tuple(number for number, _ in items),
-            "; ".join(f"{n}. {e.date.label} ({e.kind}): {one_line(e.text)}" for n, e in items),
+            tuple(n.number for n in items),
+            "; ".join(f"{n.number}. {n.when} ({n.kind}): {n.text}" for n in items),
         )
         for index, items in sorted(grouped.items())
     )
+
+
+def _ahead(spans: Sequence[tuple[Span, Role]], periods: Sequence[Period]) -> int:
+    """Empty periods after the latest value for a target in force at the end: up to its
+    deadline, at most AHEAD of the chart (at least 3); 3 without a deadline, none once the
+    deadline is reached."""
+    last = [role for span, role in spans if span.end == len(periods) and role.target is not None]
+    if not last or not periods:
+        return 0
+    most = max(3, round(AHEAD * len(periods)))
+    deadline = last[0].deadline
+    if deadline is None:
+        return 3
+    latest = periods[-1]
+    return min(sum(1 for k in range(1, most + 1) if (latest + k).start <= deadline), most)
 
 
 def latest_values(analysis: MeasureAnalysis, count: int) -> MeasureAnalysis:
@@ -249,24 +342,121 @@ def plan_chart(measure: Measure, whole: MeasureAnalysis, size: ChartSize) -> Cha
     decimals = data_decimals(whole.xmr.values)  # as on the page, which reads the whole series
     spans = role_spans(measure.meta.roles, analysis.periods)
     improving = tuple((span, role) for span, role in spans if role.role == "improve")
-    return ChartPlan(
+    notes = chart_notes(measure, analysis)
+    unit = measure.meta.unit
+    chart = ChartPlan(
         measure=measure,
         analysis=analysis,
         full=size == "full",
         layout=LAYOUTS[size],
         decimals=decimals,
-        limit_decimals=display_decimals(whole.xmr.values),
+        limit_decimals=level_decimals(whole.xmr),
         x_signals=_signals_by_index(xmr.signals, len(xmr.values), mr=False),
         mr_signals=_signals_by_index(xmr.signals, len(xmr.values), mr=True),
         targets=tuple(
-            Target(span, role.target, target_label(role, decimals))
+            Target(span, role.target, target_label(role, unit))
             for span, role in improving
             if role.target is not None
         ),
         key_results=improving,
-        events=_event_marks(measure, analysis),
+        events=_event_marks(notes),
+        notes=notes,
         phase_starts=tuple(whole.periods[p.start].label for p in whole.xmr.phases[cut:]),
+        baselines=tuple(baseline_words(whole, p) for p in whole.xmr.phases[cut:]),
+        ahead=_ahead(improving, analysis.periods),
     )
+    return replace(chart, layout=_fitted(chart)) if chart.full else chart
+
+
+# --- labels in the right margin ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MarginLabel:
+    value: float
+    text: str
+    target: bool = False
+
+    @property
+    def lines(self) -> int:
+        return self.text.count("\n") + 1
+
+
+_SPREAD = {"average": "Avg mR", "median": "Median mR"}
+
+
+def x_labels(chart: ChartPlan) -> list[MarginLabel]:
+    """The current phase's lines (and a target in force at the end), named at the right."""
+    limits = chart.analysis.xmr.current_phase.limits
+    labels = []
+    if limits is not None:
+        labels += [
+            MarginLabel(limits.upper_line, _end_label(chart, "UNPL", limits, "upper")),
+            MarginLabel(limits.center, f"CL {chart.limit(limits.center)}"),
+            MarginLabel(limits.lower_line, _end_label(chart, "LNPL", limits, "lower")),
+        ]
+    return labels + [
+        MarginLabel(target.value, _target_lines(chart, target), target=True)
+        for target in chart.targets
+        if target.span.end == chart.n
+    ]
+
+
+def _target_lines(chart: ChartPlan, target: Target) -> str:
+    """The full label on two lines ('Target 2.5%', 'by 2027-03-31'); on a small chart two
+    lines without the deadline ('Target', '2.5%'), the unit left out where it does not fit."""
+    if chart.full:
+        return target.label.replace(" by ", "\nby ")
+    number = as_number(target.value)
+    amount = with_unit(number, chart.unit)
+    room = chart.layout.right - 6
+    return f"Target\n{amount if text_width(amount, chart.layout.font) <= room else number}"
+
+
+def _end_label(chart: ChartPlan, name: str, limits: Limits, side: str) -> str:
+    """'UNPL 17.2 complaints', or 'Bound 0%' where a natural boundary takes the limit's place."""
+    limit, boundary = (
+        (limits.unpl, limits.upper_boundary)
+        if side == "upper"
+        else (limits.lnpl, limits.lower_boundary)
+    )
+    if boundary is None:
+        return f"{name} {chart.limit(limit)}"
+    return f"Bound {with_unit(as_written(boundary), chart.unit)}"
+
+
+def mr_labels(chart: ChartPlan) -> list[MarginLabel]:
+    limits = chart.analysis.xmr.current_phase.limits
+    if limits is None:
+        return []
+    return [
+        MarginLabel(limits.url, f"URL {chart.limit(limits.url)}"),
+        MarginLabel(
+            limits.average_mr, f"{_SPREAD[limits.dispersion]} {chart.limit(limits.average_mr)}"
+        ),
+    ]
+
+
+def as_number(value: float) -> str:
+    """A number as written, for people: 2.5, 1 200 000."""
+    return fmt(value, data_decimals([value]))
+
+
+def text_width(text: str, font: float) -> float:
+    """The estimated width in points of the longest line of `text`."""
+    return max(len(line) for line in text.split("\n")) * CHAR_WIDTH * font
+
+
+def _fitted(chart: ChartPlan) -> Layout:
+    """The full layout with a right margin wide enough for its labels, up to MAX_RIGHT, and a
+    left margin for the widest tick label and the axis title."""
+    texts = [label.text for label in [*x_labels(chart), *mr_labels(chart)]]
+    widest = max((text_width(t, chart.layout.font) for t in texts), default=0.0) + 10
+    right = min(max(chart.layout.right, widest), MAX_RIGHT)
+    ticks = [fmt(v, chart.decimals) for v in chart.values if v is not None]
+    digits = max((len(t) for t in ticks), default=0) * DIGIT_WIDTH * chart.layout.font
+    left = min(max(chart.layout.left, digits + 2 * chart.layout.font + 8), MAX_RIGHT)
+    return replace(chart.layout, right=right, left=left)
 
 
 # --- words -------------------------------------------------------------------------------------
@@ -292,6 +482,52 @@ def truncate(text: str, room: float, font: float) -> str:
 def _describe(chart: ChartPlan, signal: Signal) -> str:
     options = chart.analysis.xmr.options
     return f"{signal_name(options.profile, signal, options.run_length)} ({signal.effect})"
+
+
+def strongest(signals: Sequence[Signal]) -> Signal | None:
+    """The signal whose rule a point's marker shows: the first in RULE_MARKERS' order."""
+    order = list(RULE_MARKERS)
+    return min(signals, key=lambda s: order.index(s.rule), default=None)
+
+
+def marker_of(signals: Sequence[Signal]) -> str:
+    signal = strongest(signals)
+    return "o" if signal is None else RULE_MARKERS[signal.rule]
+
+
+def colour_of(signals: Sequence[Signal]) -> str:
+    signal = strongest(signals)
+    return VALUE_COLOUR if signal is None else EFFECT_COLOURS[signal.effect]
+
+
+def rule_names(chart: ChartPlan) -> list[tuple[str, str]]:
+    """(marker, name) of each signal shape the X chart shows, in RULE_MARKERS' order, then the
+    moving ranges above their limit."""
+    options = chart.analysis.xmr.options
+    shown = {signal.rule for signals in chart.x_signals if (signal := strongest(signals))}
+    items = [
+        (marker, rule_label(options.profile, rule, options.run_length))
+        for rule, marker in RULE_MARKERS.items()
+        if rule in shown
+    ]
+    if any(chart.mr_signals):
+        items.append((RULE_MARKERS["mr_beyond_url"], "Moving range above its limit"))
+    return items
+
+
+def baseline_words(whole: MeasureAnalysis, phase: Phase) -> str:
+    """'the 20 values from Jan 2024 to Aug 2025' the limits of a phase are computed from."""
+    if not phase.baseline:
+        return ""
+    periods = whole.periods
+    span = span_words(periods[phase.baseline[0]], periods[phase.baseline[-1]])
+    return f"the {len(phase.baseline)} values {span}"
+
+
+def span_words(first: Period, last: Period) -> str:
+    if first == last:
+        return f"of {period_name(first)}"
+    return f"from {period_name(first)} to {period_name(last)}"
 
 
 def point_title(chart: ChartPlan, i: int, value: float) -> str:
