@@ -28,6 +28,7 @@ from pumpsite.problems import (
     NOT_TEXT,
     OUT_OF_RANGE,
     UNSUPPORTED_YAML,
+    WRONG_TYPE,
     YAML_SYNTAX,
     Problem,
     short,
@@ -188,6 +189,9 @@ _SCALARS: dict[str, Callable[[ScalarNode], object]] = {
 }
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _Builder:
     """Turns composed nodes into plain values, recording lines and problems on the way."""
 
@@ -263,7 +267,7 @@ class _Builder:
         return items
 
     def scalar(self, node: ScalarNode, at: KeyPath) -> object:
-        text = str(node.value)
+        text = self.whole_characters(node, at, str(node.value))
         construct = _SCALARS.get(str(node.tag))
         if construct is None:
             if node.tag != _TAG + "str":
@@ -279,6 +283,22 @@ class _Builder:
         if node.style is None and value is not None:
             self.data.plain[at] = text
         return self.number(node, at, value)
+
+    def whole_characters(self, node: ScalarNode, at: KeyPath, text: str) -> str:
+        """YAML's \\u escapes can write a character as two UTF-16 halves ("\\ud800\\udc00", as
+        JSON tools do): the pair becomes its character. A half on its own is no character at
+        all, and no page or chart could show it: reported, and shown as U+FFFD."""
+        if not _SURROGATE.search(text):
+            return text
+        whole = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        if whole.count("\ufffd") > text.count("\ufffd"):
+            where = f"'{format_path(at)}'" if at else "The value"
+            message = (
+                f"{where} holds half of a UTF-16 pair (a \\u escape from D800 to DFFF): expected "
+                "whole characters. Write the character itself, or both halves of its pair."
+            )
+            self.problem(node, WRONG_TYPE, message)
+        return whole
 
     def number(self, node: ScalarNode, at: KeyPath, value: object) -> object:
         """The value; a number that cannot be stored as written (1e400, 1e-400) is reported."""

@@ -11,9 +11,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pumpsite.load.repo import load_repo
-from pumpsite.load.yaml_values import MAX_EXPANDED_NODES, load_tolerant
+from pumpsite.load.yaml_values import MAX_EXPANDED_NODES, build_node, load_tolerant
 
 BASE = Path(__file__).parents[1] / "corpus" / "_base"
 MEMORY_BOUND = 1 << 30  # address space of the whole `pumpsite build` process
@@ -117,3 +118,26 @@ def test_python_name_stays_allowed_in_mkdocs_yml() -> None:
     """Material's documented emoji setting: the engine imports a name, and builds nothing."""
     text = "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:x.y\n"
     assert load_tolerant(text, "mkdocs.yml")[2] == []
+
+
+def test_a_character_written_as_its_two_utf16_halves_is_that_character() -> None:
+    node = yaml.compose('unit: "\\ud800\\udc00 cases"')
+    assert node is not None
+    data, problems = build_node(node, "measures/m.md", ())
+    assert data.value == {"unit": "\U00010000 cases"}
+    assert problems == []
+
+
+def test_half_a_utf16_pair_is_a_problem_not_a_crash_later() -> None:
+    node = yaml.compose('unit: "a \\ud800 b"')
+    assert node is not None
+    data, problems = build_node(node, "measures/m.md", ())
+    assert data.value == {"unit": "a \ufffd b"}
+    assert [(p.line, p.code, p.message) for p in problems] == [
+        (
+            1,
+            "PS105",
+            "'unit' holds half of a UTF-16 pair (a \\u escape from D800 to DFFF): expected whole "
+            "characters. Write the character itself, or both halves of its pair.",
+        )
+    ]
