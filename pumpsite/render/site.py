@@ -29,7 +29,7 @@ from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import long_date
 from pumpsite.model import Goal, Measure, Problem, Repo
 from pumpsite.render.paths import data_file, goal_page, measure_page, relative_link, url_link
-from pumpsite.render.safe_markdown import html_text, md_escape, sanitise_markdown
+from pumpsite.render.safe_markdown import html_text, md_escape, notes_html
 from pumpsite.render.site_model import SiteModel, build_model, review_groups
 from pumpsite.render.template_worker import Limits, Started, run_bounded, seconds_for
 from pumpsite.render.templating import (
@@ -174,6 +174,7 @@ def _pages(
     kpis = [m for m in measures if m.role == "sustain"]
     attention = [m for m in kpis if m.status.key == "attention"]
     common = {"report_date": long_date(model.report_date), "quarter": model.quarter}
+    glossary = tooltips(repo.glossary)
     focus_goals = [g for g in model.goals.values() if g.key_results]
     changed = sorted(
         (m for m in measures if m.new_signals),
@@ -263,13 +264,13 @@ def _pages(
             {
                 **common,
                 "goal": goal_view,
-                "body": sanitise_markdown(goal.body),
+                "body": notes_html(goal.body, glossary),
             },
         )
     for view in measures:
         measure = repo.measures[view.id]
         detail = measure_detail(
-            measure, analyses.get(view.id), view, model.report_date, chart, edit_base
+            measure, analyses.get(view.id), view, model.report_date, chart, edit_base, glossary
         )
         yield Page(
             view.page,
