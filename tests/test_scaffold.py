@@ -85,7 +85,7 @@ def test_the_new_repository_builds_at_once_and_git_ignores_the_output(
     assert result.ok, (result.failure, result.problems, result.engine_warnings)
     assert (fresh / "site" / "index.html").is_file() and (fresh / ".pumpsite").is_dir()
     page = (fresh / "site" / "measures" / "on-time-delivery" / "index.html").read_text()
-    assert "On-time delivery" in page and "<svg" in page
+    assert "On-time delivery" in page and 'class="pumpsite-chart pumpsite-chart-full"' in page
     untracked = git(fresh, "status", "--porcelain", "--untracked-files=all")
     assert "site/" not in untracked and ".pumpsite" not in untracked
     assert "measures/on-time-delivery.md" in untracked

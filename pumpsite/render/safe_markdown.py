@@ -77,7 +77,7 @@ class _DemoteHeadings(Treeprocessor):
             heading.tag = f"h{min(int(heading.tag[1]) + shift, 6)}"
 
 
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=2)  # one instance, reset between notes: making one costs more
 def _notes_markdown(glossary: tuple[tuple[str, str], ...]) -> Markdown:
     md = Markdown(
         extensions=[*NOTES_EXTENSIONS, TooltipsExtension(glossary=dict(glossary))],

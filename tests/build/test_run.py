@@ -51,8 +51,10 @@ def test_every_measure_page_has_its_chart(built: BuildResult) -> None:
     assert built.site_dir is not None
     for measure_id in measure_ids(built):
         html = (built.site_dir / "measures" / measure_id / "index.html").read_text()
-        assert 'class="pumpsite-chart pumpsite-chart-full"' in html, measure_id
-        assert "<title" in html
+        (chart,) = re.findall(
+            r'<svg [^>]*class="pumpsite-chart pumpsite-chart-full".*?</svg>', html, re.S
+        )
+        assert len(re.findall(r"<title>[^<]+</title>", chart)) > 10, "hover titles on the points"
 
 
 def test_every_goal_page_exists_and_the_results_map_is_inline_svg(built: BuildResult) -> None:

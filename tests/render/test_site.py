@@ -22,12 +22,13 @@ import pytest
 import yaml
 
 from pumpsite.analysis.measure import MeasureAnalysis
+from pumpsite.build import engine
 from pumpsite.checks.inspection import analyse_repo
 from pumpsite.load.glossary import BUILTIN_GLOSSARY
 from pumpsite.model import Goal, Measure, Observation, Repo, Series
 from pumpsite.periods import Frequency, parse_period
 from pumpsite.render.paths import page_url, relative_link, url_link
-from pumpsite.render.safe_markdown import md_escape, notes_html
+from pumpsite.render.safe_markdown import NOTES_EXTENSIONS, md_escape, notes_html
 from pumpsite.render.site import NAV_GOALS, Site, render_site
 from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
 from tests import golden_files
@@ -750,6 +751,10 @@ def test_notes_html(body: str, expected: str) -> None:
 
 def test_notes_html_is_empty_for_a_blank_body() -> None:
     assert notes_html("") == notes_html(" \n\n ") == ""
+
+
+def test_notes_use_extensions_every_generated_project_has() -> None:
+    assert set(NOTES_EXTENSIONS) == set(engine.REQUIRED_EXTENSIONS) - {"md_in_html"}
 
 
 def test_notes_carry_the_glossary_tooltips() -> None:
