@@ -20,6 +20,8 @@ from pumpsite.scaffold import init_repo
 from tests.example_site import TODAY, copy_example, tree_snapshot
 from tests.html_snapshot import site_snapshot
 
+pytestmark = pytest.mark.slow  # every test builds with the engine
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:

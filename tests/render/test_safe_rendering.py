@@ -24,6 +24,8 @@ from pumpsite.render import tooltips
 from tests.browser import chromium, playwright
 from tests.example_site import TODAY
 
+pytestmark = pytest.mark.slow  # every test builds with the engine, one opens Chromium
+
 BASE = Path(__file__).parents[1] / "corpus" / "_base"
 PAYLOADS = (
     "<script>alert('XSS-{f}')</script>",
@@ -360,7 +362,6 @@ def site_url(site: Path) -> Iterator[str]:
         server.shutdown()
 
 
-@pytest.mark.slow
 def test_no_script_runs_in_the_browser(site: Path, site_url: str) -> None:
     sync_api, executable = playwright(), chromium()
     dialogs: list[str] = []

@@ -96,6 +96,7 @@ def test_the_banner_shows_control_and_bidi_characters_in_a_file_name_as_escapes(
     assert "\u202e" not in html
 
 
+@pytest.mark.slow
 def test_a_bug_in_pumpsite_is_shown_like_a_problem_and_the_last_good_pages_stay(
     example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -128,6 +129,7 @@ def listening_address(port: int) -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_an_address_in_use_is_a_clear_error(example: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -139,6 +141,7 @@ def test_an_address_in_use_is_a_clear_error(example: Path) -> None:
     assert "--dev-addr" in str(error.value) and "Traceback" not in str(error.value)
 
 
+@pytest.mark.slow
 def test_edits_reach_the_served_page_and_bad_ones_show_their_problems_until_fixed(
     server: ServeProcess, example: Path
 ) -> None:
@@ -172,6 +175,7 @@ def test_edits_reach_the_served_page_and_bad_ones_show_their_problems_until_fixe
     assert server.count("Not rebuilt") == 1, server.output
 
 
+@pytest.mark.slow
 def test_with_poll_a_save_is_noticed_without_the_systems_notifications(example: Path) -> None:
     """--poll: for network drives, WSL's /mnt and Docker bind mounts, which send none."""
     process = ServeProcess(example, "--dev-addr", ":0", "--poll")
@@ -187,6 +191,7 @@ def test_with_poll_a_save_is_noticed_without_the_systems_notifications(example: 
     assert "Traceback" not in process.output, process.output
 
 
+@pytest.mark.slow
 def test_a_first_build_that_fails_is_shown_and_recovers(example: Path, tmp_path: Path) -> None:
     good = (example / "mkdocs.yml").read_text()
     (example / "mkdocs.yml").write_text("site_name: [unclosed\n")
@@ -208,6 +213,7 @@ def test_a_first_build_that_fails_is_shown_and_recovers(example: Path, tmp_path:
     assert "Traceback" not in process.output
 
 
+@pytest.mark.slow
 def test_only_requests_for_this_computer_are_answered_and_redirects_stay_on_it(
     server: ServeProcess,
 ) -> None:
@@ -267,6 +273,7 @@ def restore(root: Path, pristine: Path) -> None:
         shutil.copy2(pristine / name, root / name)
 
 
+@pytest.mark.slow
 def test_a_hundred_bad_saves_in_a_row_never_stop_the_server(
     server: ServeProcess, example: Path, tmp_path: Path
 ) -> None:
