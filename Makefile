@@ -1,7 +1,7 @@
 # One entry point for developers and CI.
 PY ?= .venv/bin/python
 
-.PHONY: install check lint types test golden package docs
+.PHONY: install check lint types test test-fast golden package docs
 
 install:
 	python3 -m venv .venv
@@ -19,6 +19,10 @@ types:
 
 test:
 	$(PY) -m pytest -n 2
+
+# The tests not marked slow: under a minute, for the edit-test loop. `make test` runs them all.
+test-fast:
+	$(PY) -m pytest -n 2 -m "not slow"
 
 golden:
 	PUMPSITE_UPDATE_GOLDEN=1 $(PY) -m pytest tests -k golden -p no:xdist

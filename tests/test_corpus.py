@@ -207,7 +207,19 @@ def test_the_corpus_is_large_enough() -> None:
     assert sum(1 for name in CASES if not read_case(name).accepted) >= 60
 
 
-@pytest.mark.parametrize("name", CASES)
+# Templates that run until a limit stops them, and inputs made large on purpose.
+SLOW_CASES = frozenset(
+    {
+        *("in-csv-too-many-rows", "in-glossary-too-many-terms", "md-very-long-line"),
+        *("template-changes-shared-list", "template-includes-itself", "template-loop-without-end"),
+        *("template-macros-missing", "template-page-too-large"),
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_CASES else n for n in CASES]
+)
 def test_corpus_case(name: str, tmp_path: Path) -> None:
     case = read_case(name)
     root = make_case(case, tmp_path)

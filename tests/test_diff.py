@@ -211,6 +211,7 @@ def test_stale_data(repo: Path) -> None:
     assert "Data: 3 removed values (2026-W45, 2026-W46, 2026-W47)" in text
 
 
+@pytest.mark.slow
 def test_both_sides_are_read_at_one_report_date(repo: Path) -> None:
     # At 2027-03-01 every measure is months behind on both sides: that is not news.
     result = diff("main", ".", str(repo), "--as-of", "2027-03-01")
@@ -246,6 +247,7 @@ def test_a_file_fixed_since_the_base_is_readable_again(repo: Path) -> None:
     assert "New measure" not in text and "This version has" not in text
 
 
+@pytest.mark.slow
 def test_json_format(repo: Path) -> None:
     edit(measure_file(repo, "customer-complaints"), "target: 10\n", "target: 15\n")
     result = diff("main", ".", str(repo), "--format", "json")
@@ -267,6 +269,7 @@ def test_json_format(repo: Path) -> None:
     }
 
 
+@pytest.mark.slow
 def test_two_revisions_leave_the_working_tree_alone(repo: Path) -> None:
     git(repo, "switch", "-q", "-c", "edits")
     edit(measure_file(repo, "customer-complaints"), "target: 10\n", "target: 12\n")

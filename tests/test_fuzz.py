@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -137,6 +138,7 @@ def _inspect(files: dict[str, bytes]) -> None:
 # --- the loader -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @fuzz
 @given(yamlish)
 def test_parse_yaml_never_raises(text: str) -> None:
@@ -152,6 +154,7 @@ def test_load_tolerant_never_raises(text: str) -> None:
     _ok(problems)
 
 
+@pytest.mark.slow
 @fuzz
 @given(st.one_of(yamlish, frontmatter_text.map(lambda t: f"---\n{t}---\n")))
 def test_split_frontmatter_never_raises(text: str) -> None:
@@ -160,24 +163,28 @@ def test_split_frontmatter_never_raises(text: str) -> None:
     assert (split is None) == bool(problems)
 
 
+@pytest.mark.slow
 @examples(40)
 @given(st.one_of(frontmatter_text, yamlish), st.sampled_from(["m.md", "g.md"]))
 def test_any_frontmatter_loads_into_problems(text: str, name: str) -> None:
     _inspect({f"measures/{name}": f"---\n{text}\n---\nNotes.\n".encode()})
 
 
+@pytest.mark.slow
 @examples(40)
 @given(st.binary(max_size=300))
 def test_any_bytes_as_a_measure_file(data: bytes) -> None:
     _inspect({"measures/m.md": data})
 
 
+@pytest.mark.slow
 @examples(40)
 @given(st.one_of(frontmatter_text, yamlish))
 def test_any_mkdocs_yml_and_glossary(text: str) -> None:
     _inspect({"mkdocs.yml": text.encode(), "glossary.yml": text.encode()})
 
 
+@pytest.mark.slow
 @fuzz
 @given(
     st.one_of(csv_text.map(str.encode), st.binary(max_size=300)),
@@ -194,6 +201,7 @@ def test_any_csv_bytes_read_into_problems(data: bytes, frequency: str) -> None:
         assert periods == sorted(set(periods))
 
 
+@pytest.mark.slow
 @examples(40)
 @given(csv_text)
 def test_any_csv_goes_through_the_whole_pipeline(text: str) -> None:
@@ -212,6 +220,7 @@ numbers = st.lists(
 ).map("\n".join)
 
 
+@pytest.mark.slow
 @fuzz
 @given(st.one_of(st.binary(max_size=400), numbers.map(str.encode), csv_text.map(str.encode)))
 def test_xmr_never_raises_on_any_stdin(data: bytes) -> None:
@@ -232,6 +241,7 @@ def test_xmr_options_never_raise(text: str, options: list[str]) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+@pytest.mark.slow
 @fuzz
 @given(numbers)
 def test_read_series_text_never_raises(text: str) -> None:
@@ -245,6 +255,7 @@ def test_read_series_text_never_raises(text: str) -> None:
 free_text = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=60)
 
 
+@pytest.mark.slow
 @examples(10)
 @given(free_text, free_text, free_text)
 def test_any_text_that_passes_the_checks_renders(title: str, unit: str, note: str) -> None:

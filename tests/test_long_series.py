@@ -20,6 +20,8 @@ from pumpsite.build.run import BuildResult, build
 from tests.example_site import TODAY, copy_example
 from tests.long_series import WEEKS, csv_text, seasonal, trending, week_labels
 
+pytestmark = pytest.mark.slow  # builds of series of 100,000 values
+
 PAGE_BYTES = 300_000
 GOAL = "customers-delighted"
 

@@ -41,6 +41,8 @@ from tests import factories
 from tests.conftest import make_repo
 from tests.serve_process import BANNER, ServeProcess
 
+pytestmark = pytest.mark.slow  # builds, worker processes and serve under limits of time and memory
+
 REPORT = date(2026, 11, 23)
 
 

@@ -79,6 +79,7 @@ def test_init_writes_a_repository_that_checks_clean(tmp_path: Path) -> None:
     assert settings["site_name"] == "Acme measures"
 
 
+@pytest.mark.slow
 def test_the_new_repository_builds_at_once_and_git_ignores_the_output(
     fresh: Path, isolated_git: None
 ) -> None:
@@ -87,7 +88,7 @@ def test_the_new_repository_builds_at_once_and_git_ignores_the_output(
     assert result.ok, (result.failure, result.problems, result.engine_warnings)
     assert (fresh / "site" / "index.html").is_file() and (fresh / ".pumpsite").is_dir()
     page = (fresh / "site" / "measures" / "on-time-delivery" / "index.html").read_text()
-    assert "On-time delivery" in page and "<svg" in page
+    assert "On-time delivery" in page and 'class="pumpsite-chart pumpsite-chart-full"' in page
     untracked = git(fresh, "status", "--porcelain", "--untracked-files=all")
     assert "site/" not in untracked and ".pumpsite" not in untracked
     assert "measures/on-time-delivery.md" in untracked
@@ -163,6 +164,7 @@ def test_init_fills_an_empty_git_repository_and_keeps_its_readme(
 # --- the workflow templates -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_workflows_are_valid_github_workflows(fresh: Path) -> None:
     workflows = sorted((fresh / ".github" / "workflows").glob("*.yml"))
     done = subprocess.run(
@@ -217,6 +219,7 @@ def test_pull_data_workflow_pulls_on_a_schedule_into_a_pull_request(fresh: Path)
     assert all("${{" not in step.get("run", "") for step in steps)
 
 
+@pytest.mark.slow
 def test_pre_commit_hook_runs_pumpsite_check(
     fresh: Path, tmp_path: Path, isolated_git: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -254,6 +257,7 @@ def test_every_template_is_in_the_wheel() -> None:
 # --- new --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_new_measure_goes_beside_its_goal_and_checks_clean_once_it_has_data(
     tmp_path: Path,
 ) -> None:
@@ -386,11 +390,13 @@ def test_new_measure_keeps_existing_data(fresh: Path) -> None:
     assert (fresh / "data" / "returns.csv").read_text() == "period,value\n2026-09,4\n"
 
 
+@pytest.mark.slow
 @given(st.text(st.characters(categories=["L", "N", "P", "S", "Zs"]), min_size=1, max_size=40))
 def test_yaml_scalar_reads_back_as_the_same_text(text: str) -> None:
     assert yaml.safe_load(f"key: {yaml_scalar(text)}") == {"key": text}
 
 
+@pytest.mark.slow
 def test_setting_repo_url_links_each_page_to_its_source_file(fresh: Path) -> None:
     settings = fresh / "mkdocs.yml"
     settings.write_text(

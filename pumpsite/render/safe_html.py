@@ -107,8 +107,21 @@ def _ids(name: str, value: str) -> str:
     return value
 
 
+_URL_ATTRIBUTES = frozenset({"href", "src", "xlink:href"})
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+
+
+def _hidden_scheme(value: str) -> bool:
+    """A URL that nh3 takes for a relative one but whose scheme, once its spaces and control
+    characters are gone, is not allowed: `java   script:` (Markdown turns a tab into spaces)."""
+    scheme = _SCHEME.match(re.sub(r"[\x00-\x20]", "", value))
+    return scheme is not None and scheme.group(1).lower() not in URL_SCHEMES
+
+
 def _attribute(tag: str, name: str, value: str) -> str | None:
-    return None if name.startswith("data-md-") else _ids(name, value)
+    if name.startswith("data-md-") or (name in _URL_ATTRIBUTES and _hidden_scheme(value)):
+        return None
+    return _ids(name, value)
 
 
 _CLEANER = nh3.Cleaner(

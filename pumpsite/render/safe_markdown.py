@@ -1,11 +1,20 @@
 """User text made safe for Markdown pages: `md_escape` for inline values, `html_text` for titles
-the theme prints as HTML, `sanitise_markdown` for the owner's notes (the rendered HTML is judged
-again by `pumpsite.render.safe_html`)."""
+the theme prints as HTML, `notes_html` for the owner's notes (rendered here and judged by
+`pumpsite.render.safe_html`'s allow-list, as every page is again)."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import xml.etree.ElementTree as etree
+from collections.abc import Mapping
+
+from markdown import Markdown
+from markdown.treeprocessors import Treeprocessor
+
+from pumpsite.render import safe_html
+from pumpsite.render.tooltips import TooltipsExtension
 
 # --- inline text ---------------------------------------------------------------------------
 
@@ -39,77 +48,51 @@ def html_text(value: object) -> str:
     return text.replace('"', "&quot;")
 
 
-# The Markdown body of a goal or measure file is the owner's own Markdown: it is rendered, with
-# two changes made here. Every `<` that is not an http(s)/mailto autolink is escaped, so raw HTML
-# (`<script>`, `<img onerror>`, `<div markdown>`, a forged chart placeholder `<!--…-->`) shows as
-# text; the price is that a literal `<` inside a code block shows as its escape. Headings are
-# moved two levels down, below the page's own sections, so the page keeps a single title.
-# Links, attributes and ids are not judged here but in the rendered HTML, whatever Markdown or
-# an extension made of the source (`pumpsite.render.safe_html`).
+# --- the owner's notes ---------------------------------------------------------------------------
 
-_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>\"]*>", re.IGNORECASE)
-_FENCE = re.compile(r"^\s*(```+|~~~+)")
-_ATX = re.compile(r"^(#{1,6})(?=\s|$)")
-_SETEXT = re.compile(r"^(=+|-+)[ \t]*$")
+# The Markdown body of a goal or measure file is the owner's own Markdown. It is rendered here,
+# apart from the page, by Python-Markdown without its raw-HTML parsers: `<script>`, `<img
+# onerror>`, `<div markdown>` or a forged chart placeholder `<!--…-->` show as the text they are,
+# and a `<` inside code shows as typed. The HTML is then judged by safe_html's allow-list (links,
+# attributes, ids, whatever an extension made of the source). Headings are moved below the
+# page's own sections, so the page keeps a single title.
+#
+# The page takes the HTML inside a `markdown="1"` block, which md_in_html (always in the
+# generated project) turns into elements without reading their content as Markdown again: the
+# headings reach the page's table of contents and get its permalinks. Glossary tooltips are
+# added here, as the page would: the page's own pass does not see inside this block.
 
-
-def _escape_tags(text: str) -> str:
-    kept: list[str] = []
-
-    def keep(m: re.Match[str]) -> str:
-        kept.append(m.group())
-        return f"\x00{len(kept) - 1}\x00"
-
-    text = _AUTOLINK.sub(keep, text.replace("\x00", ""))
-    text = text.replace("<", "&lt;")
-    return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], text)
+NOTES_EXTENSIONS = ("admonition", "attr_list", "tables", "pymdownx.details", "pymdownx.superfences")
+"""What a note may use: the extensions every generated project has, less md_in_html (which
+would read raw HTML again)."""
+TOP_HEADING = 3
+"""A note's highest heading, below the page's `## Notes`."""
 
 
-def _outside_fences(lines: list[str]) -> list[bool]:
-    """For each line, whether it is outside fenced code (``` or ~~~)."""
-    outside, fence = [], ""
-    for line in lines:
-        marker = _FENCE.match(line)
-        if marker and (not fence or marker.group(1).startswith(fence)):
-            outside.append(False)
-            fence = "" if fence else marker.group(1)[:3]
-        else:
-            outside.append(not fence)
-    return outside
+class _DemoteHeadings(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        headings = [e for e in root.iter() if re.fullmatch("h[1-6]", str(e.tag))]
+        shift = max(0, TOP_HEADING - min((int(e.tag[1]) for e in headings), default=TOP_HEADING))
+        for heading in headings:
+            heading.tag = f"h{min(int(heading.tag[1]) + shift, 6)}"
 
 
-def _atx_headings(lines: list[str], outside: list[bool]) -> tuple[list[str], list[bool]]:
-    """Setext headings (a line of text underlined with === or ---) as # headings."""
-    out: list[str] = []
-    kept: list[bool] = []
-    for line, ok in zip(lines, outside, strict=True):
-        underline = _SETEXT.match(line)
-        if ok and underline and out and kept[-1] and out[-1].strip() and not _ATX.match(out[-1]):
-            level = "#" if underline.group(1).startswith("=") else "##"
-            out[-1] = f"{level} {out[-1].strip()}"
-            continue
-        out.append(line)
-        kept.append(ok)
-    return out, kept
-
-
-def _demote_headings(body: str, top: int = 3) -> str:
-    """Move the owner's headings down so the highest becomes level `top`: below the page's own
-    sections, and never a second page title."""
-    lines = body.split("\n")
-    lines, outside = _atx_headings(lines, _outside_fences(lines))
-    levels = [
-        len(m.group(1))
-        for line, ok in zip(lines, outside, strict=True)
-        if ok and (m := _ATX.match(line))
-    ]
-    shift = max(0, top - min(levels, default=top))
-    return "\n".join(
-        _ATX.sub(lambda m: "#" * min(len(m.group(1)) + shift, 6), line) if ok else line
-        for line, ok in zip(lines, outside, strict=True)
+@functools.lru_cache(maxsize=2)  # one instance, reset between notes: making one costs more
+def _notes_markdown(glossary: tuple[tuple[str, str], ...]) -> Markdown:
+    md = Markdown(
+        extensions=[*NOTES_EXTENSIONS, TooltipsExtension(glossary=dict(glossary))],
+        output_format="html",
     )
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    md.treeprocessors.register(_DemoteHeadings(md), "pumpsite_demote_headings", 1)
+    return md
 
 
-def sanitise_markdown(body: str) -> str:
-    """The owner's Markdown, raw HTML as text, headings below the page's (see above)."""
-    return _demote_headings(_escape_tags(body)).strip()
+def notes_html(body: str, glossary: Mapping[str, str] | None = None) -> str:
+    """The owner's Markdown as safe HTML for a page (see above); "" for a blank body."""
+    if not body.strip():
+        return ""
+    md = _notes_markdown(tuple(sorted((glossary or {}).items())))
+    rendered = safe_html.clean(md.reset().convert(body))
+    return f'<div class="pumpsite-notes" markdown="1">\n{rendered}\n</div>'

@@ -34,7 +34,7 @@ from pumpsite.model import Goal, Measure, Repo
 from pumpsite.problems import PAGE_TOO_LARGE, Problem
 from pumpsite.render.chart_ref import RESULTS_MAP, ChartRef
 from pumpsite.render.paths import data_file, goal_page, measure_page, relative_link, url_link
-from pumpsite.render.safe_markdown import html_text, md_escape, sanitise_markdown
+from pumpsite.render.safe_markdown import html_text, md_escape, notes_html
 from pumpsite.render.site_model import SiteModel, build_model, review_groups
 from pumpsite.render.template_worker import Limits, Started, run_bounded, seconds_for
 from pumpsite.render.templating import (
@@ -250,7 +250,7 @@ def _results_map_page(model: SiteModel, common: Mapping[str, str]) -> Page:
 def _goal_pages(repo: Repo, model: SiteModel, common: Mapping[str, str]) -> Iterator[Page]:
     for view in model.goals.values():
         goal = repo.goals[view.id]
-        context = {**common, "goal": view, "body": sanitise_markdown(goal.body)}
+        context = {**common, "goal": view, "body": notes_html(goal.body, tooltips(repo.glossary))}
         yield Page(view.page, "goal.md", goal.title, goal.path, context)
 
 
@@ -261,9 +261,12 @@ def _measure_pages(
     common: Mapping[str, str],
     edit_base: str | None,
 ) -> Iterator[Page]:
+    glossary = tooltips(repo.glossary)
     for view in model.measures.values():
         measure = repo.measures[view.id]
-        detail = measure_detail(measure, analyses.get(view.id), view, model.report_date, edit_base)
+        detail = measure_detail(
+            measure, analyses.get(view.id), view, model.report_date, edit_base, glossary
+        )
         context = {**common, "m": view, "d": detail}
         yield Page(view.page, "measure.md", measure.title, measure.path, context)
 

@@ -42,7 +42,7 @@ from pumpsite.periods import Period
 from pumpsite.render.chart.plan import LATEST_VALUES, ChartNote, full_chart_notes
 from pumpsite.render.chart_ref import ChartRef
 from pumpsite.render.paths import data_file, goal_page, measure_page
-from pumpsite.render.safe_markdown import sanitise_markdown
+from pumpsite.render.safe_markdown import notes_html
 from pumpsite.schema import Role
 
 RUN_CHART: dict[WithoutLimits, str] = {
@@ -202,7 +202,7 @@ class MeasureDetail:
     better: str
     roles: tuple[RoleView, ...]
     events: tuple[EventView, ...]
-    body: str  # sanitised Markdown
+    body: str  # the notes as safe HTML for the page (`safe_markdown.notes_html`)
     data: tuple[DataRow, ...]  # the latest LATEST_VALUES values
     values_note: str  # says how many values the chart and `data` leave out, or ""
     csv: str  # docs path of the CSV copy, "" without data
@@ -553,6 +553,7 @@ def measure_detail(
     view: MeasureView,
     report_date: date,
     edit_base: str | None,
+    glossary: Mapping[str, str] | None = None,
 ) -> MeasureDetail:
     reading = read_measure(measure, analysis, report_date) if analysis else None
     listed = _listed_signals(measure, analysis, report_date)
@@ -582,7 +583,7 @@ def measure_detail(
         better=_BETTER[measure.meta.better],
         roles=_role_views(measure, report_date),
         events=events,
-        body=sanitise_markdown(measure.body),
+        body=notes_html(measure.body, glossary),
         data=_data_rows(measure, analysis) if analysis else (),
         values_note=_values_note(analysis) if analysis else "",
         csv=data_file(measure.id) if measure.series else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,6 +47,7 @@ def phase_of(index: int, starts: Sequence[int]) -> int:
     return sum(start <= index for start in starts)
 
 
+@pytest.mark.slow
 @fast
 @given(signals_and_phases())
 def test_every_signal_point_is_in_exactly_one_episode_of_its_rule_and_side(
@@ -63,6 +65,7 @@ def test_every_signal_point_is_in_exactly_one_episode_of_its_rule_and_side(
             assert len(holding) == 1
 
 
+@pytest.mark.slow
 @fast
 @given(signals_and_phases())
 def test_episodes_of_one_rule_and_side_are_disjoint_and_not_adjacent_within_a_phase(
@@ -82,6 +85,7 @@ def test_episodes_of_one_rule_and_side_are_disjoint_and_not_adjacent_within_a_ph
                 assert a.end + 1 < b.start or b.end + 1 < a.start
 
 
+@pytest.mark.slow
 @fast
 @given(signals_and_phases())
 def test_episodes_hold_only_signal_points_and_count_every_signal_once(
@@ -105,6 +109,7 @@ series = st.lists(
 ).filter(lambda values: sum(v is not None for v in values) >= 5)
 
 
+@pytest.mark.slow
 @fast
 @given(series, st.sampled_from(["wheeler", "pump", "nhs"]))
 def test_the_engines_signals_group_into_disjoint_episodes_covering_every_point(

@@ -247,6 +247,7 @@ def test_values_exactly_on_a_line_are_never_beyond_it(
     assert rule not in tail_rules(after(values, [on_line(line)] * count, profile))
 
 
+@pytest.mark.slow
 @fast
 @given(steps, multiples, st.sampled_from(["wheeler", "nhs"]))
 def test_values_exactly_on_the_central_line_are_on_no_side(
@@ -256,6 +257,7 @@ def test_values_exactly_on_the_central_line_are_on_no_side(
     assert "long_run" not in tail_rules(after(values, [on_line(center)] * 9, profile))
 
 
+@pytest.mark.slow
 @fast
 @given(steps, multiples, st.booleans())
 def test_a_value_on_the_central_line_neither_extends_nor_breaks_a_run(
@@ -282,6 +284,7 @@ def test_a_moving_range_exactly_on_the_url_is_never_beyond_it(step: str, ints: l
     assert "mr_beyond_url" not in tail_rules(analysis, 6)
 
 
+@pytest.mark.slow
 @fast
 @given(steps=steps, ints=multiples, upper=st.booleans(), better=st.sampled_from(["up", "down"]))
 def test_a_target_on_a_limit_is_hit_or_miss(

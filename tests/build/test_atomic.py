@@ -96,6 +96,7 @@ def sources(root: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.slow
 def test_a_killed_build_leaves_a_whole_site_and_the_next_build_recovers(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "repo")
     engine_starts, total = timed_build(root)

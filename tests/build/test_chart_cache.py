@@ -74,6 +74,7 @@ def _edit_churn_csv(root: Path) -> None:
     path.write_text(path.read_text().replace("2024-02,3.75", "2024-02,3.95"))
 
 
+@pytest.mark.slow
 def test_a_cold_run_draws_every_chart_and_a_warm_one_none(
     repo: Path, warm: tuple[Path, Charts]
 ) -> None:
@@ -85,6 +86,7 @@ def test_a_cold_run_draws_every_chart_and_a_warm_one_none(
     assert again.svgs == fresh.svgs
 
 
+@pytest.mark.slow
 def test_editing_one_csv_draws_exactly_that_chart(repo: Path, warm: tuple[Path, Charts]) -> None:
     _edit_churn_csv(repo)
     announced: list[str] = []
@@ -107,6 +109,7 @@ def test_editing_one_csv_draws_exactly_that_chart(repo: Path, warm: tuple[Path, 
     assert result.svgs == _prepare(inspection, None).svgs
 
 
+@pytest.mark.slow
 def test_a_site_setting_that_changes_the_analysis_redraws_every_chart(repo: Path) -> None:
     config = repo / "mkdocs.yml"
     config.write_text(config.read_text().replace("rules: wheeler", "rules: pump"))
@@ -114,6 +117,7 @@ def test_a_site_setting_that_changes_the_analysis_redraws_every_chart(repo: Path
     assert result.cached == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["__version__", "CACHE_FORMAT"])
 def test_another_pumpsite_version_or_cache_format_redraws_every_chart(
     repo: Path, monkeypatch: pytest.MonkeyPatch, name: str
@@ -128,6 +132,7 @@ def test_the_code_fingerprint_is_of_the_whole_package() -> None:
     assert code_fingerprint() == code_fingerprint(chart_cache.PACKAGE)
 
 
+@pytest.mark.slow
 def test_an_edit_to_any_module_of_any_subpackage_changes_the_code_fingerprint(
     tmp_path: Path,
 ) -> None:
@@ -193,6 +198,7 @@ def _a_folder(path: Path) -> None:
     path.mkdir()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "damage",
     [
@@ -225,6 +231,7 @@ def _forge(path: Path, inspection: Inspection, poison: str) -> None:
     ChartCache(path.parent).put(CHURN, key, (description, {"full": poison, "small": poison}))
 
 
+@pytest.mark.slow
 def test_a_stale_entry_from_other_inputs_is_ignored(repo: Path) -> None:
     before = _inspect(repo)
     _forge(_entry(repo), before, "<svg>stale</svg>")
@@ -242,6 +249,7 @@ def test_entries_are_written_whole_and_leftovers_pruned(repo: Path) -> None:
     assert names == sorted(f"{m}.json" for m in _inspect(repo).analyses)
 
 
+@pytest.mark.slow
 def test_an_unwritable_cache_only_makes_the_build_slower(repo: Path) -> None:
     shutil.rmtree(repo / "cache")
     (repo / "cache").write_text("a file where the cache folder should be")
@@ -249,6 +257,7 @@ def test_an_unwritable_cache_only_makes_the_build_slower(repo: Path) -> None:
     assert result.rendered == len(result.svgs) > 0
 
 
+@pytest.mark.slow
 def test_charts_drawn_in_worker_processes_are_byte_identical(warm: tuple[Path, Charts]) -> None:
     inspection = _inspect(warm[0].parent)
     jobs = [
@@ -272,6 +281,7 @@ def test_rewriting_the_project_keeps_the_cache(tmp_path: Path) -> None:
 # --- through build and the command line -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_rebuild_after_editing_one_csv_draws_one_chart(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "repo")
     cold = build(root, today=TODAY)
@@ -292,6 +302,7 @@ def test_a_rebuild_after_editing_one_csv_draws_one_chart(tmp_path: Path) -> None
     assert "3.95" in (root / "site" / "measures" / CHURN / "index.html").read_text()
 
 
+@pytest.mark.slow
 def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "repo")
     cache_root = root / engine.PROJECT_DIR / CACHE_DIR
@@ -311,6 +322,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path) -> None:
     assert "forged" in (root / "site" / "measures" / CHURN / "index.html").read_text()
 
 
+@pytest.mark.slow
 def test_a_build_with_every_chart_cached_does_not_import_matplotlib(tmp_path: Path) -> None:
     """matplotlib takes about a second to import: only a build that draws pays for it."""
     root = copy_example(tmp_path / "repo")
@@ -345,6 +357,7 @@ def _poisoned(path: Path, attacker_secret: bytes) -> None:
     path.write_text(json.dumps(entry, ensure_ascii=False))
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("isolated_git")
 def test_a_cache_entry_committed_to_the_repository_is_not_trusted_on_a_fresh_clone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -372,10 +385,10 @@ def test_a_cache_entry_committed_to_the_repository_is_not_trusted_on_a_fresh_clo
     assert (result.charts_rendered, result.charts_cached) == (1, 0)
     text = "".join(page.read_text() for page in result.site_dir.rglob("*.html"))
     assert "XSS-cache" not in text
-    if shutil.which("chromium"):
-        assert browse(result.site_dir) == []
+    assert browse(result.site_dir) == []
 
 
+@pytest.mark.slow
 def test_svg_from_the_cache_must_be_shaped_as_a_chart(
     repo: Path, warm: tuple[Path, Charts]
 ) -> None:
@@ -410,6 +423,7 @@ def test_every_chart_pumpsite_draws_is_shaped_as_a_chart(warm: tuple[Path, Chart
         assert all(chart_cache.chart_shaped(svg) for svg in svgs.values())
 
 
+@pytest.mark.slow
 def test_with_no_place_for_the_key_the_cache_is_neither_read_nor_written(
     repo: Path, tmp_path: Path
 ) -> None:

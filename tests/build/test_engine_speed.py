@@ -89,6 +89,7 @@ def test_compiled_theme_templates_are_reused_but_an_edited_template_is_compiled_
     assert len(engine_speed._compiled()._compiled) > 10, "Material's templates are kept compiled"
 
 
+@pytest.mark.slow
 def test_installed_theme_files_are_listed_once_but_a_custom_dir_every_build(
     tmp_path: Path,
 ) -> None:

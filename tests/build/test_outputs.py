@@ -157,6 +157,7 @@ def test_problem_code(code: str, setup: Setup, expected: list[Problem], repo: Pa
     assert (repo.parent / "outside" / "photo.jpg").read_bytes() == b"\xff\xd8 a photo"
 
 
+@pytest.mark.slow
 def test_a_link_at_the_bottom_of_a_very_deep_project_folder_is_found(repo: Path) -> None:
     """Deeper than Python's recursion limit: a committed tree must not end in a traceback."""
     project = repo / ".pumpsite"
@@ -260,6 +261,7 @@ def stopped() -> Iterator[list[subprocess.Popen[bytes]]]:
             process.wait()
 
 
+@pytest.mark.slow
 def test_a_build_waits_while_another_writes_the_same_repository(
     repo: Path, tmp_path: Path, stopped: list[subprocess.Popen[bytes]]
 ) -> None:
@@ -287,6 +289,7 @@ def test_a_build_waits_while_another_writes_the_same_repository(
     assert "Report for 30 June 2025" in (tmp_path / "other" / "index.html").read_text()
 
 
+@pytest.mark.slow
 def test_serve_waits_for_a_build_and_says_so(tmp_path: Path) -> None:
     """This test process holds the lock as a build does; the server waits, then builds."""
     root = copy_example(tmp_path / "repo")

@@ -20,6 +20,8 @@ from pumpsite.scaffold import init_repo
 from tests.example_site import TODAY, copy_example, tree_snapshot
 from tests.html_snapshot import site_snapshot
 
+pytestmark = pytest.mark.slow  # every test builds with the engine
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
@@ -51,8 +53,10 @@ def test_every_measure_page_has_its_chart(built: BuildResult) -> None:
     assert built.site_dir is not None
     for measure_id in measure_ids(built):
         html = (built.site_dir / "measures" / measure_id / "index.html").read_text()
-        assert 'class="pumpsite-chart pumpsite-chart-full"' in html, measure_id
-        assert "<title" in html
+        (chart,) = re.findall(
+            r'<svg [^>]*class="pumpsite-chart pumpsite-chart-full".*?</svg>', html, re.S
+        )
+        assert len(re.findall(r"<title>[^<]+</title>", chart)) > 10, "hover titles on the points"
 
 
 def test_every_goal_page_exists_and_the_results_map_is_inline_svg(built: BuildResult) -> None:

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from pumpsite.checks.repo import check_repo
@@ -96,6 +97,7 @@ def test_settings_outside_the_data() -> None:
     assert any("starts at the first value" in m for m in messages)
 
 
+@pytest.mark.slow
 def test_missing_goal_lists_a_few_of_many_goals() -> None:
     goals = [goal(f"g{n:04}") for n in range(2_000)]
     problems = check_repo(repo(*goals, measure("m", VALUES, goal="zzz")))
@@ -159,6 +161,7 @@ def goal_chain_on_disk(root: Path, depth: int) -> Path:
     return make_repo(root, files)
 
 
+@pytest.mark.slow
 def test_a_goal_chain_1200_deep_stops_the_build_with_the_problem(tmp_path: Path) -> None:
     root = goal_chain_on_disk(tmp_path / "repo", 1_200)
     result = CliRunner().invoke(cli, ["build", str(root), "--as-of", "2026-01-15"])
@@ -167,6 +170,7 @@ def test_a_goal_chain_1200_deep_stops_the_build_with_the_problem(tmp_path: Path)
     assert "The previous site is unchanged" in result.output
 
 
+@pytest.mark.slow
 def test_a_goal_chain_20_deep_builds(tmp_path: Path) -> None:
     root = goal_chain_on_disk(tmp_path / "repo", 20)
     result = CliRunner().invoke(cli, ["build", str(root), "--as-of", "2026-01-15"])

@@ -241,6 +241,7 @@ def test_a_value_that_underflows_is_too_small(tmp_path: Path, cell: str) -> None
     assert (problem.line, problem.code) == (2, "PS331")
 
 
+@pytest.mark.slow
 def test_more_rows_than_the_limit_stop_the_reading(tmp_path: Path) -> None:
     first = date(1900, 1, 1)
     rows = (f"{first + timedelta(days=n)},{n % 7}\n" for n in range(100_000))
@@ -441,6 +442,7 @@ def test_unreadable(tmp_path: Path) -> None:
     assert [(p.code, p.severity) for p in problems] == [("PS117", Severity.ERROR)]
 
 
+@pytest.mark.slow
 def test_100k_rows_load(tmp_path: Path) -> None:
     """Speed is the benchmark's job (benchmarks/); this only proves a large file loads whole."""
     first = date(1800, 1, 1)

@@ -1072,6 +1072,7 @@ def test_digits_other_than_0_to_9_in_frontmatter(repo_of: RepoOf) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_long_values_are_quoted_briefly(repo_of: RepoOf) -> None:
     long = "x" * 100_000
     found = problems(
@@ -1276,6 +1277,7 @@ def _contents(pieces: st.SearchStrategy[str]) -> st.SearchStrategy[str | bytes]:
     return st.one_of(_text(pieces), st.binary(max_size=200))
 
 
+@pytest.mark.slow
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -1295,6 +1297,7 @@ def test_load_repo_never_raises(
             str(observation.period)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     text=_contents(

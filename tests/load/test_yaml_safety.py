@@ -60,6 +60,7 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BOUND, MEMORY_BOUND))
 
 
+@pytest.mark.slow
 def test_build_refuses_an_alias_bomb_within_bounds(tmp_path: Path) -> None:
     """In a process limited to 1 GiB: before the fix, mkdocs.yml's aliases reached the engine,
     and a bomb of nine levels took it 6 GB and 85 s to build."""

@@ -83,6 +83,7 @@ def local_state(repo: Path) -> dict[str, str]:
 # --- publishing -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_each_publish_adds_one_commit_on_the_previous_tip(repo: Path, remote: Path) -> None:
     code, err = publish(repo)
     assert code == 0, err
@@ -101,6 +102,7 @@ def test_each_publish_adds_one_commit_on_the_previous_tip(repo: Path, remote: Pa
     assert "2026-11,97.5" in git(remote, "show", f"gh-pages:{DATA}")
 
 
+@pytest.mark.slow
 def test_the_message_names_the_source_and_an_unchanged_site_makes_no_commit(
     repo: Path, remote: Path
 ) -> None:
@@ -114,6 +116,7 @@ def test_the_message_names_the_source_and_an_unchanged_site_makes_no_commit(
     assert len(history(remote)) == 1
 
 
+@pytest.mark.slow
 def test_source_branch_index_and_working_tree_are_untouched(repo: Path, remote: Path) -> None:
     (repo / "notes.txt").write_text("work in progress\n")
     git(repo, "add", "notes.txt")  # something staged, to see that the index is kept as it is
@@ -127,6 +130,7 @@ def test_source_branch_index_and_working_tree_are_untouched(repo: Path, remote: 
     assert "uncommitted changes" in err  # the staged file is in the working tree, so: a warning
 
 
+@pytest.mark.slow
 def test_previews_survive_a_normal_publish_until_removed(repo: Path, remote: Path) -> None:
     assert publish(repo)[0] == 0
     code, err = publish(repo, "--prefix", "previews/pr-7")
@@ -152,6 +156,7 @@ def test_previews_survive_a_normal_publish_until_removed(repo: Path, remote: Pat
     assert publish(repo, "--remove")[0] == 2
 
 
+@pytest.mark.slow
 def test_a_preview_leaves_the_site_and_other_previews_alone(repo: Path, remote: Path) -> None:
     assert publish(repo)[0] == 0
     assert publish(repo, "--prefix", "previews/pr-7")[0] == 0
@@ -165,6 +170,7 @@ def test_a_preview_leaves_the_site_and_other_previews_alone(repo: Path, remote: 
     assert "2026-11" in git(remote, "show", f"gh-pages:previews/pr-8/{DATA}")
 
 
+@pytest.mark.slow
 def test_a_preview_links_to_itself_not_to_the_site(repo: Path, remote: Path) -> None:
     """Its sitemap and canonical links carry the preview's folder under site_url."""
     config = repo / "mkdocs.yml"
@@ -198,6 +204,7 @@ def push_orphan(repo: Path, branch: str, files: dict[str, str], *messages: str) 
     git(repo, "branch", "-D", "-q", branch)
 
 
+@pytest.mark.slow
 def test_an_existing_site_branch_keeps_its_history_and_cname(repo: Path, remote: Path) -> None:
     # gh-pages made by something else first (mkdocs gh-deploy, by hand): publish asks for
     # --force once, builds on it, and keeps the custom domain GitHub Pages reads from CNAME.
@@ -225,6 +232,7 @@ def test_an_existing_site_branch_keeps_its_history_and_cname(repo: Path, remote:
 # --- refusals ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_build_with_errors_pushes_nothing(repo: Path, remote: Path) -> None:
     assert publish(repo)[0] == 0
     refs = git(remote, "for-each-ref")
@@ -258,6 +266,7 @@ def test_a_missing_remote(repo: Path) -> None:
     assert "There is no git remote 'upstream'" in err and "The remotes are: origin" in err
 
 
+@pytest.mark.slow
 def test_a_rejected_push(repo: Path, remote: Path) -> None:
     hook = remote / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'gh-pages is protected' >&2\nexit 1\n")
@@ -303,6 +312,7 @@ def refused(repo: Path, remote: Path, *args: str) -> str:
     return " ".join(err.split())  # the message, unwrapped
 
 
+@pytest.mark.slow
 def test_the_source_branch_is_refused(repo: Path, remote: Path) -> None:
     """Publishing to main replaced everyone's measures with the site."""
     head = git(repo, "rev-parse", "--short", "HEAD")
@@ -366,6 +376,7 @@ def test_a_branch_that_is_not_a_published_site_needs_force(
     assert found in err and "add --force once" in err
 
 
+@pytest.mark.slow
 def test_a_site_published_before_the_marker_existed_is_recognised(repo: Path, remote: Path) -> None:
     """Only pumpsite publish's own commit messages, .nojekyll, and no source files."""
     site = {".nojekyll": "", "index.html": "<p>old</p>", f"previews/pr-3/{MARKER}": ""}
@@ -381,6 +392,7 @@ def test_a_site_published_before_the_marker_existed_is_recognised(repo: Path, re
     assert len(history(remote)) == 4
 
 
+@pytest.mark.slow
 def test_prefix_and_remove_touch_only_preview_folders(repo: Path, remote: Path) -> None:
     """--prefix assets --remove deleted the site's styles and scripts."""
     assert publish(repo)[0] == 0
@@ -405,6 +417,7 @@ def test_an_absolute_prefix_publishes_nothing(repo: Path, remote: Path) -> None:
     assert "gh-pages" not in git(remote, "branch")
 
 
+@pytest.mark.slow
 def test_a_killed_publish_leaves_no_temporary_folder_after_the_next(
     repo: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -169,6 +169,7 @@ def test_inline_ready_root() -> None:
     assert root.get("aria-labelledby") == f"{first.get('id')} {second.get('id')}"
 
 
+@pytest.mark.slow
 def test_no_page_wide_style_and_no_sentinel_colour() -> None:
     svg = render(full_measure())
     assert "<style" not in svg, "a <style> inside inline SVG styles the whole page"
@@ -192,6 +193,7 @@ def test_ids_are_prefixed_unique_and_resolve() -> None:
                 assert ref in known
 
 
+@pytest.mark.slow
 def test_two_charts_share_no_id() -> None:
     one = {e.get("id") for e in parse(render(full_measure())).iter() if e.get("id")}
     other = make_measure(STEADY, id="other")
@@ -200,6 +202,7 @@ def test_two_charts_share_no_id() -> None:
     assert not one & two and not one & small
 
 
+@pytest.mark.slow
 def test_deterministic() -> None:
     measure = full_measure()
     assert render(measure) == render(measure)
@@ -222,6 +225,7 @@ def test_one_titled_point_per_known_value() -> None:
     assert title_of(points[0]) == "2024-01: 62%"
 
 
+@pytest.mark.slow
 def test_missing_value_breaks_the_line() -> None:
     root = parse(render(full_measure()))
     line = next(e for e in group(root, "x-line") if e.tag.endswith("path"))
@@ -276,6 +280,7 @@ def test_excluded_point_is_hollow_and_says_why() -> None:
 # --- lines map back to the maths ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_limit_lines_map_to_the_computed_limits() -> None:
     measure = full_measure()
     analysis = analyse(measure)
@@ -302,6 +307,7 @@ def test_limit_lines_map_to_the_computed_limits() -> None:
         assert to_value(float(point.get("y", "nan"))) == pytest.approx(value, abs=tolerance)
 
 
+@pytest.mark.slow
 def test_trial_limits_are_dotted_and_firm_limits_dashed() -> None:
     trial = parse(render(make_measure(STEADY[:8])))
     firm = parse(render(make_measure(STEADY)))
@@ -351,6 +357,7 @@ def test_run_chart_has_no_limits_and_says_why() -> None:
 # --- roles, targets, events, phases ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_target_only_for_an_improve_role_with_a_target() -> None:
     plain = parse(render(make_measure(STEADY)))
     assert by_id(plain, "on-time", "target-0") is None
@@ -387,6 +394,7 @@ def test_events_are_numbered_and_titled() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_phase_boundary_with_reason() -> None:
     root = parse(render(full_measure()))
     boundary = group(root, "x-phase-1")

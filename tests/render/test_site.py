@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from pumpsite.analysis.measure import MeasureAnalysis
+from pumpsite.build import engine
 from pumpsite.build.engine import charts_inline
 from pumpsite.checks.inspection import analyse_repo
 from pumpsite.load.glossary import BUILTIN_GLOSSARY
@@ -30,7 +31,7 @@ from pumpsite.model import Goal, Measure, Observation, Repo, Series
 from pumpsite.periods import Frequency, parse_period
 from pumpsite.render.chart_ref import RESULTS_MAP, ChartRef
 from pumpsite.render.paths import page_url, relative_link, url_link
-from pumpsite.render.safe_markdown import md_escape, sanitise_markdown
+from pumpsite.render.safe_markdown import NOTES_EXTENSIONS, md_escape, notes_html
 from pumpsite.render.site import NAV_GOALS, Site, render_site
 from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
 from tests import golden_files
@@ -467,14 +468,14 @@ def test_missing_periods_show_as_missing(site: Site) -> None:
 def test_owner_notes_are_rendered_below_the_page_sections(site: Site) -> None:
     page = site.files["measures/churn.md"]
     notes = section(page, "## Notes")
-    assert "### Why it matters\n\nEach point is a dozen customers." in notes
+    assert "<h3>Why it matters</h3>\n<p>Each point is a dozen customers.</p>" in notes
 
 
 def test_goal_pages_show_parent_children_and_measures_by_role(site: Site) -> None:
     parent = site.files["goals/customers.md"]
     assert "Owner: Ana" in parent
     assert "- [Customers stay with us](retention.md)" in section(parent, "## Sub-goals")
-    assert "Our **mission** for customers." in parent
+    assert "<p>Our <strong>mission</strong> for customers.</p>" in parent
     retention = charts_inline(site)["goals/retention.md"]
     assert "Part of: [Customers choose us again](customers.md)" in retention
     krs = section(retention, "## Key results in 2026-Q4")
@@ -696,22 +697,73 @@ def test_md_escape(text: str, expected: str) -> None:
     assert md_escape(text) == expected
 
 
+def inner_notes(body: str) -> str:
+    """The HTML inside the notes' block."""
+    html_text = notes_html(body)
+    head, tail = '<div class="pumpsite-notes" markdown="1">\n', "\n</div>"
+    assert html_text.startswith(head) and html_text.endswith(tail), html_text
+    return html_text[len(head) : -len(tail)]
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("[ok](https://example.org/a_(b))", "[ok](https://example.org/a_(b))"),
-        ("[rel](../x.md) [m](mailto:a@b.c)", "[rel](../x.md) [m](mailto:a@b.c)"),
-        ("<script>x</script>", "&lt;script>x&lt;/script>"),
-        ("<https://example.org>", "<https://example.org>"),
-        ("{: .note}", "{: .note}"),
-        ("# Title\n\n## Sub", "### Title\n\n#### Sub"),
-        ("## Why\n\n### How", "### Why\n\n#### How"),
-        ("Title\n=====\n\ntext", "### Title\n\ntext"),
-        ("```\n# comment\n```", "```\n# comment\n```"),
+        (
+            "[ok](https://example.org/a_(b))",
+            '<p><a href="https://example.org/a_(b)">ok</a></p>',
+        ),
+        (
+            "[rel](../x.md) [m](mailto:a@b.c)",
+            '<p><a href="../x.md">rel</a> <a href="mailto:a@b.c">m</a></p>',
+        ),
+        ("<script>x</script>", "<p>&lt;script&gt;x&lt;/script&gt;</p>"),
+        (
+            "<https://example.org>",
+            '<p><a href="https://example.org">https://example.org</a></p>',
+        ),
+        ("para\n{: .note}", '<p class="note">para</p>'),
+        ("# Title\n\n## Sub", "<h3>Title</h3>\n<h4>Sub</h4>"),
+        ("## Why\n\n### How", "<h3>Why</h3>\n<h4>How</h4>"),
+        ("Title\n=====\n\ntext", "<h3>Title</h3>\n<p>text</p>"),
+        (
+            "```\n# comment\n```",
+            '<div class="highlight"><pre><span></span><code># comment\n</code></pre></div>',
+        ),
+        # Shown as typed: a `<` in code and in prose.
+        ("`x < 3`", "<p><code>x &lt; 3</code></p>"),
+        ("1 < 2 and 3 > 2", "<p>1 &lt; 2 and 3 &gt; 2</p>"),
+        (
+            "```\nif a < b:\n```",
+            '<div class="highlight"><pre><span></span><code>if a &lt; b:\n</code></pre></div>',
+        ),
+        ("[z](<java\tscript:x>)", "<p><a>z</a></p>"),
+        # Raw HTML, blocks and inline, is text; links and attributes that run scripts are gone.
+        ("A <script>alert(1)</script> note", "<p>A &lt;script&gt;alert(1)&lt;/script&gt; note</p>"),
+        (
+            "<div>\n<b>block</b>\n</div>",
+            "<p>&lt;div&gt;\n&lt;b&gt;block&lt;/b&gt;\n&lt;/div&gt;</p>",
+        ),
+        ("<img src=x onerror=alert(1)>", "<p>&lt;img src=x onerror=alert(1)&gt;</p>"),
+        ("<!--pumpsite-chart:../../x-->", "<p>&lt;!--pumpsite-chart:../../x--&gt;</p>"),
+        ("[click](javascript:alert(1))", "<p><a>click</a></p>"),
+        ("![pic](x.png){: onerror=alert(1) }", '<p><img alt="pic" src="x.png"></p>'),
+        ("para\n{: onclick=alert(1) }", "<p>para</p>"),
     ],
 )
-def test_sanitise_markdown(body: str, expected: str) -> None:
-    assert sanitise_markdown(body) == expected
+def test_notes_html(body: str, expected: str) -> None:
+    assert inner_notes(body) == expected
+
+
+def test_notes_html_is_empty_for_a_blank_body() -> None:
+    assert notes_html("") == notes_html(" \n\n ") == ""
+
+
+def test_notes_use_extensions_every_generated_project_has() -> None:
+    assert set(NOTES_EXTENSIONS) == set(engine.REQUIRED_EXTENSIONS) - {"md_in_html"}
+
+
+def test_notes_carry_the_glossary_tooltips() -> None:
+    assert notes_html("A KPI.", {"KPI": "Key indicator"}).count('<abbr title="Key indicator">') == 1
 
 
 # --- golden files -------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ def test_check_reports_a_template_syntax_error(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_a_template_failing_at_render_time_stops_the_build_and_keeps_the_site(
     tmp_path: Path,
 ) -> None:
@@ -62,6 +63,7 @@ def test_a_template_failing_at_render_time_stops_the_build_and_keeps_the_site(
     assert tree_snapshot(root / "site") == before
 
 
+@pytest.mark.slow
 def test_a_user_template_replaces_the_page(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "repo")
     (root / "site_templates").mkdir()
@@ -101,6 +103,7 @@ def test_a_template_cannot_reach_python(tmp_path: Path, expression: str) -> None
     ]
 
 
+@pytest.mark.slow
 def test_an_edited_template_is_compiled_afresh_in_the_same_process(tmp_path: Path) -> None:
     """Compiled templates are kept across builds (serve): an edit must still show."""
     root = copy_example(tmp_path / "repo")

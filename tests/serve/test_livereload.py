@@ -239,6 +239,7 @@ def test_on_a_network_address_names_of_this_computer_and_addresses_are_answered(
     assert not named.accepts("evil.example:8000")
 
 
+@pytest.mark.slow
 def test_silent_connections_are_closed_but_a_reload_poll_is_held_open(
     live: tuple[LiveSite, PreviewServer], site_dir: Path
 ) -> None:

@@ -79,6 +79,7 @@ def test_the_watcher_looks_every_quarter_second_when_notifications_run_out(
         watcher.stop()
 
 
+@pytest.mark.slow
 def test_a_build_does_not_wake_the_watcher(example: Path) -> None:
     """The build writes .pumpsite/ and the site; neither may look like a change to the sources,
     or every build would trigger the next one."""
