@@ -83,19 +83,20 @@ def test_home_page_reads_and_links_to_the_sections(browser: object, site_url: st
 def test_measure_page_shows_the_chart_with_hover_titles_and_tooltips(
     browser: object, site_url: str
 ) -> None:
-    page = open_page(browser, site_url + "/measures/customer-complaints/")
+    page = open_page(browser, site_url + "/measures/customer-complaints.html")
     chart = page.locator("svg.pumpsite-chart-full")  # type: ignore[attr-defined]
     assert chart.count() == 1
     assert chart.bounding_box()["width"] > 500
     assert page.locator("svg.pumpsite-chart-full use title").count() > 20  # type: ignore[attr-defined]
     assert page.locator("abbr[title]").count() > 0  # type: ignore[attr-defined]
     page.screenshot(path=str(SHOTS / "measure.png"), full_page=True)  # type: ignore[attr-defined]
-    dark = open_page(browser, site_url + "/measures/customer-complaints/", dark=True)
+    dark = open_page(browser, site_url + "/measures/customer-complaints.html", dark=True)
     dark.screenshot(path=str(SHOTS / "measure-dark.png"), full_page=False)  # type: ignore[attr-defined]
 
 
 def test_section_pages_render(browser: object, site_url: str) -> None:
-    for name in ("strategic", "operational", "review", "goals", "glossary"):
-        page = open_page(browser, f"{site_url}/{name}/")
+    for name in ("strategic", "operational", "review", "goals/index", "glossary"):
+        page = open_page(browser, f"{site_url}/{name}.html")
         assert page.locator("article h1").count() == 1, name  # type: ignore[attr-defined]
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+        shot = SHOTS / f"{name.replace('/index', '')}.png"
+        page.screenshot(path=str(shot), full_page=True)  # type: ignore[attr-defined]

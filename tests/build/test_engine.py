@@ -250,7 +250,7 @@ def test_material_puts_each_chart_in_place_after_markdown_and_drops_unknown_mark
         project, engine.project_files(site, engine.engine_config({}, site, default_name="r"))
     )
     engine.run_engine(project, tmp_path / "site", strict=True)
-    html = (tmp_path / "site" / "m" / "index.html").read_text()
+    html = (tmp_path / "site" / "m.html").read_text()
     assert "<title>&#123;&#123; 7 * 7 }} &#123;% include" in html, "the chart, Jinja syntax inert"
     assert "<svg>map</svg>" in html and MARK not in html
     assert "And  none." in html

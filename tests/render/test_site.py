@@ -330,8 +330,8 @@ def test_built_urls_for_raw_html_links() -> None:
 def test_results_map_gets_built_urls_and_the_goals_in_focus() -> None:
     fake = FakeMap()
     site = render(small_repo(), results_map=fake)
-    assert fake.links["retention"] == "retention/"
-    assert fake.links["churn"] == "../measures/churn/"
+    assert fake.links["retention"] == "retention.html"
+    assert fake.links["churn"] == "../measures/churn.html"
     assert fake.focus == {"retention", "growth"}
     assert str(RESULTS_MAP) in site.files["goals/index.md"]
     assert '<svg class="pumpsite-results-map"/>' in charts_inline(site)["goals/index.md"]
@@ -339,8 +339,8 @@ def test_results_map_gets_built_urls_and_the_goals_in_focus() -> None:
 
 def test_results_map_links_follow_use_directory_urls() -> None:
     fake = FakeMap()
-    render(replace(small_repo(), site_config={"use_directory_urls": False}), results_map=fake)
-    assert fake.links["retention"] == "retention.html"
+    render(replace(small_repo(), site_config={"use_directory_urls": True}), results_map=fake)
+    assert fake.links["retention"] == "retention/"
 
 
 # --- home, strategic, operational, review -------------------------------------------------------
