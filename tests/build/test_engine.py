@@ -52,6 +52,22 @@ def test_defaults_for_a_bare_config() -> None:
     assert config["theme"]["name"] == "material"
 
 
+def test_by_default_no_request_leaves_the_site_and_pages_are_files() -> None:
+    config = engine.engine_config({}, SITE, default_name="r")
+    assert config["theme"]["font"] is False and config["use_directory_urls"] is False
+    user = {"theme": {"name": "material", "font": {"text": "Inter"}}, "use_directory_urls": True}
+    config = engine.engine_config(user, SITE, default_name="r")
+    assert config["theme"]["font"] == {"text": "Inter"} and config["use_directory_urls"] is True
+
+
+def test_without_site_url_the_404_page_stands_alone() -> None:
+    bare = engine.project_files(SITE, engine.engine_config({}, SITE, default_name="r"))
+    assert "overrides/404.html" in bare and 'href="/' not in bare["overrides/404.html"]
+    user = {"site_url": "https://acme.github.io/measures/"}
+    config = engine.engine_config(user, SITE, default_name="r")
+    assert "overrides/404.html" not in engine.project_files(SITE, config)
+
+
 def test_a_site_published_into_a_folder_has_its_own_site_url() -> None:
     user = {"site_url": "https://acme.example/measures"}
     config = engine.engine_config(user, SITE, default_name="r", url_folder="previews/pr-7")

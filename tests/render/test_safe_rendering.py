@@ -440,3 +440,12 @@ def browse(site: Path) -> list[str]:
     finally:
         server.shutdown()
     return found
+
+
+def test_headings_carry_no_tooltip_but_the_text_after_them_does() -> None:
+    import markdown
+
+    extension = tooltips.makeExtension(glossary={"signal": "A point that stands out."})
+    page = markdown.markdown("## A signal\n\nOne signal here.", extensions=[extension])
+    assert page.startswith("<h2>A signal</h2>")
+    assert '<abbr title="A point that stands out.">signal</abbr> here' in page

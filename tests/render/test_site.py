@@ -291,6 +291,13 @@ def test_with_many_goals_the_nav_lists_only_the_top_level_ones() -> None:
     assert [next(iter(g)) for g in nav[1:]] == [g.title for g in tops]
 
 
+def test_the_nav_lists_the_goals_as_the_results_map_does_not_by_the_alphabet() -> None:
+    goals = [goal("z", "Zeal"), goal("a", "Ample", parent="z"), goal("m", "Merit")]
+    tree = replace(small_repo(), goals={g.id: g for g in goals}, measures={})
+    nav = render(tree).nav[4]["Goals"]
+    assert [next(iter(g)) for g in nav[1:]] == ["Merit", "Zeal", "Ample"]
+
+
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
