@@ -175,9 +175,10 @@ def test_a_preview_links_to_itself_not_to_the_site(repo: Path, remote: Path) -> 
     preview = git(remote, "show", "gh-pages:previews/pr-7/sitemap.xml")
     assert "<loc>https://acme.example/measures/previews/pr-7/index.html</loc>" in preview
     page = git(remote, "show", "gh-pages:previews/pr-7/index.html")
-    assert 'href="https://acme.example/measures/previews/pr-7/"' in page  # canonical
+    assert 'href="https://acme.example/measures/previews/pr-7/index.html"' in page  # canonical
     site = git(remote, "show", "gh-pages:sitemap.xml")
-    assert "<loc>https://acme.example/measures/</loc>" in site and "previews" not in site
+    assert "<loc>https://acme.example/measures/index.html</loc>" in site
+    assert "previews" not in site
 
 
 def push_orphan(repo: Path, branch: str, files: dict[str, str], *messages: str) -> None:
