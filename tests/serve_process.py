@@ -24,7 +24,7 @@ from tests.example_site import TODAY
 DEADLINE = 90.0  # seconds; a build of the example takes 1-4 s, more on a loaded machine
 BANNER = 'id="pumpsite-serve-banner"'
 CHURN_CSV = "data/customer-churn.csv"  # in the example: the churn measure's data, and its page
-CHURN_PAGE = "measures/customer-churn/"
+CHURN_PAGE = "measures/customer-churn.html"
 LAST_PERIOD = "2026-10,"
 T = TypeVar("T")
 

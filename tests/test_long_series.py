@@ -80,7 +80,7 @@ def section(page_html: str, heading_id: str) -> str:
 @pytest.mark.parametrize("measure_id", ["co2-ppm", "calls-a-week", "orders-a-day"])
 def test_a_long_series_makes_a_page_under_300_kb(built: BuildResult, measure_id: str) -> None:
     assert built.site_dir is not None
-    size = (built.site_dir / "measures" / measure_id / "index.html").stat().st_size
+    size = (built.site_dir / "measures" / f"{measure_id}.html").stat().st_size
     assert size < PAGE_BYTES, f"{measure_id}: {size:,} bytes"
 
 
@@ -92,7 +92,7 @@ def test_every_page_of_the_site_stays_bounded(built: BuildResult) -> None:
 
 
 def test_the_trending_measure_reads_true_and_short(built: BuildResult) -> None:
-    reading = section(page(built, "measures/co2-ppm/index.html"), "reading")
+    reading = section(page(built, "measures/co2-ppm.html"), "reading")
     assert reading.count("these limits no longer describe the process") == 1
     assert reading.count("Signal:") == 0
     assert "Most of the latest values are signals (20 of the latest 20, since week 28 of 2026)" in (
@@ -105,19 +105,19 @@ def test_the_trending_measure_reads_true_and_short(built: BuildResult) -> None:
 def test_the_signals_of_the_report_quarter_are_listed_and_the_rest_collapsed(
     built: BuildResult,
 ) -> None:
-    signals = section(page(built, "measures/co2-ppm/index.html"), "signals")
+    signals = section(page(built, "measures/co2-ppm.html"), "signals")
     assert "2,088 values in a row above the upper natural process limit of 343.6 ppm, since " in (
         signals
     )
     assert "And 24 earlier signals" in signals
-    text = page(built, "measures/co2-ppm/index.html")
+    text = page(built, "measures/co2-ppm.html")
     listed = re.search(r'<h2 id="signals">.*?<table>(.*?)</table>', text, re.S)
     assert listed and listed[1].count("<tr>") - 1 == 3  # rows after the header
     assert text.count("<details") == 2  # the earlier signals and the data
 
 
 def test_the_daily_outliers_list_twenty_signals_and_count_the_others(built: BuildResult) -> None:
-    signals = section(page(built, "measures/orders-a-day/index.html"), "signals")
+    signals = section(page(built, "measures/orders-a-day.html"), "signals")
     assert "And 970 earlier signals" in signals  # the jumps to and from each are its event
     assert "Only the latest 50 of 970 earlier signals are listed." in signals
 
@@ -130,7 +130,7 @@ def test_overviews_show_one_status_per_measure(built: BuildResult) -> None:
         "longer describe the process."
     ) in changed
     assert home.count("pumpsite-signal--") == 0, "no badge per signal"
-    operational = page(built, "operational/index.html")
+    operational = page(built, "operational.html")
     assert operational.count("pumpsite-signal--") == 0
     row = re.search(r"Orders a day.*?</tr>", operational, re.S)
     assert row and row[0].count("pumpsite-status--") == 1

@@ -62,7 +62,7 @@ def test_the_readme_works_as_written(
 
     [try_it] = blocks("Try it")
     follow(try_it, checkout, {"pumpsite serve --open": "pumpsite build"})
-    assert (checkout / "site/review/index.html").is_file()
+    assert (checkout / "site/review.html").is_file()
 
     [on_path] = blocks("Get `pumpsite` on your PATH")
     monkeypatch.setenv("PATH", f"{checkout / '.venv/bin'}{os.pathsep}{os.environ['PATH']}")
@@ -74,5 +74,5 @@ def test_the_readme_works_as_written(
     follow(own, tmp_path, {"git@github.com:OWNER/our-measures.git": str(remote)})
     assert tests == "make install check\n"
     published = git(remote, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
-    assert "measures/late-orders/index.html" in published
+    assert "measures/late-orders.html" in published
     assert git(remote, "rev-parse", "main")

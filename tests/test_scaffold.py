@@ -87,7 +87,7 @@ def test_the_new_repository_builds_at_once_and_git_ignores_the_output(
     result = build(fresh, today=TODAY, strict=True)
     assert result.ok, (result.failure, result.problems, result.engine_warnings)
     assert (fresh / "site" / "index.html").is_file() and (fresh / ".pumpsite").is_dir()
-    page = (fresh / "site" / "measures" / "on-time-delivery" / "index.html").read_text()
+    page = (fresh / "site" / "measures" / "on-time-delivery.html").read_text()
     assert "On-time delivery" in page and 'class="pumpsite-chart pumpsite-chart-full"' in page
     untracked = git(fresh, "status", "--porcelain", "--untracked-files=all")
     assert "site/" not in untracked and ".pumpsite" not in untracked
@@ -406,7 +406,7 @@ def test_setting_repo_url_links_each_page_to_its_source_file(fresh: Path) -> Non
         )
     )
     assert build(fresh, today=TODAY).ok
-    page = (fresh / "site" / "measures" / "on-time-delivery" / "index.html").read_text()
+    page = (fresh / "site" / "measures" / "on-time-delivery.html").read_text()
     source = "https://github.com/acme/measures/edit/main/measures/on-time-delivery.md"
     button = re.search(r'<a href="([^"]*)"[^>]*rel="edit"', page)
     assert button is not None and button.group(1) == source

@@ -210,4 +210,4 @@ def test_the_publish_workflow_runs_and_publishes_the_site(pushed: Path, tmp_path
     workspace = tmp_path / "main"
     run_job(workflow["jobs"]["publish"]["steps"], pushed, workspace, "main")
     published = git(pushed, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
-    assert {"index.html", ".nojekyll", "measures/on-time-delivery/index.html"} <= set(published)
+    assert {"index.html", ".nojekyll", "measures/on-time-delivery.html"} <= set(published)

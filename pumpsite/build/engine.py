@@ -33,6 +33,7 @@ from pumpsite.build import engine_speed, outputs
 from pumpsite.errors import PumpsiteError
 from pumpsite.model import Tagged
 from pumpsite.render.chart_ref import ChartRef, with_charts
+from pumpsite.render.paths import directory_urls
 from pumpsite.render.site import Site
 
 PROJECT_DIR = outputs.PROJECT_DIR
@@ -89,6 +90,33 @@ ACTIONS_TEMPLATE = """\
 """
 
 
+NO_REQUESTS = """\
+No request leaves the site by default, so it reads offline and from `file://`: the theme's
+font is the system's (`theme.font: false` unless the user names fonts) and pages are files
+(`use_directory_urls: false` unless the user sets it: a link to `measures/x.html` opens the
+page from a folder, where `measures/x/` opens a directory listing). Material's offline plugin is
+not added: it loads its search shim from unpkg.com. Search works wherever the site is served.
+"""
+
+NOT_FOUND_TEMPLATE = """\
+{#- pumpsite: without site_url the 404 page cannot know where the site starts (it is served at
+    any address), so it stands alone: no theme assets, no links. -#}
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Page not found · {{ config.site_name | e }}</title>
+<style>body{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}
+@media (prefers-color-scheme:dark){body{background:#1e2129;color:#e2e4e9}}</style>
+</head><body>
+<h1>Page not found</h1>
+<p>There is no page at this address in {{ config.site_name | e }}.
+Use your browser's Back button to return to the page you came from.</p>
+</body></html>
+"""
+"""The 404 page when `site_url` is not set. MkDocs gives the 404 page root-absolute links
+(`/assets/…`) then, which break on a project site (`owner.github.io/repo/`)."""
+
+
 class EngineError(PumpsiteError):
     """The engine failed to build the site; the message says why."""
 
@@ -122,6 +150,7 @@ def merge_extensions(user: object, glossary: Mapping[str, str]) -> list[Any]:
 def _theme(user: object, has_overrides: bool) -> dict[str, Any]:
     theme: dict[str, Any] = {"name": user} if isinstance(user, str) else dict(user or {})  # type: ignore[call-overload]
     theme.setdefault("name", "material")
+    theme.setdefault("font", False)  # no Google Fonts unless the user names them: see NO_REQUESTS
     if theme.get("custom_dir"):
         theme["custom_dir"] = f"../{theme['custom_dir']}"
     elif has_overrides:
@@ -137,6 +166,7 @@ def engine_config(
     folder), so that its sitemap and canonical links point at itself."""
     config = dict(user)
     config.setdefault("site_name", default_name)
+    config.setdefault("use_directory_urls", directory_urls(user))
     site_url = config.get("site_url")
     if url_folder and isinstance(site_url, str) and site_url.strip():
         config["site_url"] = f"{site_url.strip().rstrip('/')}/{url_folder.strip('/')}/"
@@ -199,6 +229,11 @@ def _write_if_changed(path: str, content: str | bytes, exists: bool) -> bool:
     return True
 
 
+def _has_site_url(config: Mapping[str, Any]) -> bool:
+    site_url = config.get("site_url")
+    return isinstance(site_url, str) and bool(site_url.strip())
+
+
 def _charts_after_markdown(theme: Mapping[str, Any]) -> bool:
     """Whether the theme is Material with pumpsite's overrides, whose content partial puts the
     charts in place after Markdown."""
@@ -230,6 +265,8 @@ def project_files(site: Site, config: Mapping[str, Any]) -> dict[str, str | byte
     theme = config["theme"]
     if theme.get("custom_dir") == "overrides":
         files["overrides/partials/actions.html"] = ACTIONS_TEMPLATE
+        if not _has_site_url(config):
+            files["overrides/404.html"] = NOT_FOUND_TEMPLATE
     pages: Mapping[str, str] = site.files
     if _charts_after_markdown(theme):
         files |= chart_theme_files(site.charts)

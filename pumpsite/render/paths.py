@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 # --- paths and links -----------------------------------------------------------------------------
@@ -31,6 +33,13 @@ def relative_link(from_page: str, to_path: str) -> str:
     from the home page, '../measures/x.md' from a goal page."""
     path = posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
     return quote(path)
+
+
+def directory_urls(site_config: Mapping[str, Any]) -> bool:
+    """Whether pages are folders ('goals/g/') or files ('goals/g.html'): files unless the user
+    sets `use_directory_urls: true`, so the site opens from `file://` (see
+    `pumpsite.build.engine.NO_REQUESTS`)."""
+    return site_config.get("use_directory_urls") is True
 
 
 def page_url(page: str, directory_urls: bool) -> str:

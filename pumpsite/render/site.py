@@ -33,7 +33,14 @@ from pumpsite.analysis.reading import long_date
 from pumpsite.model import Goal, Measure, Repo
 from pumpsite.problems import PAGE_TOO_LARGE, Problem
 from pumpsite.render.chart_ref import RESULTS_MAP, ChartRef
-from pumpsite.render.paths import data_file, goal_page, measure_page, relative_link, url_link
+from pumpsite.render.paths import (
+    data_file,
+    directory_urls,
+    goal_page,
+    measure_page,
+    relative_link,
+    url_link,
+)
 from pumpsite.render.safe_markdown import html_text, md_escape, notes_html
 from pumpsite.render.site_model import SiteModel, build_model, review_groups
 from pumpsite.render.template_worker import Limits, Started, run_bounded, seconds_for
@@ -279,13 +286,13 @@ def _glossary_page(repo: Repo, common: Mapping[str, str]) -> Page:
 def _results_map(repo: Repo, model: SiteModel, draw: MapRenderer) -> str:
     """The results map, each box linking to its goal's or measure's page; the goals with key
     results are in focus."""
-    directory_urls = repo.site_config.get("use_directory_urls", True) is not False
+    folders = directory_urls(repo.site_config)
 
     def link(item_id: str) -> str:
         if item_id in repo.goals:
-            return url_link("goals/index.md", goal_page(item_id), directory_urls)
+            return url_link("goals/index.md", goal_page(item_id), folders)
         if item_id in repo.measures:
-            return url_link("goals/index.md", measure_page(item_id), directory_urls)
+            return url_link("goals/index.md", measure_page(item_id), folders)
         return "#"
 
     focus = frozenset(g.id for g in _focus_goals(model))
@@ -330,7 +337,8 @@ and the results map)."""
 
 
 def _nav(model: SiteModel) -> list[Any]:
-    goals = sorted(model.goals.values(), key=lambda g: (g.title.casefold(), g.id))
+    """The sections, and the goals in the results map's order (a goal, then its sub-goals)."""
+    goals = list(model.goals.values())
     if len(goals) > NAV_GOALS:
         goals = [g for g in goals if g.parent is None]
     return [

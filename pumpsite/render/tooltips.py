@@ -9,7 +9,9 @@ tooltip. Unlike `abbr`:
   the glossary when definitions use their own terms;
 - the engine's placeholders (Python-Markdown's `STX wzxhzdk:N ETX`, which stand for raw HTML and
   the charts until the end) are passed over whole, whatever the terms are;
-- terms come from glossary.yml only: `*[term]: definition` in a page is text.
+- terms come from glossary.yml only: `*[term]: definition` in a page is text;
+- headings carry none: a dotted underline in a heading reads as a link, and the heading's text
+  is the page's title and table of contents.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ PER_TERM = 3
 """Occurrences of one term on a page that carry its definition."""
 PER_PAGE = 20_000
 """Characters of definitions one page carries at most."""
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 _PLACEHOLDER = f"{re.escape(util.STX)}[^{re.escape(util.ETX)}]*{re.escape(util.ETX)}"
 
@@ -57,7 +60,10 @@ class Tooltips(Treeprocessor):
         self._element(root)
 
     def _element(self, element: etree.Element) -> None:
-        """Document order: the element's text, then each child and the text after it."""
+        """Document order: the element's text, then each child and the text after it (a
+        heading's own text is passed over)."""
+        if element.tag in HEADINGS:
+            return
         element.text, content = self._split(element.text)
         for child in list(element):
             self._element(child)

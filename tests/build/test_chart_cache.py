@@ -297,9 +297,9 @@ def test_a_rebuild_after_editing_one_csv_draws_one_chart(tmp_path: Path) -> None
     uncached = build(root, today=TODAY, site_dir=tmp_path / "uncached", cache=False)
     assert uncached.charts_rendered == 6
     for measure in warm.inspection.repo.measures:
-        page = f"measures/{measure}/index.html"
+        page = f"measures/{measure}.html"
         assert (root / "site" / page).read_bytes() == (tmp_path / "uncached" / page).read_bytes()
-    assert "3.95" in (root / "site" / "measures" / CHURN / "index.html").read_text()
+    assert "3.95" in (root / "site" / "measures" / f"{CHURN}.html").read_text()
 
 
 @pytest.mark.slow
@@ -312,14 +312,14 @@ def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["build", "--no-cache", "--as-of", str(TODAY), str(root)])
     assert result.exit_code == 0, result.output
     assert "6 charts drawn, 0 from the cache" in result.output
-    assert "forged" not in (root / "site" / "measures" / CHURN / "index.html").read_text()
+    assert "forged" not in (root / "site" / "measures" / f"{CHURN}.html").read_text()
     assert [p.name for p in cache_root.iterdir()] == [f"{CHURN}.json"]
 
     # With the cache, an entry this computer signed for these inputs, shaped as a chart, is used.
     result = CliRunner().invoke(cli, ["build", "--as-of", str(TODAY), str(root)])
     assert result.exit_code == 0, result.output
     assert "5 charts drawn, 1 from the cache" in result.output
-    assert "forged" in (root / "site" / "measures" / CHURN / "index.html").read_text()
+    assert "forged" in (root / "site" / "measures" / f"{CHURN}.html").read_text()
 
 
 @pytest.mark.slow

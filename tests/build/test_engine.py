@@ -52,6 +52,22 @@ def test_defaults_for_a_bare_config() -> None:
     assert config["theme"]["name"] == "material"
 
 
+def test_by_default_no_request_leaves_the_site_and_pages_are_files() -> None:
+    config = engine.engine_config({}, SITE, default_name="r")
+    assert config["theme"]["font"] is False and config["use_directory_urls"] is False
+    user = {"theme": {"name": "material", "font": {"text": "Inter"}}, "use_directory_urls": True}
+    config = engine.engine_config(user, SITE, default_name="r")
+    assert config["theme"]["font"] == {"text": "Inter"} and config["use_directory_urls"] is True
+
+
+def test_without_site_url_the_404_page_stands_alone() -> None:
+    bare = engine.project_files(SITE, engine.engine_config({}, SITE, default_name="r"))
+    assert "overrides/404.html" in bare and 'href="/' not in bare["overrides/404.html"]
+    user = {"site_url": "https://acme.github.io/measures/"}
+    config = engine.engine_config(user, SITE, default_name="r")
+    assert "overrides/404.html" not in engine.project_files(SITE, config)
+
+
 def test_a_site_published_into_a_folder_has_its_own_site_url() -> None:
     user = {"site_url": "https://acme.example/measures"}
     config = engine.engine_config(user, SITE, default_name="r", url_folder="previews/pr-7")
@@ -250,7 +266,7 @@ def test_material_puts_each_chart_in_place_after_markdown_and_drops_unknown_mark
         project, engine.project_files(site, engine.engine_config({}, site, default_name="r"))
     )
     engine.run_engine(project, tmp_path / "site", strict=True)
-    html = (tmp_path / "site" / "m" / "index.html").read_text()
+    html = (tmp_path / "site" / "m.html").read_text()
     assert "<title>&#123;&#123; 7 * 7 }} &#123;% include" in html, "the chart, Jinja syntax inert"
     assert "<svg>map</svg>" in html and MARK not in html
     assert "And  none." in html

@@ -40,11 +40,11 @@ def test_every_section_page_exists(built: BuildResult) -> None:
     assert site is not None
     for page in (
         "index.html",
-        "strategic/index.html",
-        "operational/index.html",
-        "review/index.html",
+        "strategic.html",
+        "operational.html",
+        "review.html",
         "goals/index.html",
-        "glossary/index.html",
+        "glossary.html",
     ):
         assert (site / page).is_file(), page
 
@@ -52,7 +52,7 @@ def test_every_section_page_exists(built: BuildResult) -> None:
 def test_every_measure_page_has_its_chart(built: BuildResult) -> None:
     assert built.site_dir is not None
     for measure_id in measure_ids(built):
-        html = (built.site_dir / "measures" / measure_id / "index.html").read_text()
+        html = (built.site_dir / "measures" / f"{measure_id}.html").read_text()
         (chart,) = re.findall(
             r'<svg [^>]*class="pumpsite-chart pumpsite-chart-full".*?</svg>', html, re.S
         )
@@ -62,7 +62,7 @@ def test_every_measure_page_has_its_chart(built: BuildResult) -> None:
 def test_every_goal_page_exists_and_the_results_map_is_inline_svg(built: BuildResult) -> None:
     assert built.site_dir is not None
     for goal_id in built.inspection.repo.goals:
-        assert (built.site_dir / "goals" / goal_id / "index.html").is_file(), goal_id
+        assert (built.site_dir / "goals" / f"{goal_id}.html").is_file(), goal_id
     assert "pumpsite-results-map" in (built.site_dir / "goals" / "index.html").read_text()
 
 
@@ -97,7 +97,7 @@ def test_charts_put_back_after_markdown_give_the_same_site_as_inline_charts(
 
 def test_glossary_terms_become_tooltips_across_the_site(built: BuildResult) -> None:
     assert built.site_dir is not None
-    html = (built.site_dir / "glossary" / "index.html").read_text()
+    html = (built.site_dir / "glossary.html").read_text()
     assert "<abbr title=" in html
 
 
@@ -105,7 +105,7 @@ def test_nav_does_not_list_every_measure(built: BuildResult) -> None:
     assert built.site_dir is not None
     html = (built.site_dir / "index.html").read_text()
     for measure_id in measure_ids(built):
-        assert f'href="measures/{measure_id}/"' not in html.split('class="md-content"')[0]
+        assert f'href="measures/{measure_id}.html"' not in html.split('class="md-content"')[0]
 
 
 def test_the_generated_project_rebuilds_with_plain_mkdocs(

@@ -175,4 +175,4 @@ def test_a_goal_chain_20_deep_builds(tmp_path: Path) -> None:
     root = goal_chain_on_disk(tmp_path / "repo", 20)
     result = CliRunner().invoke(cli, ["build", str(root), "--as-of", "2026-01-15"])
     assert result.exit_code == 0, result.output
-    assert (root / "site" / "goals" / "g20" / "index.html").is_file()
+    assert (root / "site" / "goals" / "g20.html").is_file()

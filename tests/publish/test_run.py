@@ -179,11 +179,12 @@ def test_a_preview_links_to_itself_not_to_the_site(repo: Path, remote: Path) -> 
     assert publish(repo)[0] == 0
     assert publish(repo, "--prefix", "previews/pr-7")[0] == 0
     preview = git(remote, "show", "gh-pages:previews/pr-7/sitemap.xml")
-    assert "<loc>https://acme.example/measures/previews/pr-7/</loc>" in preview
+    assert "<loc>https://acme.example/measures/previews/pr-7/index.html</loc>" in preview
     page = git(remote, "show", "gh-pages:previews/pr-7/index.html")
-    assert 'href="https://acme.example/measures/previews/pr-7/"' in page  # canonical
+    assert 'href="https://acme.example/measures/previews/pr-7/index.html"' in page  # canonical
     site = git(remote, "show", "gh-pages:sitemap.xml")
-    assert "<loc>https://acme.example/measures/</loc>" in site and "previews" not in site
+    assert "<loc>https://acme.example/measures/index.html</loc>" in site
+    assert "previews" not in site
 
 
 def push_orphan(repo: Path, branch: str, files: dict[str, str], *messages: str) -> None:
@@ -397,7 +398,7 @@ def test_prefix_and_remove_touch_only_preview_folders(repo: Path, remote: Path) 
     """--prefix assets --remove deleted the site's styles and scripts."""
     assert publish(repo)[0] == 0
     assert publish(repo, "--prefix", "previews/pr-7")[0] == 0
-    for folder in ("assets", "search", "measures/on-time-delivery", "index.html", "previews"):
+    for folder in ("assets", "search", "measures", "index.html", "previews"):
         for action in ((), ("--remove",)):
             err = refused(repo, remote, "--prefix", folder, *action)
             assert f"{folder} holds files that are not a preview's (" in err, err

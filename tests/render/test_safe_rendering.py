@@ -268,13 +268,13 @@ def links(page: Path) -> list[tuple[dict[str, str | None], str]]:
 
 
 def test_links_defined_inside_containers_lead_nowhere(site: Path) -> None:
-    found = {text: attrs for attrs, text in links(site / "goals" / "g" / "index.html")}
+    found = {text: attrs for attrs, text in links(site / "goals" / "g.html")}
     assert all("href" not in found[text] for text in DEAD_LINKS)
     assert found["admonition link"] == {"class": "md-button"}, "a button, to nowhere"
     attribute_link = found["attribute link"]  # its own href replaced the safe one: none is left
     assert not {"href", "onclick"} & set(attribute_link)
     assert "position" not in (attribute_link.get("style") or "")
-    page = (site / "goals" / "g" / "index.html").read_text()
+    page = (site / "goals" / "g.html").read_text()
     (image,) = re.findall(r'<img alt="image link"[^>]*>', page)
     assert "src" not in image
 
@@ -284,37 +284,37 @@ def test_ids_of_the_themes_frame_are_not_cloned(site: Path) -> None:
         text = page.read_text()
         for frame_id in ("__drawer", "__search", "__toc"):
             assert text.count(f'id="{frame_id}"') <= 1, (page.relative_to(site), frame_id)
-    goal = (site / "goals" / "g" / "index.html").read_text()
+    goal = (site / "goals" / "g.html").read_text()
     for renamed in ("_drawer", "_search", "_toc"):
         assert f'id="{renamed}"' in goal, renamed
         assert f'<a href="#{renamed}" class="md-nav__link">' in goal, "the contents link to it"
-    measure = (site / "measures" / "m" / "index.html").read_text()
+    measure = (site / "measures" / "m.html").read_text()
     fenced = re.findall(r"<div [^>]*class=\"highlight\"[^>]*>", measure)
     assert any('id="_drawer"' in div for div in fenced), ("a fenced block's id too", fenced)
 
 
 def test_an_id_cannot_leave_its_attribute_in_the_table_of_contents(site: Path) -> None:
-    glossary = (site / "glossary" / "index.html").read_text()
+    glossary = (site / "glossary.html").read_text()
     ids = re.findall(r'<h2 id="([^"]*)">Breakout', glossary)
     assert ids and not re.search(r"[\"'<> ]", ids[0]), ids
     assert f'<a href="#{ids[0]}" class="md-nav__link">' in glossary
 
 
 def test_a_glossary_term_never_breaks_the_engines_placeholders(site: Path) -> None:
-    measure = (site / "measures" / "m" / "index.html").read_text()
+    measure = (site / "measures" / "m.html").read_text()
     assert 'class="pumpsite-chart pumpsite-chart-full"' in measure, "the chart is there"
-    goal = (site / "goals" / "g" / "index.html").read_text()
+    goal = (site / "goals" / "g.html").read_text()
     assert 'class="pumpsite-chart pumpsite-chart-small"' in goal
 
 
 def test_abbreviations_a_page_defines_are_text(site: Path) -> None:
-    measure = html.unescape((site / "measures" / "m" / "index.html").read_text())
+    measure = html.unescape((site / "measures" / "m.html").read_text())
     assert "*[Ok]: An abbreviation a page defines for itself is shown as text." in measure
     assert 'title="An abbreviation' not in measure
 
 
 def test_the_hostile_text_reads_as_text_in_the_chart(site: Path) -> None:
-    page = (site / "measures" / "m" / "index.html").read_text()
+    page = (site / "measures" / "m.html").read_text()
     titles = re.findall(r"<title>([^<]*XSS-unit[^<]*)</title>", page)
     assert titles, "the unit shows in the chart's hover titles"
     assert all("&lt;script&gt;" in title and "</svg>" not in title for title in titles)
@@ -412,7 +412,7 @@ def test_tooltips_are_bounded_per_term_and_per_page(tmp_path: Path) -> None:
         assert len(titles) <= tooltips.PER_TERM, page
         assert sum(map(len, titles)) <= tooltips.PER_PAGE
         assert len(text) < 200_000, (page, len(text))
-    measure_page = (result.site_dir / "measures" / "m" / "index.html").read_text()
+    measure_page = (result.site_dir / "measures" / "m.html").read_text()
     assert measure_page.count(">loop</abbr>") == tooltips.PER_TERM, "the first occurrences have it"
     assert "*[loop]:" in measure_page, "a page's own abbreviations are text"
 
@@ -441,3 +441,12 @@ def browse(site: Path) -> list[str]:
     finally:
         server.shutdown()
     return found
+
+
+def test_headings_carry_no_tooltip_but_the_text_after_them_does() -> None:
+    import markdown
+
+    extension = tooltips.makeExtension(glossary={"signal": "A point that stands out."})
+    page = markdown.markdown("## A signal\n\nOne signal here.", extensions=[extension])
+    assert page.startswith("<h2>A signal</h2>")
+    assert '<abbr title="A point that stands out.">signal</abbr> here' in page

@@ -292,6 +292,13 @@ def test_with_many_goals_the_nav_lists_only_the_top_level_ones() -> None:
     assert [next(iter(g)) for g in nav[1:]] == [g.title for g in tops]
 
 
+def test_the_nav_lists_the_goals_as_the_results_map_does_not_by_the_alphabet() -> None:
+    goals = [goal("z", "Zeal"), goal("a", "Ample", parent="z"), goal("m", "Merit")]
+    tree = replace(small_repo(), goals={g.id: g for g in goals}, measures={})
+    nav = render(tree).nav[4]["Goals"]
+    assert [next(iter(g)) for g in nav[1:]] == ["Merit", "Zeal", "Ample"]
+
+
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
@@ -331,8 +338,8 @@ def test_built_urls_for_raw_html_links() -> None:
 def test_results_map_gets_built_urls_and_the_goals_in_focus() -> None:
     fake = FakeMap()
     site = render(small_repo(), results_map=fake)
-    assert fake.links["retention"] == "retention/"
-    assert fake.links["churn"] == "../measures/churn/"
+    assert fake.links["retention"] == "retention.html"
+    assert fake.links["churn"] == "../measures/churn.html"
     assert fake.focus == {"retention", "growth"}
     assert str(RESULTS_MAP) in site.files["goals/index.md"]
     assert '<svg class="pumpsite-results-map"/>' in charts_inline(site)["goals/index.md"]
@@ -340,8 +347,8 @@ def test_results_map_gets_built_urls_and_the_goals_in_focus() -> None:
 
 def test_results_map_links_follow_use_directory_urls() -> None:
     fake = FakeMap()
-    render(replace(small_repo(), site_config={"use_directory_urls": False}), results_map=fake)
-    assert fake.links["retention"] == "retention.html"
+    render(replace(small_repo(), site_config={"use_directory_urls": True}), results_map=fake)
+    assert fake.links["retention"] == "retention/"
 
 
 # --- home, strategic, operational, review -------------------------------------------------------

@@ -74,7 +74,7 @@ def test_a_user_template_replaces_the_page(tmp_path: Path) -> None:
     )
     result = build(root, today=TODAY)
     assert result.ok
-    html = (root / "site" / "glossary" / "index.html").read_text(encoding="utf-8")
+    html = (root / "site" / "glossary.html").read_text(encoding="utf-8")
     assert "Our words" in html
     assert re.search(r"<li><strong>(<abbr [^>]*>)?KPI(</abbr>)?</strong>: ", html), html
 
@@ -112,7 +112,7 @@ def test_an_edited_template_is_compiled_afresh_in_the_same_process(tmp_path: Pat
     for heading in ("First words", "Second words", "First words"):
         template.write_text(f"# {heading}\n\n{{{{ terms|length }}}} terms\n", encoding="utf-8")
         assert build(root, today=TODAY).ok
-        html = (root / "site" / "glossary" / "index.html").read_text(encoding="utf-8")
+        html = (root / "site" / "glossary.html").read_text(encoding="utf-8")
         assert heading in html
 
 
