@@ -1,4 +1,4 @@
-"""The repository as a value: goals, measures with their data, glossary and settings.
+"""The repository as a value: goals, measures with their data, actions, glossary and settings.
 
 `pumpsite.load` builds it (and is the only module that reads files); everything downstream is pure.
 Repo-relative paths are POSIX strings (`measures/churn.md`); OS paths are `pathlib.Path`.
@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from pumpsite.periods import Period, quarter_of
-from pumpsite.schema import GoalMeta, MeasureMeta, Role, SiteSettings
+from pumpsite.schema import ActionMeta, GoalMeta, MeasureMeta, Role, SiteSettings, StatusChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +105,35 @@ class Measure:
 
 
 @dataclass(frozen=True, slots=True)
+class Action:
+    """An improvement action: what is done to move some measures, and why (root causes)."""
+
+    id: str
+    path: str
+    meta: ActionMeta
+    body: str
+    lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    def line(self, *at: Key) -> int | None:
+        return line_of(self.lines, at)
+
+    def status_on(self, day: date) -> StatusChange | None:
+        """The status in force on `day`: the latest change at or before it."""
+        changes = [c for c in self.meta.status if c.date <= day]
+        return changes[-1] if changes else None
+
+    @property
+    def ended(self) -> date | None:
+        """When it finished or was dropped, if it has."""
+        last = self.meta.current
+        return last.date if last.status in ("done", "dropped") else None
+
+
+@dataclass(frozen=True, slots=True)
 class Tagged:
     """A YAML value with an engine-specific tag in mkdocs.yml (`!!python/name:…`, `!ENV`),
     kept as written so the generated engine config can carry it through unchanged."""
@@ -122,6 +151,7 @@ class Repo:
     settings: SiteSettings
     site_config: Mapping[str, object]  # the user's mkdocs.yml; custom tags kept as `Tagged`
     templates: Mapping[str, str] = field(default_factory=dict)  # site_templates/<name> -> text
+    actions: Mapping[str, Action] = field(default_factory=dict)
     # Files in measures/ that could not be loaded (their problems are reported): id -> the goal
     # ids they name (goal:, parent:), or None when even that could not be read. Cross-file checks
     # use it so a broken file does not also make its goal look missing or empty.

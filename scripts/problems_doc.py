@@ -56,7 +56,7 @@ EXAMPLES: dict[str, str] = {
         "Duplicate id 'churn': measures/churn.md has the same file name, and ids must be "
         "unique across measures/ (folders do not count). Rename one of them."
     ),
-    "PS112": "Unknown kind a list: expected goal or measure (the default).",
+    "PS112": "Unknown kind a list: expected goal, action or measure (the default).",
     "PS113": "YAML aliases (*name) are not supported here: write the value out in full.",
     "PS114": "A key must be plain text, got a list or mapping as a key.",
     "PS115": (
