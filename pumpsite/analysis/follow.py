@@ -9,14 +9,19 @@ started").
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
-from pumpsite.analysis.episodes import Episode
+from pumpsite.analysis.episodes import Episode, episodes_of
+from pumpsite.analysis.measure import analyse_measure
+from pumpsite.analysis.reading import latest_index, signal_label
 from pumpsite.analysis.signals import Side
-from pumpsite.periods import Frequency, Period
-from pumpsite.schema import Direction
+from pumpsite.model import Action, Measure
+from pumpsite.periods import Frequency, Period, containing
+from pumpsite.schema import Aim, Direction, SiteSettings
 
 Verdict = Literal["followed", "none_yet", "wrong_way"]
 
@@ -95,4 +100,62 @@ def follow_words(
     return (
         f"A signal the wrong way ({rule_name.lower()}, {other}) began in {first}, {when}; "
         f"none {direction} yet."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureFollowUp:
+    """An action's follow-up on one measure it aims to move, with its sentence."""
+
+    measure_id: str
+    direction: Direction
+    follow: FollowUp
+    sentence: str
+
+
+def expected_direction(aim: Aim, measure: Measure) -> Direction | None:
+    """The aim's direction, or the measure's better; None when neither says."""
+    if aim.direction is not None:
+        return aim.direction
+    better = measure.meta.better
+    return better if better != "neutral" else None
+
+
+def action_follow_up(
+    action: Action, aim: Aim, measure: Measure, settings: SiteSettings, report_date: date
+) -> MeasureFollowUp | None:
+    """What followed `action` on `measure`; None before it ran, without a direction, or
+    without data around its start. Signals are judged against the limits in force before the
+    action: a phase recorded for the change the action made would otherwise hide it."""
+    direction = expected_direction(aim, measure)
+    if direction is None or _never_ran(action):
+        return None
+    analysis = analyse_measure(_before(measure, action.meta.start), settings, report_date)
+    if analysis is None:
+        return None
+    start = containing(action.meta.start, measure.meta.frequency)
+    index = analysis.index_of(max(start, analysis.periods[0]))
+    latest = latest_index(analysis.xmr)
+    if index is None or latest is None:
+        return None
+    follow = follow_up(episodes_of(analysis.xmr), index, latest, direction)
+    episode = follow.episode
+    rule = signal_label(analysis, episode.as_signal()) if episode else ""
+    first = analysis.periods[episode.start] if episode else None
+    sentence = follow_words(follow, rule, first, direction, measure.meta.frequency)
+    return MeasureFollowUp(measure.id, direction, follow, sentence)
+
+
+def _before(measure: Measure, day: date) -> Measure:
+    """The measure with only the phases that began before the period of `day`."""
+    limits, start = measure.meta.limits, containing(day, measure.meta.frequency)
+    phases = [p for p in limits.phases if p.start < start]
+    meta = measure.meta.model_copy(update={"limits": limits.model_copy(update={"phases": phases})})
+    return dataclasses.replace(measure, meta=meta)
+
+
+def _never_ran(action: Action) -> bool:
+    return all(change.status == "planned" for change in action.meta.status) or (
+        action.meta.current.status == "dropped"
+        and not any(c.status == "running" for c in action.meta.status)
     )
