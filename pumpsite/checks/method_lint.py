@@ -112,8 +112,9 @@ def target_without_baseline(measure: Measure) -> Iterator[Problem]:
             measure.line("roles", index, "from"),
             NO_BASELINE_TARGET,
             f"Target without a baseline: the key result starts in {role.start}, when the measure "
-            f"has {counted(len(before), 'value')} and a baseline needs at least {MIN_LIMIT_POINTS}. Measure "
-            "first, then set the target: without limits nobody knows what the process does now.",
+            f"has {counted(len(before), 'value')} and a baseline needs at least "
+            f"{MIN_LIMIT_POINTS}. Measure first, then set the target: without limits nobody "
+            "knows what the process does now.",
         )
 
 
@@ -139,7 +140,8 @@ def deadline_test(measure: Measure, report_date: date) -> Iterator[Problem]:
     why = (
         f"its deadline was pushed out {pushed} times"
         if pushed >= PUSHED_OUT
-        else f"it has been a key result for {quarters} full quarters in a row (since {run[0].start})"
+        else f"it has been a key result for {quarters} full quarters in a row "
+        f"(since {run[0].start})"
     )
     index = measure.meta.roles.index(current)
     yield Problem(

@@ -361,7 +361,8 @@ CASES = [
                 M,
                 2,
                 "PS112",
-                "Unknown kind 'gaol': expected goal, action or measure (the default). Did you mean 'goal'?",
+                "Unknown kind 'gaol': expected goal, action or measure (the default). "
+                "Did you mean 'goal'?",
             )
         ],
         id="PS112",
