@@ -32,8 +32,16 @@ from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import long_date
 from pumpsite.model import Goal, Measure, Repo
 from pumpsite.problems import PAGE_TOO_LARGE, Problem
+from pumpsite.render.action_views import action_detail
 from pumpsite.render.chart_ref import RESULTS_MAP, ChartRef
-from pumpsite.render.paths import data_file, goal_page, measure_page, relative_link, url_link
+from pumpsite.render.paths import (
+    action_page,
+    data_file,
+    goal_page,
+    measure_page,
+    relative_link,
+    url_link,
+)
 from pumpsite.render.safe_markdown import html_text, md_escape, sanitise_markdown
 from pumpsite.render.site_model import SiteModel, build_model, review_groups
 from pumpsite.render.template_worker import Limits, Started, run_bounded, seconds_for
@@ -179,6 +187,7 @@ def _pages(
     yield _results_map_page(model, common)
     yield from _goal_pages(repo, model, common)
     yield from _measure_pages(repo, analyses, model, common, edit_base)
+    yield from _action_pages(repo, model, common)
     yield _glossary_page(repo, common)
 
 
@@ -268,6 +277,13 @@ def _measure_pages(
         yield Page(view.page, "measure.md", measure.title, measure.path, context)
 
 
+def _action_pages(repo: Repo, model: SiteModel, common: Mapping[str, str]) -> Iterator[Page]:
+    for action in sorted(repo.actions.values(), key=lambda a: (a.meta.start, a.id)):
+        detail = action_detail(action, repo.goals, repo.measures, repo.settings, model.report_date)
+        context = {**common, "a": detail}
+        yield Page(detail.line.page, "action.md", action.title, action.path, context)
+
+
 def _glossary_page(repo: Repo, common: Mapping[str, str]) -> Page:
     terms = sorted(_glossary(repo.glossary).items(), key=lambda t: (t[0].casefold(), t[0]))
     return Page("glossary.md", "glossary.md", "Glossary", None, {**common, "terms": terms})
@@ -326,7 +342,7 @@ with hundreds of goals it would outweigh the page (sub-goals are linked from the
 and the results map)."""
 
 
-def _nav(model: SiteModel) -> list[Any]:
+def _nav(model: SiteModel, actions: Sequence[tuple[str, str]] = ()) -> list[Any]:
     goals = sorted(model.goals.values(), key=lambda g: (g.title.casefold(), g.id))
     if len(goals) > NAV_GOALS:
         goals = [g for g in goals if g.parent is None]
@@ -336,8 +352,14 @@ def _nav(model: SiteModel) -> list[Any]:
         {"Operational": "operational.md"},
         {"Review": "review.md"},
         {"Goals": ["goals/index.md", *({html_text(g.title): g.page} for g in goals)]},
+        *([{"Actions": [{html_text(title): page} for title, page in actions]}] if actions else []),
         {"Glossary": "glossary.md"},
     ]
+
+
+def _action_titles(repo: Repo) -> list[tuple[str, str]]:
+    ordered = sorted(repo.actions.values(), key=lambda a: (a.meta.start, a.id))
+    return [(a.title, action_page(a.id)) for a in ordered]
 
 
 def trial_problems(
@@ -394,7 +416,7 @@ def render_site(
     files[CSS_PATH] = _source(env, "pumpsite.css")  # plain CSS, not a template
     return Site(
         files=dict(sorted(files.items())),
-        nav=_nav(model),
+        nav=_nav(model, _action_titles(repo)),
         glossary=tooltips(repo.glossary),
         extra_css=(CSS_PATH,),
         charts={**charts, RESULTS_MAP: _results_map(repo, model, results_map)},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -10,6 +11,7 @@ from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.goal_tree import GoalTree, title_key
 from pumpsite.model import Goal, Repo
 from pumpsite.periods import quarter_of
+from pumpsite.render.action_views import actions_on
 from pumpsite.render.paths import goal_page
 from pumpsite.render.views import GoalView, MeasureView, measure_view
 
@@ -84,10 +86,11 @@ def build_model(
     report_date: date,
 ) -> SiteModel:
     model = SiteModel(report_date, str(quarter_of(report_date)))
+    actions = list(repo.actions.values())
     for measure in sorted(repo.measures.values(), key=title_key):
-        model.measures[measure.id] = measure_view(
-            measure, analyses.get(measure.id), repo.goals, report_date
-        )
+        view = measure_view(measure, analyses.get(measure.id), repo.goals, report_date)
+        lines = actions_on(actions, measure.id, report_date)
+        model.measures[measure.id] = dataclasses.replace(view, actions=lines) if lines else view
     model.goals = _goal_views(repo.goals, model.measures)
     return model
 
