@@ -17,7 +17,7 @@ from pumpsite.schema import Event
 def action_events(action: Action, measure: Measure) -> Iterator[Event]:
     """The events `action` puts on `measure`'s chart: its start, and its end if it has one."""
     frequency = measure.meta.frequency
-    moments: list[tuple[date, str]] = [(action.meta.start, "starts")]
+    moments: list[tuple[date, str]] = [(action.meta.start, "started")]
     if action.ended is not None:
         moments.append((action.ended, action.meta.current.status))
     for day, what in moments:

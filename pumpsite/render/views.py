@@ -139,6 +139,7 @@ class GoalView:
     children: tuple[GoalView, ...] = ()
     key_results: tuple[MeasureView, ...] = ()
     kpis: tuple[MeasureView, ...] = ()
+    actions: tuple[ActionLine, ...] = ()  # the actions that serve it, by start date
 
 
 @dataclass(frozen=True, slots=True)
