@@ -15,7 +15,10 @@ from pumpsite.schema import Event
 
 
 def action_events(action: Action, measure: Measure) -> Iterator[Event]:
-    """The events `action` puts on `measure`'s chart: its start, and its end if it has one."""
+    """The events `action` puts on `measure`'s chart: its start once it has run, and its end
+    if it has one."""
+    if not action.ran:
+        return
     frequency = measure.meta.frequency
     moments: list[tuple[date, str]] = [(action.meta.start, "started")]
     if action.ended is not None:

@@ -127,6 +127,11 @@ class Action:
         return changes[-1] if changes else None
 
     @property
+    def ran(self) -> bool:
+        """Whether it has ever been running (a planned or dropped-before-start one has not)."""
+        return any(change.status in ("running", "done") for change in self.meta.status)
+
+    @property
     def ended(self) -> date | None:
         """When it finished or was dropped, if it has."""
         last = self.meta.current

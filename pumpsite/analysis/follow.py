@@ -128,7 +128,7 @@ def action_follow_up(
     without data around its start. Signals are judged against the limits in force before the
     action: a phase recorded for the change the action made would otherwise hide it."""
     direction = expected_direction(aim, measure)
-    if direction is None or _never_ran(action):
+    if direction is None or not action.ran:
         return None
     analysis = analyse_measure(_before(measure, action.meta.start), settings, report_date)
     if analysis is None:
@@ -152,10 +152,3 @@ def _before(measure: Measure, day: date) -> Measure:
     phases = [p for p in limits.phases if p.start < start]
     meta = measure.meta.model_copy(update={"limits": limits.model_copy(update={"phases": phases})})
     return dataclasses.replace(measure, meta=meta)
-
-
-def _never_ran(action: Action) -> bool:
-    return all(change.status == "planned" for change in action.meta.status) or (
-        action.meta.current.status == "dropped"
-        and not any(c.status == "running" for c in action.meta.status)
-    )
