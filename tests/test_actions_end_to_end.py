@@ -113,8 +113,8 @@ def test_actions_under_the_key_result_on_goal_strategic_and_review_pages(
     for path in ("goals/no-customer-complaints", "strategic", "review"):
         text = page_text(built, path)
         assert (
-            "Customer success programme (Maria Lopez, Head of Customer Service, running since 2 Mar 2026)"
-            in text
+            "Customer success programme (Maria Lopez, Head of Customer Service, running since "
+            "2 Mar 2026)" in text
         ), path
         assert (
             "Delivery promise (Maria Lopez, Head of Customer Service, running since 7 Sep 2026)"
@@ -122,8 +122,8 @@ def test_actions_under_the_key_result_on_goal_strategic_and_review_pages(
         ), path
     results_map = page_text(built, "goals")
     assert (
-        "Action: Upgrade the most problematic modules · Priya Shah, Head of IT Operations · done since 12 Jun 2026"
-        in results_map
+        "Action: Upgrade the most problematic modules · Priya Shah, Head of IT Operations · "
+        "done since 12 Jun 2026" in results_map
     )
 
 
