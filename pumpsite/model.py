@@ -59,13 +59,12 @@ def default_data_path(measure_id: str) -> str:
     return f"data/{measure_id}.csv"
 
 
-@dataclass(frozen=True, slots=True)
-class Goal:
-    id: str
-    path: str
-    meta: GoalMeta
-    body: str  # Markdown after the frontmatter
-    lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
+class _Document:
+    """What goal, measure and action files share: a title, and the line of a key."""
+
+    __slots__ = ()
+    meta: GoalMeta | MeasureMeta | ActionMeta
+    lines: Mapping[KeyPath, int]
 
     @property
     def title(self) -> str:
@@ -76,7 +75,16 @@ class Goal:
 
 
 @dataclass(frozen=True, slots=True)
-class Measure:
+class Goal(_Document):
+    id: str
+    path: str
+    meta: GoalMeta
+    body: str  # Markdown after the frontmatter
+    lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
+
+
+@dataclass(frozen=True, slots=True)
+class Measure(_Document):
     id: str
     path: str
     meta: MeasureMeta
@@ -84,13 +92,6 @@ class Measure:
     data_path: str  # repo-relative CSV path: meta.data, or default_data_path(id)
     series: Series | None  # None when the CSV could not be read
     lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
-
-    @property
-    def title(self) -> str:
-        return self.meta.title
-
-    def line(self, *at: Key) -> int | None:
-        return line_of(self.lines, at)
 
     def role_at(self, day: date) -> Role | None:
         """The role in force on `day`: the latest `from` quarter at or before it."""
@@ -105,7 +106,7 @@ class Measure:
 
 
 @dataclass(frozen=True, slots=True)
-class Action:
+class Action(_Document):
     """An improvement action: what is done to move some measures, and why (root causes)."""
 
     id: str
@@ -113,13 +114,6 @@ class Action:
     meta: ActionMeta
     body: str
     lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
-
-    @property
-    def title(self) -> str:
-        return self.meta.title
-
-    def line(self, *at: Key) -> int | None:
-        return line_of(self.lines, at)
 
     def status_on(self, day: date) -> StatusChange | None:
         """The status in force on `day`: the latest change at or before it."""
