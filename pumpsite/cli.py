@@ -111,8 +111,9 @@ def problems_as_json(problems: Sequence[Problem]) -> str:
     return json.dumps(rows, indent=2, ensure_ascii=False)
 
 
-def summary_line(errors: int, warnings: int, goals: int, measures: int) -> str:
+def summary_line(errors: int, warnings: int, goals: int, measures: int, actions: int = 0) -> str:
     scope = f"{counted(goals, 'goal')}, {counted(measures, 'measure')}"
+    scope += f", {counted(actions, 'action')}" if actions else ""
     if not errors and not warnings:
         return f"No problems ({scope})."
     parts = [counted(errors, "error")] if errors else []
@@ -158,7 +159,10 @@ def check(path: Path, strict: bool, fmt: str, as_of: date | None) -> None:
     result = inspect(path, today=_today(), as_of=as_of)
     report_problems(result.problems, fmt)
     counts = (len(result.errors), len(result.warnings))
-    click.echo(summary_line(*counts, len(result.repo.goals), len(result.repo.measures)), err=True)
+    repo = result.repo
+    click.echo(
+        summary_line(*counts, len(repo.goals), len(repo.measures), len(repo.actions)), err=True
+    )
     if result.errors and result.waiting:
         click.echo(waiting_line(result.waiting), err=True)
     if result.errors or (strict and result.warnings):
