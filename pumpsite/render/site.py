@@ -35,7 +35,6 @@ from pumpsite.problems import PAGE_TOO_LARGE, Problem
 from pumpsite.render.action_views import action_detail
 from pumpsite.render.chart_ref import RESULTS_MAP, ChartRef
 from pumpsite.render.paths import (
-    action_page,
     data_file,
     goal_page,
     measure_page,
@@ -342,7 +341,7 @@ with hundreds of goals it would outweigh the page (sub-goals are linked from the
 and the results map)."""
 
 
-def _nav(model: SiteModel, actions: Sequence[tuple[str, str]] = ()) -> list[Any]:
+def _nav(model: SiteModel) -> list[Any]:
     goals = sorted(model.goals.values(), key=lambda g: (g.title.casefold(), g.id))
     if len(goals) > NAV_GOALS:
         goals = [g for g in goals if g.parent is None]
@@ -352,14 +351,8 @@ def _nav(model: SiteModel, actions: Sequence[tuple[str, str]] = ()) -> list[Any]
         {"Operational": "operational.md"},
         {"Review": "review.md"},
         {"Goals": ["goals/index.md", *({html_text(g.title): g.page} for g in goals)]},
-        *([{"Actions": [{html_text(title): page} for title, page in actions]}] if actions else []),
         {"Glossary": "glossary.md"},
     ]
-
-
-def _action_titles(repo: Repo) -> list[tuple[str, str]]:
-    ordered = sorted(repo.actions.values(), key=lambda a: (a.meta.start, a.id))
-    return [(a.title, action_page(a.id)) for a in ordered]
 
 
 def trial_problems(
@@ -416,7 +409,7 @@ def render_site(
     files[CSS_PATH] = _source(env, "pumpsite.css")  # plain CSS, not a template
     return Site(
         files=dict(sorted(files.items())),
-        nav=_nav(model, _action_titles(repo)),
+        nav=_nav(model),
         glossary=tooltips(repo.glossary),
         extra_css=(CSS_PATH,),
         charts={**charts, RESULTS_MAP: _results_map(repo, model, results_map)},

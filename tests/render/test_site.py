@@ -271,6 +271,7 @@ def test_every_page_exists(site: Site) -> None:
         *(f"goals/{g}.md" for g in repo.goals),
         *(f"measures/{m}.md" for m in repo.measures),
         *(f"data/{m}.csv" for m in repo.measures),
+        *(f"actions/{a}.md" for a in repo.actions),
     }
     assert set(site.files) == expected
     assert site.extra_css == ("assets/pumpsite.css",)
@@ -297,7 +298,7 @@ def test_nav_is_small_and_lists_no_measure(site: Site) -> None:
     titles = [next(iter(entry)) for entry in site.nav]
     assert titles == ["Home", "Strategic", "Operational", "Review", "Goals", "Glossary"]
     paths = _nav_paths(site.nav)
-    assert not [p for p in paths if p.startswith("measures/")]
+    assert not [p for p in paths if p.startswith(("measures/", "actions/"))]
     assert set(paths) <= set(site.files)
     goals = site.nav[4]["Goals"]
     assert goals[0] == "goals/index.md"
