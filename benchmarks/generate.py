@@ -4,7 +4,8 @@
 
 The same arguments always give byte-identical files. The repository has what real ones have: a
 goals tree (three top results, sub-goals under them), a sustain role for every measure and an
-improve role with a target, deadline and owner for about one in eight, phases with reasons,
+improve role with a target, deadline and owner for about one in eight (each with an improvement
+action that aims to move it), phases with reasons,
 excluded points, events, a few gaps, and Markdown notes. The report date is fixed in mkdocs.yml
 (`extra: pumpsite: as_of`), so the build does not depend on the day it runs.
 """
@@ -166,6 +167,26 @@ def measure_file(
     return "\n".join(lines)
 
 
+def action_file(measure_id: str, goal_id: str) -> str:
+    """A running improvement action on a key result."""
+    return "\n".join(
+        [
+            "---",
+            "kind: action",
+            f"title: Change the process behind {measure_id}",
+            "owner: Owner 1",
+            f"goal: {goal_id}",
+            f"measures: [{{measure: {measure_id}}}]",
+            "causes: [The process was designed for less work than it gets]",
+            "start: 2026-08-03",
+            "end: 2027-06-30",
+            "status: [{status: running, date: 2026-08-03}]",
+            "---",
+            "",
+        ]
+    )
+
+
 def _shape(rng: random.Random, points: int) -> Shape:
     level = rng.uniform(50, 500)
     spread = level * rng.uniform(0.03, 0.1)
@@ -202,6 +223,10 @@ def generate(root: Path, measures: int, points: int, seed: int = 1) -> None:
         text = measure_file(measure_id, goal_id, shape, first, values, improve, rng)
         (folder / f"{measure_id}.md").write_text(text)
         (root / "data" / f"{measure_id}.csv").write_text(csv_text(values, first, rng))
+        if improve:
+            actions = root / "measures" / "actions"
+            actions.mkdir(exist_ok=True)
+            (actions / f"{measure_id}-action.md").write_text(action_file(measure_id, goal_id))
 
 
 def main() -> None:

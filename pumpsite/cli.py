@@ -111,8 +111,9 @@ def problems_as_json(problems: Sequence[Problem]) -> str:
     return json.dumps(rows, indent=2, ensure_ascii=False)
 
 
-def summary_line(errors: int, warnings: int, goals: int, measures: int) -> str:
+def summary_line(errors: int, warnings: int, goals: int, measures: int, actions: int = 0) -> str:
     scope = f"{counted(goals, 'goal')}, {counted(measures, 'measure')}"
+    scope += f", {counted(actions, 'action')}" if actions else ""
     if not errors and not warnings:
         return f"No problems ({scope})."
     parts = [counted(errors, "error")] if errors else []
@@ -158,7 +159,10 @@ def check(path: Path, strict: bool, fmt: str, as_of: date | None) -> None:
     result = inspect(path, today=_today(), as_of=as_of)
     report_problems(result.problems, fmt)
     counts = (len(result.errors), len(result.warnings))
-    click.echo(summary_line(*counts, len(result.repo.goals), len(result.repo.measures)), err=True)
+    repo = result.repo
+    click.echo(
+        summary_line(*counts, len(repo.goals), len(repo.measures), len(repo.actions)), err=True
+    )
     if result.errors and result.waiting:
         click.echo(waiting_line(result.waiting), err=True)
     if result.errors or (strict and result.warnings):
@@ -323,7 +327,7 @@ def init(directory: Path, name: str | None, pumpsite_spec: str | None) -> None:
 
 @cli.group()
 def new() -> None:
-    """Write a starter goal or measure file (never overwrites a file)."""
+    """Write a starter goal, measure or action file (never overwrites a file)."""
 
 
 @new.command("goal")
@@ -343,6 +347,40 @@ def new_goal(
         written,
         f"Word the title as a result, then add its measures: pumpsite new measure ID --goal "
         f"{goal_id}",
+    )
+
+
+@new.command("action")
+@click.argument("action_id", metavar="ID")
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--measure", "measures", multiple=True, required=True, help="A measure it aims to move."
+)
+@click.option("--goal", help="The goal it serves (default: the first measure's goal).")
+@click.option("--title", help="What is done (default: from ID).")
+@click.option("--owner", help="Who leads the action.")
+def new_action(
+    action_id: str,
+    path: Path,
+    measures: tuple[str, ...],
+    goal: str | None,
+    title: str | None,
+    owner: str | None,
+) -> None:
+    """Write measures/actions/ID.md, a starter improvement action, at PATH."""
+    from pumpsite.scaffold import new_action as write_action
+
+    written = write_action(
+        path,
+        action_id,
+        today=_today(),
+        measures=list(measures),
+        goal=goal,
+        title=title,
+        owner=owner,
+    )
+    _report_written(
+        written, "Write its root causes and dates; set its status to running when it starts."
     )
 
 
@@ -488,14 +526,15 @@ def publish(
 
 
 @cli.command()
-@click.argument("kind", required=False, type=click.Choice(["goal", "measure"]))
+@click.argument("kind", required=False, type=click.Choice(["goal", "measure", "action"]))
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write goal.schema.json and measure.schema.json into this folder.",
+    help="Write goal.schema.json, measure.schema.json and action.schema.json into this folder.",
 )
 def schema(kind: str | None, out: Path | None) -> None:
-    """Print the JSON Schema of goal or measure frontmatter, or write both with --out DIR.
+    """Print the JSON Schema of goal, measure or action frontmatter, or write them all with
+    --out DIR.
 
     The schemas come from the same model `pumpsite check` validates with; they serve editors and
     other tools. `pumpsite check` stays the full check (cross-file references, data, lint).

@@ -1,4 +1,4 @@
-"""The repository as a value: goals, measures with their data, glossary and settings.
+"""The repository as a value: goals, measures with their data, actions, glossary and settings.
 
 `pumpsite.load` builds it (and is the only module that reads files); everything downstream is pure.
 Repo-relative paths are POSIX strings (`measures/churn.md`); OS paths are `pathlib.Path`.
@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from pumpsite.periods import Period, quarter_of
-from pumpsite.schema import GoalMeta, MeasureMeta, Role, SiteSettings
+from pumpsite.schema import ActionMeta, GoalMeta, MeasureMeta, Role, SiteSettings, StatusChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +59,12 @@ def default_data_path(measure_id: str) -> str:
     return f"data/{measure_id}.csv"
 
 
-@dataclass(frozen=True, slots=True)
-class Goal:
-    id: str
-    path: str
-    meta: GoalMeta
-    body: str  # Markdown after the frontmatter
-    lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
+class _Document:
+    """What goal, measure and action files share: a title, and the line of a key."""
+
+    __slots__ = ()
+    meta: GoalMeta | MeasureMeta | ActionMeta
+    lines: Mapping[KeyPath, int]
 
     @property
     def title(self) -> str:
@@ -76,7 +75,16 @@ class Goal:
 
 
 @dataclass(frozen=True, slots=True)
-class Measure:
+class Goal(_Document):
+    id: str
+    path: str
+    meta: GoalMeta
+    body: str  # Markdown after the frontmatter
+    lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
+
+
+@dataclass(frozen=True, slots=True)
+class Measure(_Document):
     id: str
     path: str
     meta: MeasureMeta
@@ -84,13 +92,6 @@ class Measure:
     data_path: str  # repo-relative CSV path: meta.data, or default_data_path(id)
     series: Series | None  # None when the CSV could not be read
     lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
-
-    @property
-    def title(self) -> str:
-        return self.meta.title
-
-    def line(self, *at: Key) -> int | None:
-        return line_of(self.lines, at)
 
     def role_at(self, day: date) -> Role | None:
         """The role in force on `day`: the latest `from` quarter at or before it."""
@@ -102,6 +103,33 @@ class Measure:
         """'improve' or 'sustain'; a measure without roles is business as usual."""
         role = self.role_at(day)
         return role.role if role else "sustain"
+
+
+@dataclass(frozen=True, slots=True)
+class Action(_Document):
+    """An improvement action: what is done to move some measures, and why (root causes)."""
+
+    id: str
+    path: str
+    meta: ActionMeta
+    body: str
+    lines: Mapping[KeyPath, int] = field(default_factory=dict)  # key path -> line
+
+    def status_on(self, day: date) -> StatusChange | None:
+        """The status in force on `day`: the latest change at or before it."""
+        changes = [c for c in self.meta.status if c.date <= day]
+        return changes[-1] if changes else None
+
+    @property
+    def ran(self) -> bool:
+        """Whether it has ever been running (a planned or dropped-before-start one has not)."""
+        return any(change.status in ("running", "done") for change in self.meta.status)
+
+    @property
+    def ended(self) -> date | None:
+        """When it finished or was dropped, if it has."""
+        last = self.meta.current
+        return last.date if last.status in ("done", "dropped") else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +150,7 @@ class Repo:
     settings: SiteSettings
     site_config: Mapping[str, object]  # the user's mkdocs.yml; custom tags kept as `Tagged`
     templates: Mapping[str, str] = field(default_factory=dict)  # site_templates/<name> -> text
+    actions: Mapping[str, Action] = field(default_factory=dict)
     # Files in measures/ that could not be loaded (their problems are reported): id -> the goal
     # ids they name (goal:, parent:), or None when even that could not be read. Cross-file checks
     # use it so a broken file does not also make its goal look missing or empty.

@@ -151,8 +151,10 @@ NOT_ALLOWED = _code("PS107", "load", "A value is not one of the allowed values."
 BAD_PERIOD = _code("PS108", "load", "An invalid period, quarter or date.")
 DUPLICATE_KEY = _code("PS109", "load", "A key appears twice in the same mapping.")
 BAD_ID = _code("PS110", "load", "A file name is not a valid id (it becomes a URL).")
-DUPLICATE_ID = _code("PS111", "load", "Two goal or measure files have the same name (the id).")
-UNKNOWN_KIND = _code("PS112", "load", "'kind' is neither goal nor measure.")
+DUPLICATE_ID = _code(
+    "PS111", "load", "Two goal, measure or action files have the same name (the id)."
+)
+UNKNOWN_KIND = _code("PS112", "load", "'kind' is neither goal, measure nor action.")
 ALIAS = _code("PS113", "load", "A YAML alias (*name) is used; write the value out in full instead.")
 UNSUPPORTED_YAML = _code(
     "PS114", "load", "A YAML tag (like !!binary) or a non-text key that pumpsite does not accept."
@@ -188,6 +190,11 @@ NOT_A_GOAL = _code("PS205", "checks", "A measure's goal is not a goal file.")
 ROLES_SAME_QUARTER = _code("PS206", "checks", "Two roles start in the same quarter.")
 EVENT_AFTER_DATA = _warning(
     "PS207", "checks", "An event is after the last row of the data: not on the chart yet."
+)
+NO_SUCH_ACTION_GOAL = _code("PS208", "checks", "An action's goal does not exist.")
+NO_SUCH_AIM = _code("PS209", "checks", "An action names a measure that does not exist.")
+STATUS_ORDER = _code(
+    "PS210", "checks", "An action's status changes are not in date order, or start before it."
 )
 
 # --- PS3xx: data ---------------------------------------------------------------------------------
@@ -278,6 +285,22 @@ OUTDATED_LIMITS = _warning(
 )
 STALE_DATA = _warning(
     "PS418", "lint", "A measure's latest value is older than its last full period."
+)
+OVERDUE_ACTION = _warning("PS419", "lint", "A running action is past its planned end.")
+WISHFUL_NUMBER = _warning(
+    "PS420", "lint", "Wishful number: a target the process cannot reach, and no action for it."
+)
+NO_BASELINE_TARGET = _warning(
+    "PS421", "lint", "A key result starts before its measure has the values a baseline needs."
+)
+DEADLINE_TEST = _warning(
+    "PS422", "lint", "The deadline test: a key result for four quarters or more, or pushed out."
+)
+EVERYTHING_OKR = _warning(
+    "PS423", "lint", "Everything is an OKR: more key results than KPIs in a quarter."
+)
+PASSIVE_MONITORING = _warning(
+    "PS424", "lint", "A KPI has had an unwanted signal for a quarter, with no decision or action."
 )
 
 # --- PS5xx: the glossary and mkdocs.yml ----------------------------------------------------------

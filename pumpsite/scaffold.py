@@ -328,3 +328,37 @@ def new_measure(
         _write_new(root, data, "period,value\n")
         result.created.append(data)
     return result
+
+
+def new_action(
+    root: Path,
+    action_id: str,
+    *,
+    today: date,
+    measures: list[str],
+    goal: str | None = None,
+    title: str | None = None,
+    owner: str | None = None,
+) -> Written:
+    """Write measures/actions/ID.md, a starter action on `measures`, planned from `today` to
+    the end of the next quarter. Its goal is the first measure's unless named."""
+    ids = check_new_id(root, action_id)
+    repo, _ = load_repo(root)
+    for measure_id in measures:
+        if measure_id not in repo.measures:
+            hint = did_you_mean(measure_id, sorted(repo.measures))
+            raise ScaffoldError(f"There is no measure '{measure_id}' (named by --measure).{hint}")
+    goal = goal or repo.measures[measures[0]].meta.goal
+    find_goal(root, goal, ids, "--goal")
+    values = {
+        "title": title or default_title(action_id),
+        "owner": owner or "Who leads the action",
+        "goal": goal,
+        "measures": measures,
+        "start": today.isoformat(),
+        "end": (quarter_of(today) + 1).end.isoformat(),
+        "today": today.isoformat(),
+    }
+    rel = f"measures/actions/{action_id}.md"
+    _write_new(root, rel, render(TEMPLATES / "action.md", values))
+    return Written(root, created=[rel])

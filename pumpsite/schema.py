@@ -1,4 +1,4 @@
-"""The frontmatter schema of goal and measure files: one source of truth.
+"""The frontmatter schema of goal, measure and action files: one source of truth.
 
 The loader validates each file's YAML frontmatter against these models; `pumpsite schema` writes
 their JSON Schema for editors and CI. Period-valued fields are parsed in the measure's own
@@ -42,6 +42,8 @@ from pumpsite.vocabulary import MIN_LIMIT_POINTS, Better, Dispersion, Profile
 
 RoleKind = Literal["sustain", "improve"]
 EventKind = Literal["action", "incident", "note"]
+ActionStatus = Literal["planned", "running", "done", "dropped"]
+Direction = Literal["up", "down"]
 
 PERIOD_PATTERN = r"^\d{4}(-(\d{2}(-\d{2})?|W\d{2}|Q[1-4]))?$"
 
@@ -249,6 +251,47 @@ class GoalMeta(_Strict):
     owner: Text | None = Field(default=None, description="text: who is accountable")
 
 
+class Aim(_Strict):
+    """A measure an action aims to move, and which way."""
+
+    measure: Text = Field(description="the id of a measure the action aims to move")
+    direction: Direction | None = Field(
+        default=None, description="up or down: the change expected (default: the measure's better)"
+    )
+
+
+class StatusChange(_Strict):
+    status: ActionStatus = Field(description="planned, running, done or dropped")
+    date: Day = Field(description="a date like 2026-10-01: when the status changed")
+
+
+class ActionMeta(_Strict):
+    """Frontmatter of an action file (`kind: action`): an improvement action, steps 4 and 5 of
+    the method: the root causes of a gap, and what is done to close it."""
+
+    kind: Literal["action"] = Field(description="action")
+    title: Text = Field(description="text: what is done, like 'Customer success programme'")
+    owner: Text = Field(description="text: who leads the action")
+    goal: Text = Field(description="the id of the goal the action serves")
+    measures: list[Aim] = Field(
+        min_length=1, description="a list of {measure, direction}: the measures it aims to move"
+    )
+    causes: list[Text] = Field(
+        default_factory=list, description="a list of texts: the root causes it addresses"
+    )
+    start: Day = Field(description="a date like 2026-10-01: when the action starts")
+    end: Day | None = Field(default=None, description="a date like 2027-03-31: its planned end")
+    status: list[StatusChange] = Field(
+        min_length=1,
+        description="a list of {status, date}, oldest first: planned, running, done or dropped",
+    )
+
+    @property
+    def current(self) -> StatusChange:
+        """The latest status change."""
+        return self.status[-1]
+
+
 Aggregate = Literal["count", "sum", "mean", "median", "ratio"]
 FilterValue = str | int | float | bool
 RECORD_FILES = (".csv", ".xlsx", ".parquet")
@@ -450,9 +493,14 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
-    """JSON Schemas of goal and measure frontmatter, for editors and CI."""
+    """JSON Schemas of goal, measure and action frontmatter, for editors and CI."""
     schemas: dict[str, dict[str, Any]] = {}
-    for kind, model in (("goal", GoalMeta), ("measure", MeasureMeta)):
+    models: tuple[tuple[str, type[BaseModel]], ...] = (
+        ("goal", GoalMeta),
+        ("measure", MeasureMeta),
+        ("action", ActionMeta),
+    )
+    for kind, model in models:
         schema = model.model_json_schema(by_alias=True)
         schemas[kind] = {
             "$schema": JSON_SCHEMA_DIALECT,

@@ -56,7 +56,7 @@ EXAMPLES: dict[str, str] = {
         "Duplicate id 'churn': measures/churn.md has the same file name, and ids must be "
         "unique across measures/ (folders do not count). Rename one of them."
     ),
-    "PS112": "Unknown kind a list: expected goal or measure (the default).",
+    "PS112": "Unknown kind a list: expected goal, action or measure (the default).",
     "PS113": "YAML aliases (*name) are not supported here: write the value out in full.",
     "PS114": "A key must be plain text, got a list or mapping as a key.",
     "PS115": (
@@ -115,6 +115,12 @@ EXAMPLES: dict[str, str] = {
         "The event 2026-11 (Retention desk starts) is after the data: the data runs from "
         "2024-01 to 2026-10. The chart shows it once the data reaches 2026-11; check its "
         "date if that is not what you meant."
+    ),
+    "PS208": ("Goal 'customer' does not exist: an action serves a goal. Did you mean 'customers'?"),
+    "PS209": "Measure 'chrun' does not exist. Did you mean 'churn'?",
+    "PS210": (
+        "The status 'running' on 2026-01-15 comes after 'planned' on 2026-02-01: list the "
+        "changes oldest first."
     ),
     "PS301": (
         "Data path '/etc/passwd' is absolute: expected a path inside the repository, like "
@@ -272,6 +278,35 @@ EXAMPLES: dict[str, str] = {
         "Stale data: the latest value is for 2026-09, but on 2026-11-23 a monthly measure "
         "should have one for 2026-10. Add the value for 2026-10; until then the site says "
         "that the readings of 'complaints' are out of date."
+    ),
+    "PS419": (
+        "The action is still running, but its planned end was 2026-10-31. Record what "
+        "happened: a status done or dropped with its date, or a later end if it goes on."
+    ),
+    "PS420": (
+        "Wishful number: the target 40 is not met unless the process changes, and no planned "
+        "or running action aims to move this measure. A target without a means is a wish: "
+        "write the action (kind: action) that will change the process."
+    ),
+    "PS421": (
+        "Target without a baseline: the key result starts in 2025-Q2, when the measure has 1 "
+        "value and a baseline needs at least 5. Measure first, then set the target: without "
+        "limits nobody knows what the process does now."
+    ),
+    "PS422": (
+        "The deadline test: its deadline was pushed out 2 times. A key result that never ends "
+        "is a KPI that wandered into the wrong document: make it sustain, or set a deadline "
+        "it will keep."
+    ),
+    "PS423": (
+        "Everything is an OKR: 2 key results and 1 KPI in 2026-Q4. If everything is a key "
+        "result, nothing has been prioritised: keep a few to change this quarter, and monitor "
+        "the rest as KPIs."
+    ),
+    "PS424": (
+        "Passive monitoring of a change: an unwanted signal since 2026-06 has lasted the whole "
+        "of 2026-Q3, and no role decision or action followed. Decide: make it an improvement "
+        "focus (an improve role), or explain why not in a note."
     ),
     "PS501": "The glossary is a list, not a mapping: expected one 'term: definition' per line.",
     "PS502": "'XmR' expects a definition (text), got a list.",

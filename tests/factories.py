@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pumpsite.model import Goal, KeyPath, Measure, Observation, Repo, Series
+from pumpsite.model import Action, Goal, KeyPath, Measure, Observation, Repo, Series
 from pumpsite.periods import Frequency, parse_period
-from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
+from pumpsite.schema import ActionMeta, GoalMeta, MeasureMeta, SiteSettings
 
 
 def goal(id: str, title: str | None = None, **meta: Any) -> Goal:
@@ -41,7 +41,31 @@ def measure(
     return Measure(id, f"measures/{id}.md", parsed, "", f"data/{id}.csv", series, _key_paths(lines))
 
 
-def repo(*items: Goal | Measure, settings: SiteSettings | None = None) -> Repo:
+def action(
+    id: str,
+    aims: list[str | dict[str, str]],
+    *,
+    start: str = "2026-03-02",
+    status: list[tuple[str, str]] | None = None,
+    lines: dict[str, int] | None = None,
+    **meta: Any,
+) -> Action:
+    """An action on the measures `aims` (ids, or {measure, direction}), running from `start`."""
+    data = {
+        "kind": "action",
+        "title": f"Action {id}",
+        "owner": "Ana",
+        "goal": "g",
+        "measures": [{"measure": a} if isinstance(a, str) else a for a in aims],
+        "start": start,
+        "status": [{"status": s, "date": d} for s, d in status or [("running", start)]],
+        **meta,
+    }
+    parsed = ActionMeta.model_validate(data)
+    return Action(id, f"measures/actions/{id}.md", parsed, "", _key_paths(lines))
+
+
+def repo(*items: Goal | Measure | Action, settings: SiteSettings | None = None) -> Repo:
     return Repo(
         root=Path("."),
         goals={i.id: i for i in items if isinstance(i, Goal)},
@@ -49,6 +73,7 @@ def repo(*items: Goal | Measure, settings: SiteSettings | None = None) -> Repo:
         glossary={},
         settings=settings or SiteSettings(),
         site_config={},
+        actions={i.id: i for i in items if isinstance(i, Action)},
     )
 
 

@@ -27,9 +27,10 @@ def test_a_generated_repository_passes_check_and_has_every_feature(tmp_path: Pat
     _generator().generate(tmp_path, measures=32, points=48, seed=1)
     result = CliRunner().invoke(cli, ["check", "--strict", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "No problems (4 goals, 32 measures)." in result.output
+    assert "No problems (4 goals, 32 measures, 4 actions)." in result.output
     text = "".join(p.read_text() for p in sorted((tmp_path / "measures").rglob("*.md")))
-    for feature in ("parent: goal-", "role: improve", "phases:", "exclude:", "events:"):
+    features = ("parent: goal-", "role: improve", "phases:", "exclude:", "events:", "kind: action")
+    for feature in features:
         assert feature in text, feature
 
 

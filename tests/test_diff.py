@@ -543,3 +543,41 @@ def test_git_is_needed(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert shutil.which("git") is None
     result = diff("main", ".", str(repo))
     assert result.exit_code == 2 and "git is not installed" in result.stderr
+
+
+# --- improvement actions --------------------------------------------------------------------------
+
+PROGRAMME = "measures/actions/customer-success-programme.md"
+
+
+def test_an_action_added_started_and_followed_by_a_signal(repo: Path) -> None:
+    text = (repo / PROGRAMME).read_text(encoding="utf-8")
+    (repo / PROGRAMME).unlink()
+    commit_all(repo, "Without the programme")
+    (repo / PROGRAMME).write_text(text, encoding="utf-8")
+    markdown = news(repo)
+    assert section(markdown, "Actions") == (
+        "#### Actions\n"
+        "- **Customer success programme** (`customer-success-programme`): new; started on "
+        "2026-03-02; on Customer complaints per month: a signal down (run of 8 on one side) "
+        "began in 2026-03, in the month the action started."
+    )
+    assert "1 action added, 1 action started, 1 signal following an action" in markdown
+
+
+def test_an_action_finished_or_dropped(repo: Path) -> None:
+    upgrade = repo / "measures/actions/module-upgrade.md"
+    done = "  - status: done\n    date: 2026-06-12\n"
+    edit(upgrade, done, "")
+    commit_all(repo, "The upgrade not finished yet")
+    edit(upgrade, "    date: 2026-06-08\n", "    date: 2026-06-08\n" + done)
+    running = "  - status: running\n    date: 2026-03-02\n"
+    edit(repo / PROGRAMME, running, running + "  - status: dropped\n    date: 2026-11-02\n")
+    markdown = news(repo)
+    assert section(markdown, "Actions") == (
+        "#### Actions\n"
+        "- **Customer success programme** (`customer-success-programme`): dropped on "
+        "2026-11-02\n"
+        "- **Upgrade the most problematic modules** (`module-upgrade`): finished on 2026-06-12"
+    )
+    assert "1 action finished, 1 action dropped" in markdown

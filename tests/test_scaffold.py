@@ -410,3 +410,25 @@ def test_setting_repo_url_links_each_page_to_its_source_file(fresh: Path) -> Non
     source = "https://github.com/acme/measures/edit/main/measures/on-time-delivery.md"
     button = re.search(r'<a href="([^"]*)"[^>]*rel="edit"', page)
     assert button is not None and button.group(1) == source
+
+
+def test_new_action_checks_clean_and_is_planned_from_today(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    code, _, err = run(
+        "new", "action", "faster-replies", str(root), "--measure", "response-time-days",
+        "--owner", "Maria Lopez",
+    )  # fmt: skip
+    assert code == 0, err
+    assert codes(root) == []
+    action = load_repo(root)[0].actions["faster-replies"]
+    assert action.path == "measures/actions/faster-replies.md"
+    assert action.meta.goal == "clients-answered-quickly"
+    assert [(s.status, s.date) for s in action.meta.status] == [("planned", TODAY)]
+    assert action.body.strip() == ""  # the guidance is in YAML comments, never in the notes
+
+
+def test_new_action_names_an_existing_measure(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    code, _, err = run("new", "action", "a", str(root), "--measure", "customer-chrun")
+    assert code == 1
+    assert "There is no measure 'customer-chrun' (named by --measure). Did you mean " in err

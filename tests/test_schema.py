@@ -40,7 +40,8 @@ def frontmatter_of(path: Path) -> dict[str, Any]:
 
 
 def schema_errors(data: dict[str, Any]) -> list[str]:
-    schema = SCHEMAS["goal" if data.get("kind") == "goal" else "measure"]
+    kind = data.get("kind")
+    schema = SCHEMAS[kind if kind in ("goal", "action") else "measure"]
     validator = jsonschema.Draft202012Validator(schema)
     return [message for error in validator.iter_errors(data) for message in messages(error)]
 
@@ -50,7 +51,7 @@ def messages(error: jsonschema.ValidationError) -> list[str]:
     return [error.message, *(m for sub in error.context or [] for m in messages(sub))]
 
 
-@pytest.mark.parametrize("kind", ["goal", "measure"])
+@pytest.mark.parametrize("kind", ["goal", "measure", "action"])
 def test_schemas_are_valid_json_schema(kind: str) -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMAS[kind])
     assert SCHEMAS[kind]["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -73,7 +74,7 @@ def test_every_example_file_matches_the_schema() -> None:
         data = frontmatter_of(path)
         kinds.add(data.get("kind", "measure"))
         assert schema_errors(data) == [], path
-    assert kinds == {"goal", "measure"}
+    assert kinds == {"action", "goal", "measure"}
 
 
 CHURN = "measures/customers/customer-churn.md"
@@ -112,11 +113,15 @@ def test_cli_prints_one_schema(tmp_path: Path) -> None:
     assert json.loads(result.stdout) == SCHEMAS["measure"]
 
 
-def test_cli_writes_both_schemas(tmp_path: Path) -> None:
+def test_cli_writes_every_schema(tmp_path: Path) -> None:
     out = tmp_path / "schemas"
     result = CliRunner().invoke(cli, ["schema", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["goal.schema.json", "measure.schema.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "action.schema.json",
+        "goal.schema.json",
+        "measure.schema.json",
+    ]
     assert json.loads((out / "goal.schema.json").read_text()) == SCHEMAS["goal"]
     assert "Wrote" in result.stderr
 
@@ -134,3 +139,13 @@ def test_cli_reports_an_unwritable_folder(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "Cannot write the schema" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_action_schema_rejects_what_the_loader_rejects() -> None:
+    action = frontmatter_of(ROOT / "measures/actions/module-upgrade.md")
+    assert schema_errors(action) == []
+    wrong = {**action, "status": [{"status": "finished", "date": "2026-06-12"}]}
+    assert schema_errors(wrong) == [
+        "'finished' is not one of ['planned', 'running', 'done', 'dropped']"
+    ]
+    assert schema_errors({**action, "measures": []}) == ["[] should be non-empty"]

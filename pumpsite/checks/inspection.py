@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pumpsite.actions import with_action_events
 from pumpsite.analysis.measure import MeasureAnalysis, analyse_measure
 from pumpsite.build.outputs import project_problems
 from pumpsite.build.timing import Stopwatch
 from pumpsite.checks.limits_lint import lint_limits
 from pumpsite.checks.lint import lint_repo
+from pumpsite.checks.method_lint import lint_method
 from pumpsite.checks.repo import check_repo
 from pumpsite.load.repo import load_repo
 from pumpsite.model import Repo
@@ -82,6 +84,8 @@ def inspect(
     with clock.lap("check"):
         problems += lint_repo(repo, analyses, on)
         problems += lint_limits(repo, analyses)
+        problems += lint_method(repo, analyses, on)
+        repo = with_action_events(repo)
         if trial_render and not any(p.is_error for p in problems):
             problems += trial_problems(repo, analyses, on)
     return Inspection(repo, analyses, sort_problems(problems), on)

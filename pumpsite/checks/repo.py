@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pumpsite.checks.actions import check_actions
 from pumpsite.checks.sources import check_sources
 from pumpsite.goal_tree import GoalTree
 from pumpsite.model import Measure, Observation, Repo
@@ -50,6 +51,7 @@ def check_repo(repo: Repo) -> list[Problem]:
         *(p for m in repo.measures.values() for p in check_data(m)),
         *(p for m in repo.measures.values() for p in check_bounds(m)),
         *check_sources(repo),
+        *check_actions(repo),
     ]
 
 

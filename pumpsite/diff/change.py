@@ -10,7 +10,7 @@ from typing import Literal, get_args
 from pumpsite.gitstate import Revision
 from pumpsite.problems import Problem
 
-Subject = Literal["site", "goal", "measure"]
+Subject = Literal["site", "goal", "measure", "action"]
 Kind = Literal[
     "added",
     "removed",
@@ -30,6 +30,8 @@ Kind = Literal[
     "limits_settings",
     "field",
     "settings",
+    "action_status",  # an action started, finished or dropped: key the status, at its date
+    "followed",  # a signal in the expected direction now follows an action: key the measure
 ]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 """Every kind, in the order a measure's news is told: identity, statistics, decisions, edits."""

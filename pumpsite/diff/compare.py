@@ -18,6 +18,7 @@ from datetime import date
 from typing import Literal, TypeVar
 
 from pumpsite.checks.inspection import Inspection
+from pumpsite.diff.actions import action_changes
 from pumpsite.diff.change import Change
 from pumpsite.diff.measure import measure_changes
 from pumpsite.model import Goal, Measure
@@ -68,6 +69,7 @@ def compare(base: Inspection, head: Inspection) -> list[Change]:
         changes += measure_changes(
             before, after, base_analysis, head_analysis, head.report_date, goals.renamed
         )
+    changes += action_changes(base, head)
     return changes
 
 

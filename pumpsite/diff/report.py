@@ -81,6 +81,9 @@ def render_markdown(diff: Diff) -> str:
     if goals:
         lines += ["#### Goals", *(f"- {line}" for line in _goal_lines(goals)), ""]
     lines += _measures([c for c in changes if c.subject == "measure"])
+    actions = [c for c in changes if c.subject == "action"]
+    if actions:
+        lines += ["#### Actions", *(f"- {line}" for line in _action_lines(actions)), ""]
     return "\n".join(lines).rstrip("\n")
 
 
@@ -122,10 +125,16 @@ def _summary(changes: Sequence[Change]) -> str:
         _count(len(moved), "target or deadline moved", "targets or deadlines moved"),
         _count(measures("stale"), "measure stale", "measures stale"),
     ]
-    for subject in ("measure", "goal"):
+    for subject in ("measure", "goal", "action"):
         for kind, verb in IDENTITY_VERBS.items():
             n = len([c for c in changes if c.subject == subject and c.kind == kind])
             parts.append(_count(n, f"{subject} {verb}", f"{subject}s {verb}"))
+    for status, verb in STATUS_VERBS.items():
+        n = len([c for c in changes if c.kind == "action_status" and c.key == status])
+        parts.append(_count(n, f"action {verb}", f"actions {verb}"))
+    parts.append(
+        _count(count("followed"), "signal following an action", "signals following actions")
+    )
     edited_goals = len({c.id for c in changes if c.subject == "goal" and c.kind == "field"})
     parts += [
         _count(measures("data"), "measure with data changes", "measures with data changes"),
@@ -141,6 +150,26 @@ def _summary(changes: Sequence[Change]) -> str:
 
 def _count(n: int, singular: str, plural: str) -> str:
     return "" if n == 0 else f"1 {singular}" if n == 1 else f"{n} {plural}"
+
+
+# --- actions --------------------------------------------------------------------------------------
+
+STATUS_VERBS = {"running": "started", "done": "finished", "dropped": "dropped"}
+
+
+def _action_lines(changes: Sequence[Change]) -> Iterator[str]:
+    for action_id, items in _by_id(changes):
+        name = f"**{_text(items[0].title)}** ({_code(action_id)})"
+        yield f"{name}: " + "; ".join(_action_part(c) for c in items)
+
+
+def _action_part(change: Change) -> str:
+    if change.kind == "action_status":
+        return f"{STATUS_VERBS[change.key]} on {change.at}"
+    if change.kind == "followed":
+        sentence = str(change.after)
+        return f"on {_text(change.label)}: {_text(sentence[:1].lower() + sentence[1:])}"
+    return _identity(change)
 
 
 # --- goals ----------------------------------------------------------------------------------------

@@ -34,6 +34,15 @@ BUILTIN_GLOSSARY: dict[str, str] = {
         "A measure with a target, a deadline and an owner: the evidence that an objective has "
         "been reached. Here, a measure in the improve role."
     ),
+    "improvement action": (
+        "What is done to change a process so a key result can reach its target: a project or "
+        "change with an owner, a start and a planned end, aimed at the root causes of the gap. "
+        "Its page says whether a signal in the expected direction followed it."
+    ),
+    "root cause": (
+        "What keeps a process at its current level: the reason for the gap between current and "
+        "target performance, which an improvement action addresses."
+    ),
     "target": (
         "The level a key result should reach by its deadline. It is reached when the central "
         "line gets there after a real shift, not when a single point crosses it."

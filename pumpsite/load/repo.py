@@ -28,7 +28,7 @@ from pumpsite.load.glossary import BUILTIN_GLOSSARY
 from pumpsite.load.text import decode_text
 from pumpsite.load.validation import Validator, describe, trap_message
 from pumpsite.load.yaml_values import YamlData
-from pumpsite.model import Goal, Measure, Repo, Series, default_data_path
+from pumpsite.model import Action, Goal, Measure, Repo, Series, default_data_path
 from pumpsite.numbers import listed
 from pumpsite.periods import FREQUENCIES, Frequency
 from pumpsite.problems import (
@@ -58,7 +58,7 @@ from pumpsite.problems import (
     sort_problems,
 )
 from pumpsite.render.paths import RESERVED_IDS
-from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
+from pumpsite.schema import ActionMeta, GoalMeta, MeasureMeta, SiteSettings
 from pumpsite.vocabulary import Better
 
 __all__ = [
@@ -94,6 +94,7 @@ def load_repo(root: Path) -> tuple[Repo, list[Problem]]:
         site_config=site_config,
         templates=templates,
         broken=loader.broken,
+        actions={d.id: d for d in documents if isinstance(d, Action)},
     )
     return repo, sort_problems(loader.problems)
 
@@ -131,7 +132,8 @@ def _reserved_message(file_id: str) -> str:
 def _goals_named(data: dict[str, Any]) -> frozenset[str] | None:
     """The goal ids a goal or measure file names (its parent, its goal); None when unknown."""
     kind = data.get("kind", "measure")
-    key = {"goal": "parent", "measure": "goal"}.get(kind) if isinstance(kind, str) else None
+    keys = {"goal": "parent", "measure": "goal", "action": "goal"}
+    key = keys.get(kind) if isinstance(kind, str) else None
     ref = data.get(key) if key else None
     if isinstance(ref, str):
         return frozenset({ref})
@@ -384,7 +386,7 @@ class _Loader:
 
     # --- goals and measures
 
-    def documents(self) -> list[Goal | Measure]:
+    def documents(self) -> list[Goal | Measure | Action]:
         measures = self.root / "measures"
         if not measures.is_dir() and not measures.is_symlink():
             message = (
@@ -439,7 +441,7 @@ class _Loader:
                 self.problem(rel, None, DUPLICATE_ID, message)
         return skip, unsettled | skip
 
-    def document(self, rel: str, with_data: bool = True) -> Goal | Measure | None:
+    def document(self, rel: str, with_data: bool = True) -> Goal | Measure | Action | None:
         """The goal or measure in a file; without its data when its id is invalid or shared (the
         default data path follows the id, which will change when the file is renamed)."""
         text = self.read_text(rel)
@@ -463,7 +465,7 @@ class _Loader:
 
     def typed_document(
         self, rel: str, doc: YamlData, data: dict[str, Any], body: str, with_data: bool
-    ) -> Goal | Measure | None:
+    ) -> Goal | Measure | Action | None:
         file_id = posixpath.basename(rel).removesuffix(".md")
         kind = data.get("kind", "measure")
         frequency = data.get("frequency")
@@ -474,10 +476,14 @@ class _Loader:
             goal = validator.validate(GoalMeta, context)
             self.problems += validator.problems
             return Goal(file_id, rel, goal, body, lines) if goal else None
+        if kind == "action":
+            action = validator.validate(ActionMeta, context)
+            self.problems += validator.problems
+            return Action(file_id, rel, action, body, lines) if action else None
         if kind != "measure":
             got = f"'{short(kind)}'" if isinstance(kind, str) else describe(kind)
-            hint = did_you_mean(kind, ["goal", "measure"])
-            message = f"Unknown kind {got}: expected goal or measure (the default).{hint}"
+            hint = did_you_mean(kind, ["goal", "measure", "action"])
+            message = f"Unknown kind {got}: expected goal, action or measure (the default).{hint}"
             self.problem(rel, doc.line(("kind",)), UNKNOWN_KIND, message)
             return None
         validator.doc = self.confirmed_better(rel, doc)

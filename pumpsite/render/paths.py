@@ -60,3 +60,7 @@ def url_link(from_page: str, to_page: str, directory_urls: bool) -> str:
     if there.endswith("/") or not there:
         path = "./" if path == "." else path + "/"
     return quote(path)
+
+
+def action_page(action_id: str) -> str:
+    return f"actions/{action_id}.md"

@@ -32,6 +32,7 @@ from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import long_date
 from pumpsite.model import Goal, Measure, Repo
 from pumpsite.problems import PAGE_TOO_LARGE, Problem
+from pumpsite.render.action_views import action_detail
 from pumpsite.render.chart_ref import RESULTS_MAP, ChartRef
 from pumpsite.render.paths import (
     data_file,
@@ -186,6 +187,7 @@ def _pages(
     yield _results_map_page(model, common)
     yield from _goal_pages(repo, model, common)
     yield from _measure_pages(repo, analyses, model, common, edit_base)
+    yield from _action_pages(repo, model, common)
     yield _glossary_page(repo, common)
 
 
@@ -276,6 +278,16 @@ def _measure_pages(
         )
         context = {**common, "m": view, "d": detail}
         yield Page(view.page, "measure.md", measure.title, measure.path, context)
+
+
+def _action_pages(repo: Repo, model: SiteModel, common: Mapping[str, str]) -> Iterator[Page]:
+    glossary = tooltips(repo.glossary)
+    for action in sorted(repo.actions.values(), key=lambda a: (a.meta.start, a.id)):
+        detail = action_detail(
+            action, repo.goals, repo.measures, repo.settings, model.report_date, glossary
+        )
+        context = {**common, "a": detail}
+        yield Page(detail.line.page, "action.md", action.title, action.path, context)
 
 
 def _glossary_page(repo: Repo, common: Mapping[str, str]) -> Page:

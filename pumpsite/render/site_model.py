@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.goal_tree import GoalTree, title_key
-from pumpsite.model import Goal, Repo
+from pumpsite.model import Action, Goal, Repo
 from pumpsite.periods import quarter_of
+from pumpsite.render.action_views import ActionLine, action_line, actions_on
 from pumpsite.render.paths import goal_page
 from pumpsite.render.views import GoalView, MeasureView, measure_view
 
@@ -38,7 +40,9 @@ class SiteModel:
 
 
 def _goal_views(
-    goals: Mapping[str, Goal], measures: Mapping[str, MeasureView]
+    goals: Mapping[str, Goal],
+    measures: Mapping[str, MeasureView],
+    actions: Mapping[str, tuple[ActionLine, ...]] = {},
 ) -> dict[str, GoalView]:
     views: dict[str, GoalView] = {}
     for goal, depth in GoalTree.of(goals).in_order():
@@ -56,6 +60,7 @@ def _goal_views(
             kpis=tuple(
                 m for m in measures.values() if m.goal_id == goal.id and m.role == "sustain"
             ),
+            actions=actions.get(goal.id, ()),
         )
     children: dict[str, list[GoalView]] = {}
     for view in views.values():
@@ -75,6 +80,7 @@ def _with_children(view: GoalView, children: Mapping[str, list[GoalView]]) -> Go
         children=tuple(children.get(view.id, [])),
         key_results=view.key_results,
         kpis=view.kpis,
+        actions=view.actions,
     )
 
 
@@ -84,12 +90,22 @@ def build_model(
     report_date: date,
 ) -> SiteModel:
     model = SiteModel(report_date, str(quarter_of(report_date)))
+    actions = list(repo.actions.values())
     for measure in sorted(repo.measures.values(), key=title_key):
-        model.measures[measure.id] = measure_view(
-            measure, analyses.get(measure.id), repo.goals, report_date
-        )
-    model.goals = _goal_views(repo.goals, model.measures)
+        view = measure_view(measure, analyses.get(measure.id), repo.goals, report_date)
+        lines = actions_on(actions, measure.id, report_date)
+        model.measures[measure.id] = dataclasses.replace(view, actions=lines) if lines else view
+    model.goals = _goal_views(repo.goals, model.measures, _actions_by_goal(actions, report_date))
     return model
+
+
+def _actions_by_goal(
+    actions: Sequence[Action], report_date: date
+) -> dict[str, tuple[ActionLine, ...]]:
+    by_goal: dict[str, list[ActionLine]] = {}
+    for action in sorted(actions, key=lambda a: (a.meta.start, a.id)):
+        by_goal.setdefault(action.meta.goal, []).append(action_line(action, report_date))
+    return {goal_id: tuple(lines) for goal_id, lines in by_goal.items()}
 
 
 def _review_heads(model: SiteModel) -> list[tuple[GoalView, bool]]:

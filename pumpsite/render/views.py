@@ -39,6 +39,7 @@ from pumpsite.labels import ASSURANCE_WORDS, EFFECT_LABELS, ROLE_LABELS
 from pumpsite.model import Goal, Measure
 from pumpsite.numbers import data_decimals, fmt, fmt_plain
 from pumpsite.periods import Period
+from pumpsite.render.action_views import ActionLine
 from pumpsite.render.chart.plan import LATEST_VALUES, ChartNote, full_chart_notes
 from pumpsite.render.chart_ref import ChartRef
 from pumpsite.render.paths import data_file, goal_page, measure_page
@@ -125,6 +126,7 @@ class MeasureView:
     rebase_hint: str
     chart: ChartRef | None  # the small chart, None without data
     stale: str  # "no value for Oct 2026 yet", "no data after 1970", or "" when up to date
+    actions: tuple[ActionLine, ...] = ()  # the actions that aim to move it, by start date
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,7 @@ class GoalView:
     children: tuple[GoalView, ...] = ()
     key_results: tuple[MeasureView, ...] = ()
     kpis: tuple[MeasureView, ...] = ()
+    actions: tuple[ActionLine, ...] = ()  # the actions that serve it, by start date
 
 
 @dataclass(frozen=True, slots=True)

@@ -361,7 +361,8 @@ CASES = [
                 M,
                 2,
                 "PS112",
-                "Unknown kind 'gaol': expected goal or measure (the default). Did you mean 'goal'?",
+                "Unknown kind 'gaol': expected goal, action or measure (the default). "
+                "Did you mean 'goal'?",
             )
         ],
         id="PS112",
@@ -1100,7 +1101,7 @@ def test_invalid_id_without_a_usable_slug(repo_of: RepoOf) -> None:
 
 def test_unknown_kind_that_is_not_text(repo_of: RepoOf) -> None:
     assert problems(repo_of, {M: "---\nkind: [goal]\n---\n"}) == [
-        p(M, 2, "PS112", "Unknown kind a list: expected goal or measure (the default).")
+        p(M, 2, "PS112", "Unknown kind a list: expected goal, action or measure (the default).")
     ]
 
 

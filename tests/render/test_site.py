@@ -22,6 +22,7 @@ import markdown
 import pytest
 import yaml
 
+from pumpsite.actions import with_action_events
 from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.build import engine
 from pumpsite.build.engine import charts_inline
@@ -35,6 +36,7 @@ from pumpsite.render.safe_markdown import NOTES_EXTENSIONS, md_escape, notes_htm
 from pumpsite.render.site import NAV_GOALS, Site, render_site
 from pumpsite.schema import GoalMeta, MeasureMeta, SiteSettings
 from tests import golden_files
+from tests.factories import action
 from tests.golden_files import assert_golden
 
 GOLDEN = golden_files.GOLDEN / "site"
@@ -152,14 +154,38 @@ def small_repo() -> Repo:
             unit="%",
         ),
     ]
-    return Repo(
+    actions = [
+        action(
+            "referral-programme",
+            ["new-customers"],
+            start="2026-06-01",
+            end="2026-09-30",
+            goal="growth",
+            title="Referral programme",
+            owner="Sam",
+            causes=["Happy customers had no easy way to recommend us"],
+            status=[("planned", "2026-05-04"), ("running", "2026-06-01"), ("done", "2026-09-30")],
+        ),
+        action(
+            "win-back-calls",
+            [{"measure": "churn", "direction": "down"}],
+            start="2026-12-01",
+            goal="retention",
+            title="Win-back calls",
+            owner="Aisha",
+            status=[("planned", "2026-11-02")],
+        ),
+    ]
+    repo = Repo(
         root=Path("."),
         goals={g.id: g for g in goals},
         measures={m.id: m for m in measures},
         glossary={"KPI": "A measure to keep healthy", "key result": "A measure to change"},
         settings=SiteSettings(),
         site_config={},
+        actions={a.id: a for a in actions},
     )
+    return with_action_events(repo)  # as `inspect` hands the repository on
 
 
 class FakeMap:
@@ -246,6 +272,7 @@ def test_every_page_exists(site: Site) -> None:
         *(f"goals/{g}.md" for g in repo.goals),
         *(f"measures/{m}.md" for m in repo.measures),
         *(f"data/{m}.csv" for m in repo.measures),
+        *(f"actions/{a}.md" for a in repo.actions),
     }
     assert set(site.files) == expected
     assert site.extra_css == ("assets/pumpsite.css",)
@@ -272,7 +299,7 @@ def test_nav_is_small_and_lists_no_measure(site: Site) -> None:
     titles = [next(iter(entry)) for entry in site.nav]
     assert titles == ["Home", "Strategic", "Operational", "Review", "Goals", "Glossary"]
     paths = _nav_paths(site.nav)
-    assert not [p for p in paths if p.startswith("measures/")]
+    assert not [p for p in paths if p.startswith(("measures/", "actions/"))]
     assert set(paths) <= set(site.files)
     goals = site.nav[4]["Goals"]
     assert goals[0] == "goals/index.md"
