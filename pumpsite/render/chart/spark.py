@@ -55,6 +55,18 @@ def _effect(effects: Iterable[Effect]) -> Effect:
     return next(e for e in EFFECT_ORDER if e in found)
 
 
+def _targets(plan: ChartPlan) -> tuple[Level, ...]:
+    """The plan's targets; a key result whose quarter has no value yet has its target drawn
+    over the current phase, the limits it is judged against."""
+    targets = [Level(t.span.start, t.span.end, t.value, t.value, t.value) for t in plan.targets]
+    role, n = plan.analysis.role, plan.n
+    drawn = any(t.end >= n for t in targets)
+    if role and role.role == "improve" and role.target is not None and n and not drawn:
+        start = plan.phases[-1].start if plan.phases else 0
+        targets.append(Level(start, n, role.target, role.target, role.target))
+    return tuple(targets)
+
+
 def spark_lines(plan: ChartPlan) -> SparkLines:
     values = plan.values
     levels = tuple(
@@ -62,13 +74,10 @@ def spark_lines(plan: ChartPlan) -> SparkLines:
         for p in plan.phases
         if p.limits is not None
     )
-    targets = tuple(
-        Level(t.span.start, t.span.end, t.value, t.value, t.value) for t in plan.targets
-    )
     return SparkLines(
         values=values,
         levels=levels,
-        targets=targets,
+        targets=_targets(plan),
         signals=tuple(
             (i, _effect(s.effect for s in flags)) for i, flags in enumerate(plan.x_signals) if flags
         ),

@@ -1,0 +1,96 @@
+"""The summary tables in a real headless browser: on Home, Strategic, Review and Operational every
+measure row has its sparkline and both icons, each with a text alternative; screenshots at
+desktop, mobile and dark for people to look at (tests/screenshots/), and with
+PUMPSITE_DOC_IMAGES=1 the Review summary table for the README (docs/images/review-summary.png).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.test_browser import CHROMIUM, SHOTS, browser, open_page, site_url
+
+__all__ = ["browser", "site_url"]  # the fixtures, shared with tests/test_browser.py
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed"),
+]
+DOC_IMAGE = Path(__file__).parents[1] / "docs" / "images" / "review-summary.png"
+PAGES = ("/", "/strategic/", "/review/", "/operational/")
+
+
+def _alternative(svg: object) -> str:
+    label = svg.get_attribute("aria-label") or ""  # type: ignore[attr-defined]
+    title = svg.locator("title").text_content()  # type: ignore[attr-defined]
+    assert svg.get_attribute("role") == "img"  # type: ignore[attr-defined]
+    assert label and label == title
+    return str(label)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_summary_row_has_a_chart_and_both_icons(
+    browser: object, site_url: str, path: str
+) -> None:
+    page = open_page(browser, site_url + path)
+    rows = page.locator(".pumpsite-summary tbody tr")  # type: ignore[attr-defined]
+    assert rows.count() > 0
+    for k in range(rows.count()):
+        row = rows.nth(k)
+        name = row.locator("td").first.inner_text()
+        assert "sparkline" in _alternative(row.locator("svg.pumpsite-spark")), name
+        icons = row.locator("svg.pumpsite-icon")
+        assert icons.count() == 2, name
+        variation, assurance = (_alternative(icons.nth(i)) for i in range(2))
+        assert "variation" in variation.lower() or "cause" in variation.lower(), name
+        assert "target" in assurance.lower() or "assurance" in assurance.lower(), name
+    legend = page.locator(".pumpsite-legend svg.pumpsite-icon")  # type: ignore[attr-defined]
+    assert legend.count() >= 10
+
+
+def test_review_has_small_multiples_labelled_by_role(browser: object, site_url: str) -> None:
+    page = open_page(browser, site_url + "/review/")
+    cards = page.locator(".pumpsite-multiple")  # type: ignore[attr-defined]
+    assert cards.count() > 0
+    for k in range(cards.count()):
+        card = cards.nth(k)
+        assert card.locator(".pumpsite-role").inner_text() in ("Key result", "KPI")
+        assert card.locator("svg.pumpsite-spark").count() == 1
+
+
+def test_operational_says_a_kpi_off_track_is_an_improvement_focus(
+    browser: object, site_url: str
+) -> None:
+    page = open_page(browser, site_url + "/operational/")
+    text = page.inner_text("article")  # type: ignore[attr-defined]
+    assert "An improvement focus until it is stable again. The signal that put it here:" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "width", "dark"),
+    [("desktop", 1280, False), ("mobile", 390, False), ("dark", 1280, True)],
+)
+def test_summary_screenshots(
+    browser: object, site_url: str, name: str, width: int, dark: bool
+) -> None:
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": width, "height": 900}, color_scheme="dark" if dark else "light"
+    )
+    page = context.new_page()
+    if dark:  # Material follows the saved palette, not the system's, until a reader picks one
+        page.add_init_script(
+            "localStorage.setItem('/.__palette', JSON.stringify({index: 1, color: "
+            "{scheme: 'slate', primary: 'indigo', accent: 'indigo'}}))"
+        )
+    page.goto(site_url + "/review/")
+    page.wait_for_load_state("networkidle")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"review-summary-{name}.png"), full_page=True)
+    table = page.locator(".pumpsite-summary").first
+    table.screenshot(path=str(SHOTS / f"review-table-{name}.png"))
+    if name == "desktop" and os.environ.get("PUMPSITE_DOC_IMAGES"):
+        table.screenshot(path=str(DOC_IMAGE))
+    context.close()
