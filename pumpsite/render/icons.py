@@ -158,7 +158,8 @@ LEGEND: tuple[Icon, ...] = (*VARIATION.values(), *ASSURANCE.values())
 
 
 def icon_svg(icon: Icon) -> str:
-    """The icon as inline SVG on one line, its label as text alternative and hover title."""
+    """The icon as inline SVG on one line, its label as text alternative (in an attribute, as
+    the sparkline's: the page gives the hover title on its wrapper)."""
     label = escape(icon.label, quote=True)
     dash = ' stroke-dasharray="3 2"' if icon.dashed else ""
     ring = (
@@ -178,7 +179,7 @@ def icon_svg(icon: Icon) -> str:
         mark = ""
     return (
         f'<svg class="pumpsite-icon" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" '
-        f'width="24" height="24" role="img" aria-label="{label}"><title>{label}</title>'
+        f'width="24" height="24" role="img" aria-label="{label}">'
         f"{ring}{mark}</svg>"
     )
 

@@ -167,10 +167,12 @@ def _marks(lines: SparkLines) -> list[str]:
 
 def spark_svg(plan: ChartPlan, label: str) -> str:
     """The sparkline as inline SVG on one line, named by `label` (plain text, escaped here)
-    for screen readers and as its hover title."""
+    for screen readers. Its text is all in attributes (no `<title>`): a theme other than
+    Material gets charts through Markdown, which would work on text between tags (glossary
+    tooltips); the page gives the hover title on the chart's wrapper."""
     text = escape(one_line(label), quote=True)
     head = (
         f'<svg class="pumpsite-spark" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {_num(WIDTH)} {_num(HEIGHT)}" role="img" aria-label="{text}">'
     )
-    return head + f"<title>{text}</title>" + "".join(_marks(spark_lines(plan))) + "</svg>"
+    return head + "".join(_marks(spark_lines(plan))) + "</svg>"
