@@ -124,9 +124,7 @@ def test_hostile_titles_and_units_are_inert_in_sparklines_and_icons() -> None:
     assert sparks
     for svg in [*sparks.values(), *_charts(site, "icon").values()]:
         assert "<script" not in svg and "<img" not in svg
-        assert re.fullmatch(
-            r'<svg [^<]*role="img" aria-label="[^"<>]*">(<[^<>]*>|[A-Z?–])*', svg
-        )
+        assert re.fullmatch(r'<svg [^<]*role="img" aria-label="[^"<>]*">(<[^<>]*>|[A-Z?–])*', svg)
     label = sparks[ChartRef("m", "spark")]
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img" in label
     assert HOSTILE[0] not in label
