@@ -16,7 +16,9 @@ from typing import Literal
 
 from pumpsite.vocabulary import ChartSize
 
-"""A measure's chart is drawn "full" for its page and "small" for overview cards."""
+"""A measure's chart is drawn "full" for its page and "small" for overview cards; its "spark"
+line (`pumpsite.render.chart.spark`) sits in summary tables and small multiples. An "icon"
+(`pumpsite.render.icons`) is named by its key in place of a measure id."""
 
 MARK = "<!--pumpsite-chart:"
 MARK_END = "-->"
@@ -26,13 +28,14 @@ MARK_END = "-->"
 class ChartRef:
     """A chart on a page: a measure's at a size, or the results map (`RESULTS_MAP`)."""
 
-    measure_id: str  # "" for the results map
-    size: ChartSize | Literal["map"]
+    measure_id: str  # "" for the results map; the icon's key for an icon
+    size: ChartSize | Literal["map", "spark", "icon"]
 
     @property
     def name(self) -> str:
         """The chart's name in its marker, unique in a site and fit for a file name (measure
-        ids are letters, digits, `-` and `_`): "full-churn", "small-churn", "map"."""
+        ids are letters, digits, `-` and `_`): "full-churn", "small-churn", "spark-churn",
+        "icon-assurance-pass", "map"."""
         return f"{self.size}-{self.measure_id}" if self.measure_id else self.size
 
     def __str__(self) -> str:

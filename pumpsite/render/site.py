@@ -34,6 +34,7 @@ from pumpsite.model import Goal, Measure, Repo
 from pumpsite.problems import PAGE_TOO_LARGE, Problem
 from pumpsite.render.action_views import action_detail
 from pumpsite.render.chart_ref import RESULTS_MAP, ChartRef
+from pumpsite.render.icons import LEGEND
 from pumpsite.render.paths import (
     data_file,
     directory_urls,
@@ -44,6 +45,7 @@ from pumpsite.render.paths import (
 )
 from pumpsite.render.safe_markdown import html_text, md_escape, notes_html
 from pumpsite.render.site_model import SiteModel, build_model, review_groups
+from pumpsite.render.summary import summary_charts
 from pumpsite.render.template_worker import Limits, Started, run_bounded, seconds_for
 from pumpsite.render.templating import (
     OverLimit,
@@ -213,6 +215,8 @@ def _home_page(model: SiteModel, common: Mapping[str, str]) -> Page:
     )
     context = {
         **common,
+        "legend": LEGEND,
+        "summary": [*key_results, *kpis],
         "key_results": key_results,
         "focus_goals": _focus_goals(model),
         "changed": changed,
@@ -226,7 +230,9 @@ def _home_page(model: SiteModel, common: Mapping[str, str]) -> Page:
 
 def _strategic_page(model: SiteModel, common: Mapping[str, str]) -> Page:
     orphans = [m for m in _by_role(model, "improve") if m.goal_page is None]
-    context = {**common, "goals": _focus_goals(model), "orphans": orphans}
+    goals = _focus_goals(model)
+    summary = [m for g in goals for m in g.key_results] + orphans
+    context = {**common, "goals": goals, "orphans": orphans, "legend": LEGEND, "summary": summary}
     return Page("strategic.md", "strategic.md", "Strategic", None, context)
 
 
@@ -237,9 +243,12 @@ def _operational_page(model: SiteModel, common: Mapping[str, str]) -> Page:
     groups = [
         (g, tuple(m for m in g.kpis if m.status.key != "attention")) for g in model.goals.values()
     ]
+    attention = _needs_attention(kpis)
     context = {
         **common,
-        "attention": _needs_attention(kpis),
+        "legend": LEGEND,
+        "summary": [*attention, *(m for m in kpis if m.status.key != "attention")],
+        "attention": attention,
         "groups": [(g, ms) for g, ms in groups if ms],
         "orphans": [m for m in usual if m.goal_page is None],
     }
@@ -247,7 +256,9 @@ def _operational_page(model: SiteModel, common: Mapping[str, str]) -> Page:
 
 
 def _review_page(repo: Repo, model: SiteModel, common: Mapping[str, str]) -> Page:
-    context = {**common, "groups": review_groups(model, repo.goals)}
+    groups = review_groups(model, repo.goals)
+    summary = [m for g in groups for m in (*g.key_results, *g.kpis)]
+    context = {**common, "groups": groups, "legend": LEGEND, "summary": summary}
     return Page("review.md", "review.md", "Review", None, context)
 
 
@@ -420,5 +431,11 @@ def render_site(
         nav=_nav(model),
         glossary=tooltips(repo.glossary),
         extra_css=(CSS_PATH,),
-        charts={**charts, RESULTS_MAP: _results_map(repo, model, results_map)},
+        charts={
+            **charts,
+            RESULTS_MAP: _results_map(repo, model, results_map),
+            **summary_charts(
+                repo.measures, analyses, {k: m.row for k, m in model.measures.items()}
+            ),
+        },
     )

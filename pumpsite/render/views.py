@@ -44,6 +44,7 @@ from pumpsite.render.chart.plan import LATEST_VALUES, ChartNote, full_chart_note
 from pumpsite.render.chart_ref import ChartRef
 from pumpsite.render.paths import data_file, goal_page, measure_page
 from pumpsite.render.safe_markdown import notes_html
+from pumpsite.render.summary import SummaryRow, summary_row
 from pumpsite.schema import Role
 
 RUN_CHART: dict[WithoutLimits, str] = {
@@ -126,6 +127,7 @@ class MeasureView:
     rebase_hint: str
     chart: ChartRef | None  # the small chart, None without data
     stale: str  # "no value for Oct 2026 yet", "no data after 1970", or "" when up to date
+    row: SummaryRow  # its row of a summary table: sparkline, icons, latest value, limits
     actions: tuple[ActionLine, ...] = ()  # the actions that aim to move it, by start date
 
 
@@ -367,6 +369,7 @@ def measure_view(
         rebase_hint=rebase_sentence(analysis) if analysis else "",
         chart=ChartRef(measure.id, "small") if analysis else None,
         stale=stale_words(analysis.stale) if analysis and analysis.stale else "",
+        row=summary_row(measure, analysis, bool(target and target.target)),
     )
 
 

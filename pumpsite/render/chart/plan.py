@@ -47,6 +47,13 @@ RULE_MARKERS: dict[Rule, str] = {
 without colour; the first rule in this order wins on a point with several."""
 MARKER_SCALE = {"D": 1.25, "p": 1.25, "^": 1.3, "s": 1.05, "o": 1.0}
 """Sizes that make the shapes look equally large."""
+
+
+def svg_colour(colour: str) -> str:
+    """A palette colour as hand-drawn SVG writes it: the ink sentinel is the text colour."""
+    return "currentColor" if colour == INK else colour
+
+
 DASHED = (0, (4, 3))
 DOTTED = (0, (1, 2))
 DASH_DOT = (0, (6, 2, 1.5, 2))
