@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import SHOTS, browser, open_page, site_url
+from tests.test_browser import SHOTS, browser, open_page, site_dir, site_url
 
-__all__ = ["browser", "site_url"]  # the fixtures, shared with tests/test_browser.py
+__all__ = ["browser", "site_dir", "site_url"]  # the fixtures, shared with tests/test_browser.py
 
 pytestmark = pytest.mark.slow  # the browser fixture skips without Chromium, and fails under CI
 DOC_IMAGE = Path(__file__).parents[1] / "docs" / "images" / "review-summary.png"
