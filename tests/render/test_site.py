@@ -837,3 +837,15 @@ def test_a_site_template_places_a_chart_where_it_wants() -> None:
     delivered = charts_inline(site)["measures/churn.md"]
     assert '# Monthly churn\n\n<svg class="fake full"/>\n\nSmall: ' in delivered
     assert '<svg class="fake small"/>\n</div>' in delivered
+
+
+def test_the_site_stylesheet_closes_every_block() -> None:
+    """A merge once left the screen rules of the summary tables inside `@media print`."""
+    css = (Path(__file__).parents[2] / "pumpsite/render/templates/pumpsite.css").read_text()
+    depth = 0
+    for line in css.splitlines():
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, line
+        if line.startswith("/*"):
+            assert depth == 0, f"a top-level comment inside a block: {line}"
+    assert depth == 0
