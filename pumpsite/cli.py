@@ -124,9 +124,9 @@ def summary_line(errors: int, warnings: int, goals: int, measures: int, actions:
 def waiting_line(files: int) -> str:
     return (
         f"More checks wait on fixes: {counted(files, 'goal or measure file')} could not be read "
-        "in full, so the checks across files and of the data (goals named, limits, exclusions, "
-        "stale data) left out what they could not read. Run pumpsite check again after fixing "
-        "the errors above."
+        "in full, so the checks of their limits, exclusions, roles, stale data and the measures "
+        "they name left them out (the goals they name were checked). Run pumpsite check again "
+        "after fixing the errors above."
     )
 
 
@@ -318,8 +318,8 @@ def init(directory: Path, name: str | None, pumpsite_spec: str | None) -> None:
         f"The workflows install {spec.spec}: {spec.why}\n"
         f"Created a measures repository in {directory}. Next:\n"
         f"  cd {directory}\n"
-        "  pumpsite build            # then open site/index.html\n"
-        "  pumpsite serve            # or preview it, reloading as you save\n"
+        "  pumpsite serve --open     # preview the site, reloading as you save\n"
+        "  pumpsite build            # or build it into site/ and open site/index.html\n"
         "  pumpsite new goal ID      # your own goals and measures; delete the samples\n"
         "  git init -b main && git add . && git commit -m 'Our measures'   # if not a git repo yet",
     )

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pumpsite.periods import Period, quarter_of
 from pumpsite.schema import ActionMeta, GoalMeta, MeasureMeta, Role, SiteSettings, StatusChange
@@ -142,6 +143,17 @@ class Tagged:
 
 
 @dataclass(frozen=True, slots=True)
+class GoalReference:
+    """A goal named by a file that could not be loaded whole: `goal:` of a measure or an
+    action, `parent:` of a goal."""
+
+    path: str
+    line: int | None
+    kind: Literal["goal", "measure", "action"]
+    goal: str
+
+
+@dataclass(frozen=True, slots=True)
 class Repo:
     root: Path
     goals: Mapping[str, Goal]
@@ -155,3 +167,5 @@ class Repo:
     # ids they name (goal:, parent:), or None when even that could not be read. Cross-file checks
     # use it so a broken file does not also make its goal look missing or empty.
     broken: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
+    # The goals those broken files name, where: checked like a loaded file's, in the same run.
+    broken_references: tuple[GoalReference, ...] = ()

@@ -65,8 +65,9 @@ def test_check_says_when_more_checks_wait_on_fixes(example: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(broken(example))])
     assert result.stderr.splitlines()[-1] == (
         "More checks wait on fixes: 2 goal or measure files could not be read in full, so the "
-        "checks across files and of the data (goals named, limits, exclusions, stale data) left "
-        "out what they could not read. Run pumpsite check again after fixing the errors above."
+        "checks of their limits, exclusions, roles, stale data and the measures they name left "
+        "them out (the goals they name were checked). Run pumpsite check again after fixing the "
+        "errors above."
     )
 
 

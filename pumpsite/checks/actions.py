@@ -20,20 +20,22 @@ from pumpsite.problems import (
 
 def check_actions(repo: Repo) -> Iterator[Problem]:
     for action in repo.actions.values():
-        yield from _goal(repo, action)
+        yield from _goal(repo, action.path, action.line("goal"), action.meta.goal)
         yield from _aims(repo, action)
         yield from _status_order(action)
+    for reference in repo.broken_references:
+        if reference.kind == "action":
+            yield from _goal(repo, reference.path, reference.line, reference.goal)
 
 
-def _goal(repo: Repo, action: Action) -> Iterator[Problem]:
-    goal = action.meta.goal
+def _goal(repo: Repo, path: str, line: int | None, goal: str) -> Iterator[Problem]:
     if goal in repo.goals or goal in repo.broken:
         return
     goal_ids = sorted(repo.goals)
     known = f" Known goals: {listed(goal_ids, 10)}." if goal_ids else " There are no goals yet."
     hint = did_you_mean(goal, goal_ids) or known
     message = f"Goal '{short(goal)}' does not exist: an action serves a goal.{hint}"
-    yield Problem(action.path, action.line("goal"), NO_SUCH_ACTION_GOAL, message)
+    yield Problem(path, line, NO_SUCH_ACTION_GOAL, message)
 
 
 def _aims(repo: Repo, action: Action) -> Iterator[Problem]:

@@ -56,40 +56,39 @@ def check_repo(repo: Repo) -> list[Problem]:
 
 
 def check_goal_references(repo: Repo) -> Iterator[Problem]:
-    goal_ids = sorted(repo.goals)
-    for measure in repo.measures.values():
-        goal = measure.meta.goal
+    named = [(m.path, m.line("goal"), m.meta.goal) for m in repo.measures.values()]
+    named += [(r.path, r.line, r.goal) for r in repo.broken_references if r.kind == "measure"]
+    for path, line, goal in named:
         if goal in repo.goals or goal in repo.broken:
             continue
-        line = measure.line("goal")
         if goal in repo.measures:
             yield Problem(
-                measure.path,
+                path,
                 line,
                 NOT_A_GOAL,
                 f"'goal' must name a goal, but '{goal}' is a measure. "
                 "A measure is evidence of a goal (a file with kind: goal).",
             )
             continue
-        known = f" Known goals: {listed(goal_ids, 10)}." if goal_ids else " There are no goals yet."
-        hint = did_you_mean(goal, goal_ids) or known
         yield Problem(
-            measure.path, line, NO_SUCH_GOAL, f"Goal '{short(goal)}' does not exist.{hint}"
+            path, line, NO_SUCH_GOAL, f"Goal '{short(goal)}' does not exist.{_hint(repo, goal)}"
         )
 
 
-def check_parents(repo: Repo) -> Iterator[Problem]:
+def _hint(repo: Repo, goal: str) -> str:
     goal_ids = sorted(repo.goals)
-    for goal in repo.goals.values():
-        parent = goal.meta.parent
+    known = f" Known goals: {listed(goal_ids, 10)}." if goal_ids else " There are no goals yet."
+    return did_you_mean(goal, goal_ids) or known
+
+
+def check_parents(repo: Repo) -> Iterator[Problem]:
+    named = [(g.path, g.line("parent"), g.meta.parent) for g in repo.goals.values()]
+    named += [(r.path, r.line, r.goal) for r in repo.broken_references if r.kind == "goal"]
+    for path, line, parent in named:
         if parent is not None and parent not in repo.goals and parent not in repo.broken:
-            hint = did_you_mean(parent, goal_ids)
-            yield Problem(
-                goal.path,
-                goal.line("parent"),
-                NO_SUCH_PARENT,
-                f"Parent goal '{short(parent)}' does not exist.{hint}",
-            )
+            hint = did_you_mean(parent, sorted(repo.goals))
+            message = f"Parent goal '{short(parent)}' does not exist.{hint}"
+            yield Problem(path, line, NO_SUCH_PARENT, message)
     yield from _cycles(repo)
 
 

@@ -28,7 +28,15 @@ from pumpsite.load.glossary import BUILTIN_GLOSSARY
 from pumpsite.load.text import decode_text
 from pumpsite.load.validation import Validator, describe, trap_message
 from pumpsite.load.yaml_values import YamlData
-from pumpsite.model import Action, Goal, Measure, Repo, Series, default_data_path
+from pumpsite.model import (
+    Action,
+    Goal,
+    GoalReference,
+    Measure,
+    Repo,
+    Series,
+    default_data_path,
+)
 from pumpsite.numbers import listed
 from pumpsite.periods import FREQUENCIES, Frequency
 from pumpsite.problems import (
@@ -94,6 +102,7 @@ def load_repo(root: Path) -> tuple[Repo, list[Problem]]:
         site_config=site_config,
         templates=templates,
         broken=loader.broken,
+        broken_references=tuple(loader.broken_references),
         actions={d.id: d for d in documents if isinstance(d, Action)},
     )
     return repo, sort_problems(loader.problems)
@@ -140,6 +149,19 @@ def _goals_named(data: dict[str, Any]) -> frozenset[str] | None:
     return frozenset() if key == "parent" and ref is None else None
 
 
+def _reference(rel: str, doc: YamlData) -> GoalReference | None:
+    """The goal a file names (`goal:` or `parent:`), kept for when the file cannot be loaded."""
+    data = doc.value if isinstance(doc.value, dict) else {}
+    kind = data.get("kind", "measure")
+    if kind not in ("goal", "measure", "action"):
+        return None
+    key = "parent" if kind == "goal" else "goal"
+    goal = data.get(key)
+    if not isinstance(goal, str):
+        return None
+    return GoalReference(rel, doc.line((key,)), kind, goal)
+
+
 class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -147,6 +169,8 @@ class _Loader:
         self.problems: list[Problem] = []
         self.refs: dict[str, frozenset[str] | None] = {}  # path -> goal ids it names
         self.broken: dict[str, frozenset[str] | None] = {}  # see Repo.broken
+        self.references: dict[str, GoalReference | None] = {}  # path -> the goal it names
+        self.broken_references: list[GoalReference] = []
 
     def problem(self, path: str, line: int | None, code: str, message: str) -> None:
         self.problems.append(Problem(path, line, code, message))
@@ -401,6 +425,8 @@ class _Loader:
         for rel, item in zip(paths, loaded, strict=True):
             if item is None or rel in skip:
                 self.broken[posixpath.basename(rel).removesuffix(".md")] = self.refs.get(rel)
+                if reference := self.references.get(rel):
+                    self.broken_references.append(reference)
         return [item for rel, item in zip(paths, loaded, strict=True) if item and rel not in skip]
 
     def check_ids(self, paths: list[str]) -> tuple[set[str], set[str]]:
@@ -461,6 +487,7 @@ class _Loader:
             self.problem(rel, 1, FRONTMATTER, message)
             return None
         self.refs[rel] = _goals_named(doc.value)
+        self.references[rel] = _reference(rel, doc)
         return self.typed_document(rel, doc, doc.value, split.body, with_data)
 
     def typed_document(
