@@ -227,6 +227,14 @@ class WarmEngine:
         return warnings
 
 
+def _forget_charts(env: Any) -> None:
+    """Drop the compiled chart files from the theme's Jinja environment: a chart rewritten
+    within the clock's resolution would pass its check of the file's time."""
+    cache = env.cache if env.cache is not None else {}
+    for key in [key for key in cache if key[1].startswith(engine.CHART_FOLDER + "/")]:
+        del cache[key]
+
+
 def _write_into(file: Any, site_dir: Path) -> None:
     """Point an engine file at `site_dir`, and unlink what is there: a hard link to the
     previous build's file, which writing in place would change under its readers."""
@@ -250,8 +258,7 @@ def _render_pages(warm: _Warm, pages: set[str], site_dir: Path) -> bool:
 
     config, files = warm.config, warm.files
     config.site_dir = str(site_dir)
-    for key in [k for k in warm.env.cache.keys() if k[1].startswith(engine.CHART_FOLDER + "/")]:
-        del warm.env.cache[key]
+    _forget_charts(warm.env)
     doc_files = files.documentation_pages()
     with engine.engine_logs() as logs:
         for src_uri in sorted(pages):
@@ -283,4 +290,3 @@ def _write_search_index(warm: _Warm, site_dir: Path) -> None:
     path = site_dir / "search" / "search_index.json"
     path.unlink(missing_ok=True)  # a link to the previous build's
     path.write_text(data, encoding="utf-8")
-

@@ -118,7 +118,8 @@ def build(
     chart cache; `workers` caps the processes that draw charts (default: the usable cores);
     `url_folder` is the folder under `site_url` the site is for (a published preview);
     `waiting` is told when the build waits for another one in the repository (default:
-    `progress`); `engine_run` runs the engine. Only pumpsite's own folders are written (see `pumpsite.outputs`)."""
+    `progress`); `engine_run` runs the engine (`pumpsite serve` keeps one warm). Only
+    pumpsite's own folders are written (see `pumpsite.outputs`)."""
     root = root.resolve()
     named = site_dir is not None  # a link the user names is followed; ours is not
     site_dir = site_dir.resolve() if site_dir else root / outputs.SITE_DIR
