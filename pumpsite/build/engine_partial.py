@@ -191,8 +191,14 @@ class WarmEngine:
             _link_tree(warm.site, site_dir)
         except OSError:  # no hard links here (another file system): copy through a full build
             return self._full(project, site_dir, stamps, strict=strict)
-        _copy_files(warm, plan.copies, site_dir)
-        if not _render_pages(warm, plan.pages, site_dir):
+        from mkdocs.exceptions import MkDocsException
+
+        try:
+            _copy_files(warm, plan.copies, site_dir)
+            rendered = _render_pages(warm, plan.pages, site_dir)
+        except MkDocsException:  # a full build says what went wrong, as always
+            rendered = False
+        if not rendered:
             return self._full(project, site_dir, stamps, strict=strict)
         warm.stamps, warm.site, self._warm = stamps, None, warm
         self.rendered = len(plan.pages)
