@@ -80,6 +80,10 @@ class Edit:
     page: str
     shown_after: str
 
+    def value(self, run: int) -> str:
+        """A new value each run, written as the page shows it."""
+        return f"{5 + run / 100:.2f}" if self.shown_after else f"{301 + run}.3"
+
     def save(self, root: Path, value: str) -> None:
         """`value` as the CSV's last value, in one step (a hidden file renamed over it)."""
         csv = root / self.csv
@@ -101,7 +105,7 @@ def measure(server: ServeProcess, root: Path, edit: Edit, runs: int) -> list[flo
         local_only(page, server.url)
         page.goto(server.url + edit.page, timeout=120_000)
         for run in range(runs):
-            value = f"{5 + run / 100:.2f}"
+            value = edit.value(run)
             with page.expect_event("load", timeout=120_000):
                 started = time.perf_counter()
                 edit.save(root, value)
