@@ -583,7 +583,9 @@ def _report_rebuild(outcome: Outcome) -> None:
     report_problems(outcome.problems, "text")
     _report_engine_warnings(outcome.result.engine_warnings if outcome.result else [])
     if outcome.ok and outcome.changed:
-        click.echo(f"Rebuilt in {outcome.seconds:.1f} s; open pages reload.", err=True)
+        pages = outcome.pages_rendered
+        only = "" if pages is None else f" ({counted(pages, 'page')} rendered)"
+        click.echo(f"Rebuilt in {outcome.seconds:.1f} s{only}; open pages reload.", err=True)
     elif outcome.ok:
         click.echo(f"Built the site in {outcome.seconds:.1f} s.", err=True)
     else:

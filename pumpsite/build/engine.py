@@ -22,7 +22,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -334,7 +334,8 @@ class _Collector(logging.Handler):
 
 
 @contextmanager
-def _engine_logs() -> Iterator[_Collector]:
+def engine_logs() -> Iterator[_Collector]:
+    """The engine's warnings while in the block, kept from the terminal."""
     logger = logging.getLogger("mkdocs")
     collector = _Collector()
     saved = (logger.level, logger.propagate, list(logger.handlers))
@@ -349,17 +350,22 @@ def _engine_logs() -> Iterator[_Collector]:
         logger.handlers = saved[2]
 
 
-def run_engine(project: Path, site_dir: Path, *, strict: bool) -> list[str]:
-    """Build the project into `site_dir` and return the engine's warnings."""
+def run_engine(
+    project: Path, site_dir: Path, *, strict: bool, observe: Callable[[Any], None] | None = None
+) -> list[str]:
+    """Build the project into `site_dir` and return the engine's warnings. `observe` is given
+    the engine's configuration before the build (`pumpsite.build.engine_partial` adds a plugin)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    with _engine_logs() as logs:
+    with engine_logs() as logs:
         try:
             engine_speed.before_loading()
             config = load_config(str(project / "mkdocs.yml"), site_dir=str(site_dir), strict=strict)
             engine_speed.reuse_across_builds(config.theme)
+            if observe is not None:
+                observe(config)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from pumpsite.build import atomic, engine, outputs
 from pumpsite.build.chart_cache import ChartCache, Charts, prepare_charts, progress_line
@@ -21,6 +22,13 @@ from pumpsite.render.site import Site, render_site
 from pumpsite.render.templating import TemplateFailure
 
 Progress = Callable[[str], None]
+
+
+class Engine(Protocol):
+    """What builds the generated project into a site folder and returns the engine's warnings:
+    `engine.run_engine`, or `pumpsite serve`'s warm engine (`engine_partial.WarmEngine`)."""
+
+    def __call__(self, project: Path, site_dir: Path, *, strict: bool) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +92,7 @@ class _Run:
     workers: int | None
     url_folder: str | None
     progress: Progress
+    engine: Engine
     clock: Stopwatch = field(default_factory=Stopwatch)
 
     @property
@@ -103,16 +112,18 @@ def build(
     cache: bool = True,
     workers: int | None = None,
     url_folder: str | None = None,
+    engine_run: Engine = engine.run_engine,
 ) -> BuildResult:
     """Build the site of the repository at `root`. `cache=False` neither reads nor writes the
     chart cache; `workers` caps the processes that draw charts (default: the usable cores);
     `url_folder` is the folder under `site_url` the site is for (a published preview);
     `waiting` is told when the build waits for another one in the repository (default:
-    `progress`). Only pumpsite's own folders are written (see `pumpsite.outputs`)."""
+    `progress`); `engine_run` runs the engine (`pumpsite serve` keeps one warm). Only
+    pumpsite's own folders are written (see `pumpsite.outputs`)."""
     root = root.resolve()
     named = site_dir is not None  # a link the user names is followed; ours is not
     site_dir = site_dir.resolve() if site_dir else root / outputs.SITE_DIR
-    run = _Run(root, site_dir, strict, cache, workers, url_folder, progress)
+    run = _Run(root, site_dir, strict, cache, workers, url_folder, progress, engine_run)
     progress("Checking measures")
     inspection = inspect(root, today=today, as_of=as_of, stopwatch=run.clock)
     refused = _refused(inspection, run, named=named)
@@ -200,7 +211,7 @@ def _engine_into_place(run: _Run) -> list[str]:
     staging = atomic.staging_folder(run.site_dir)
     try:
         with run.clock.lap("engine"):
-            warnings = engine.run_engine(run.project, staging, strict=run.strict)
+            warnings = run.engine(run.project, staging, strict=run.strict)
         with run.clock.lap("swap"):
             atomic.replace_folder(staging, run.site_dir)
     finally:

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from types import FrameType
 
+from pumpsite.build.engine_partial import WarmEngine
 from pumpsite.build.run import BuildResult, build
 from pumpsite.build.scratch import scratch_folder
 from pumpsite.errors import PumpsiteError
@@ -34,6 +35,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_ADDRESS = f"{DEFAULT_HOST}:8000"
 QUIET = 0.05  # seconds without a further change before rebuilding: one save is several events
 KEPT_BUILDS = 2  # the one served, and the one before it for requests still reading it
+PAGE_SOURCES = ("measures/", "data/")  # a change elsewhere may change every page: a full build
 
 
 class AddressError(PumpsiteError):
@@ -59,6 +61,7 @@ class Outcome:
     seconds: float
     changed: list[str]
     crash: str | None = None
+    pages_rendered: int | None = None  # when only the pages a save changed were rendered
 
     @property
     def ok(self) -> bool:
@@ -90,22 +93,33 @@ class Preview:
         self.today, self.as_of, self.say = today, as_of, say
         self.good: list[Path] = []
         self.builds = 0
+        self.engine = WarmEngine()
 
     def rebuild(self, changed: list[str]) -> Outcome:
         self.builds += 1
         target = self.output / f"build-{self.builds}"
         started = time.monotonic()
+        if not all(path.startswith(PAGE_SOURCES) for path in changed):
+            self.engine.forget()  # templates, the theme or settings: every page may change
         try:
             result = build(
-                self.root, today=self.today(), site_dir=target, as_of=self.as_of, waiting=self.say
+                self.root,
+                today=self.today(),
+                site_dir=target,
+                as_of=self.as_of,
+                waiting=self.say,
+                engine_run=self.engine,
             )
         except Exception as error:  # a bug in pumpsite must not take the preview down with it
             traceback.print_exc()
             crash = f"pumpsite failed unexpectedly ({error!r}); please report this bug"
             outcome = Outcome(None, time.monotonic() - started, changed, crash)
         else:
-            outcome = Outcome(result, time.monotonic() - started, changed)
+            seconds = time.monotonic() - started
+            rendered = self.engine.rendered if result.ok else None
+            outcome = Outcome(result, seconds, changed, pages_rendered=rendered)
             if result.site_dir is not None:
+                self.engine.settled(result.site_dir)
                 self._keep(result.site_dir)
         news = banner(outcome, has_pages=bool(self.good))
         self.site.publish(self.good[-1] if self.good else None, news)

@@ -4,6 +4,8 @@ on disk, and the served pages (and, in a browser, the open page) following the e
 from __future__ import annotations
 
 import http.client
+import json
+import re
 import shutil
 import socket
 import time
@@ -295,6 +297,58 @@ def test_a_hundred_bad_saves_in_a_row_never_stop_the_server(
     page = server.page_when(CHURN_PAGE, lambda body: BANNER not in body, "the recovery")
     assert "5.20% in Oct 2026" in page
     assert server.count("Not rebuilt") >= 2, "saves were built during the storm, not only after"
+
+
+def _search_docs(server: ServeProcess) -> list[dict[str, str]]:
+    status, index = server.get("search/search_index.json")
+    assert status == 200
+    docs: list[dict[str, str]] = json.loads(index)["docs"]
+    return docs
+
+
+def _page_entries(docs: list[dict[str, str]], page: str) -> list[dict[str, str]]:
+    return [entry for entry in docs if entry["location"].partition("#")[0] == page]
+
+
+@pytest.mark.slow
+def test_a_save_renders_only_its_pages_and_the_search_index_stays_whole(
+    server: ServeProcess, example: Path
+) -> None:
+    before = _search_docs(server)
+    set_last_value(example, "9.87")
+    server.page_when(CHURN_PAGE, lambda body: "9.87% in Oct 2026" in body, "the edit")
+    line = wait_until(lambda: server.count("Rebuilt in") and server.lines[-1], "the rebuild")
+    assert re.search(r"Rebuilt in [0-9.]+ s \([1-9] pages? rendered\)", line), server.output
+
+    after = _search_docs(server)
+    assert any("9.87%" in entry["text"] for entry in _page_entries(after, CHURN_PAGE))
+    assert not any("9.87%" in entry["text"] for entry in _page_entries(before, CHURN_PAGE))
+    other = "measures/downtime-percent.html"
+    assert _page_entries(after, other) and _page_entries(after, other) == _page_entries(
+        before, other
+    ), "another page's search entries changed"
+    pages = {entry["location"].partition("#")[0] for entry in before}
+    assert {entry["location"].partition("#")[0] for entry in after} == pages
+
+
+@pytest.mark.slow
+def test_a_measure_added_under_serve_is_a_full_build_with_its_page_in_the_navigation(
+    server: ServeProcess, example: Path
+) -> None:
+    source = (example / CHURN_MD).read_text()
+    copy = source.replace("title: Monthly customer churn", "title: Churn, the copy")
+    (example / "data/churn-copy.csv").write_text((example / CHURN_CSV).read_text())
+    (example / "measures/customers/churn-copy.md").write_text(copy)
+    page = server.page_when(
+        "measures/churn-copy.html", lambda body: "Churn, the copy" in body, "the new page"
+    )
+    assert "Not rebuilt" not in page, "a warning (the copy duplicates a measure) is all right"
+    home = server.page_when("", lambda body: "measures/churn-copy.html" in body, "the nav link")
+    assert 'href="measures/churn-copy.html"' in home
+    wait_until(lambda: server.count("Rebuilt in"), "the rebuild in the terminal")
+    assert server.count("rendered)") == 0, "adding a page is a full build:\n" + server.output
+    docs = _search_docs(server)
+    assert _page_entries(docs, "measures/churn-copy.html"), "the new page is not searchable"
 
 
 # --- in a browser --------------------------------------------------------------------------------
