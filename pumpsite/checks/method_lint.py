@@ -37,27 +37,35 @@ def lint_method(
 ) -> list[Problem]:
     problems = list(overdue_actions(repo, report_date))
     problems += everything_okr(repo, report_date)
+    aims = action_starts(repo, report_date)
     for measure in repo.measures.values():
         problems += target_without_baseline(measure)
         problems += deadline_test(measure, report_date)
         if (analysis := analyses.get(measure.id)) is not None:
-            problems += wishful_number(repo, measure, analysis, report_date)
-            problems += passive_monitoring(repo, measure, analysis, report_date)
+            problems += wishful_number(aims, measure, analysis)
+            problems += passive_monitoring(aims, measure, analysis, report_date)
     return problems
 
 
-def aimed_at(repo: Repo, measure_id: str, report_date: date, since: date | None = None) -> bool:
-    """Whether a planned or running action aims to move the measure (started on or after
-    `since`, when given)."""
+Aims = Mapping[str, list[date]]
+"""Measure id -> the start of each planned or running action that aims to move it."""
+
+
+def action_starts(repo: Repo, report_date: date) -> Aims:
+    """Who aims at what, gathered once: asking every action for every measure is quadratic."""
+    aims: dict[str, list[date]] = {}
     for action in repo.actions.values():
         status = action.status_on(report_date) or action.meta.status[0]
-        if status.status not in ("planned", "running"):
-            continue
-        if since is not None and action.meta.start < since:
-            continue
-        if any(aim.measure == measure_id for aim in action.meta.measures):
-            return True
-    return False
+        if status.status in ("planned", "running"):
+            for measure_id in {aim.measure for aim in action.meta.measures}:
+                aims.setdefault(measure_id, []).append(action.meta.start)
+    return aims
+
+
+def aimed_at(aims: Aims, measure_id: str, since: date | None = None) -> bool:
+    """Whether a planned or running action aims to move the measure (started on or after
+    `since`, when given)."""
+    return any(since is None or start >= since for start in aims.get(measure_id, ()))
 
 
 def overdue_actions(repo: Repo, report_date: date) -> Iterator[Problem]:
@@ -74,13 +82,11 @@ def overdue_actions(repo: Repo, report_date: date) -> Iterator[Problem]:
         )
 
 
-def wishful_number(
-    repo: Repo, measure: Measure, analysis: MeasureAnalysis, report_date: date
-) -> Iterator[Problem]:
+def wishful_number(aims: Aims, measure: Measure, analysis: MeasureAnalysis) -> Iterator[Problem]:
     reading, role = analysis.target, analysis.role
     if role is None or role.role != "improve" or reading is None:
         return
-    if reading.assurance != "not_met" or aimed_at(repo, measure.id, report_date):
+    if reading.assurance != "not_met" or aimed_at(aims, measure.id):
         return
     index = measure.meta.roles.index(role)
     yield Problem(
@@ -175,7 +181,7 @@ def _first_full_quarter(first: Period) -> Period:
 
 
 def passive_monitoring(
-    repo: Repo, measure: Measure, analysis: MeasureAnalysis, report_date: date
+    aims: Aims, measure: Measure, analysis: MeasureAnalysis, report_date: date
 ) -> Iterator[Problem]:
     if measure.role_kind_at(report_date) != "sustain":
         return
@@ -188,9 +194,7 @@ def passive_monitoring(
             continue
         began = periods[episode.start]
         quarter = _first_full_quarter(began)
-        if periods[latest].end < quarter.end or aimed_at(
-            repo, measure.id, report_date, began.start
-        ):
+        if periods[latest].end < quarter.end or aimed_at(aims, measure.id, began.start):
             continue
         if any(role.start >= quarter_of(began.start) for role in measure.meta.roles):
             continue

@@ -120,7 +120,7 @@ def _checked_lines(lines: Iterable[str], path: str, problems: list[Problem]) -> 
         yield line
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Row:
     line: int  # the physical line the row starts on
     end: int  # and ends on (a quoted cell may span lines)
@@ -325,8 +325,8 @@ class _MeasureReader:
         return Observation(period, value, note, row.line)
 
     def period(self, line: int, text: str, column: str) -> Period | None:
-        period = parse_period(text, self.frequency)
-        if period is not None and "0001" <= text[:4] <= "9998":  # dates exist around the period
+        period = _valid_period(text, self.frequency)
+        if period is not None:
             return period
         expected = (
             f"expected a {self.frequency} period like {EXAMPLE_LABELS[self.frequency]} (or a date)"
@@ -396,6 +396,15 @@ class _MeasureReader:
             )
             self.problem(line, FAR_APART, message)
             self.jump_reported = True
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _valid_period(text: str, frequency: Frequency) -> Period | None:
+    """The period a valid label names; parsed once, as every measure repeats the same labels."""
+    period = parse_period(text, frequency)
+    if period is not None and "0001" <= text[:4] <= "9998":  # dates exist around the period
+        return period
+    return None
 
 
 def _period_hint(text: str, frequency: Frequency) -> str:

@@ -166,6 +166,7 @@ class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.links: set[str] = set()  # symbolic links reported
+        self.links_seen: dict[str, bool] = {}  # path -> whether it is a symbolic link
         self.problems: list[Problem] = []
         self.refs: dict[str, frozenset[str] | None] = {}  # path -> goal ids it names
         self.broken: dict[str, frozenset[str] | None] = {}  # see Repo.broken
@@ -181,10 +182,17 @@ class _Loader:
         """Whether a part of `rel` is a symbolic link (the link is reported)."""
         parts = [part for part in rel.split("/") if part not in ("", ".")]
         for depth in range(1, len(parts) + 1):
-            if os.path.islink(self.root / "/".join(parts[:depth])):  # False on any OSError
+            if self.is_link("/".join(parts[:depth])):
                 self.link_found("/".join(parts[:depth]))
                 return True
         return False
+
+    def is_link(self, rel: str) -> bool:
+        """Whether `rel` is a symbolic link, asked once per path (every file in a folder asks
+        about the folder)."""
+        if rel not in self.links_seen:
+            self.links_seen[rel] = os.path.islink(self.root / rel)  # False on any OSError
+        return self.links_seen[rel]
 
     def link_found(self, link: str) -> None:
         """Report a symbolic link, once. pumpsite follows none: a link could bring any file of

@@ -67,6 +67,21 @@ def format_path(at: KeyPath) -> str:
     return text
 
 
+_FAST = bool(getattr(yaml, "__with_libyaml__", False))
+_UNLIKE_CHARACTERS = frozenset("\t\x85\u2028\u2029\ufeff")
+_TAG_START = re.compile(r"(?:^|[\s,\[\]{}])!", re.MULTILINE)
+
+
+def _python_only(text: str) -> bool:
+    """Whether the two parsers may read `text` differently (all rare in a frontmatter): tabs,
+    line breaks YAML 1.1 knows besides CR and LF, a BOM within the text, tags (libyaml reads
+    `key: !` as text, the Python parser as empty), and a '?' with a flow collection (libyaml
+    reads [a?] as a list of 'a?', the Python parser refuses it)."""
+    if not _UNLIKE_CHARACTERS.isdisjoint(text) or _TAG_START.search(text):
+        return True
+    return "?" in text and ("[" in text or "{" in text)
+
+
 class _AliasFound(Exception):
     def __init__(self, mark: yaml.Mark) -> None:
         super().__init__("alias")
@@ -86,7 +101,24 @@ class _NoAliasLoader(yaml.SafeLoader):
 def parse_yaml(
     text: str, path: str, first_line: int = 1, root_line: int | None = None
 ) -> tuple[YamlData | None, list[Problem]]:
-    """Parse one YAML document whose first line is line `first_line` of the file."""
+    """Parse one YAML document whose first line is line `first_line` of the file.
+
+    libyaml's C parser composes the nodes (with their lines) about six times faster than the
+    pure-Python one. Whatever it cannot take as it is (a syntax error, an alias, a character it
+    may count lines differently around) is parsed again by the Python parser, which words the
+    problems: both paths give the same values, lines and problems (tests hold them together)."""
+    if _FAST and not _python_only(text):
+        try:
+            return _built(yaml.compose(text, Loader=yaml.CSafeLoader), path, first_line, root_line)
+        except (yaml.YAMLError, RecursionError, _AliasFound):
+            pass  # the Python parser finds and words the problem
+    return parse_yaml_python(text, path, first_line, root_line)
+
+
+def parse_yaml_python(
+    text: str, path: str, first_line: int = 1, root_line: int | None = None
+) -> tuple[YamlData | None, list[Problem]]:
+    """`parse_yaml` with PyYAML's pure-Python parser only."""
     try:
         node = yaml.compose(text, Loader=_NoAliasLoader)
     except _AliasFound as found:
@@ -96,9 +128,15 @@ def parse_yaml(
         return None, [yaml_error_problem(error, text, path, first_line)]
     except RecursionError:
         return None, [Problem(path, first_line, YAML_SYNTAX, "The YAML is nested too deeply.")]
+    return _built(node, path, first_line, root_line)
+
+
+def _built(
+    node: Node | None, path: str, first_line: int, root_line: int | None
+) -> tuple[YamlData, list[Problem]]:
     if node is None:
         return YamlData(None, {(): root_line or first_line}), []
-    builder = _Builder(path, first_line)
+    builder = _Builder(path, first_line, stop_at_alias=True)
     value = builder.build(node, ())
     builder.data.value = value
     builder.data.lines[()] = root_line or first_line
@@ -195,8 +233,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 class _Builder:
     """Turns composed nodes into plain values, recording lines and problems on the way."""
 
-    def __init__(self, path: str, first_line: int) -> None:
+    def __init__(self, path: str, first_line: int, stop_at_alias: bool = False) -> None:
         self.path = path
+        self.stop_at_alias = stop_at_alias  # raise _AliasFound rather than report it
         self.first_line = first_line
         self.data = YamlData(None)
         self.problems: list[Problem] = []
@@ -210,6 +249,8 @@ class _Builder:
 
     def build(self, node: Node, at: KeyPath) -> object:
         if id(node) in self._seen:  # only an alias can share a node
+            if self.stop_at_alias:
+                raise _AliasFound(node.start_mark)
             self.data.refused.add(at)
             if not any(p.code == ALIAS for p in self.problems):  # one is enough (alias bombs)
                 where = f" at {format_path(at)}" if at else ""
@@ -272,7 +313,7 @@ class _Builder:
         if construct is None:
             if node.tag != _TAG + "str":
                 self.unsupported_tag(node, at)
-            elif node.style is None and _EXPONENT.fullmatch(text):
+            elif not node.style and _EXPONENT.fullmatch(text):
                 self.data.plain[at] = text
                 return self.number(node, at, float(text))  # YAML 1.1 wants 1.0e5; 1e5 is fine
             return text
@@ -280,7 +321,7 @@ class _Builder:
             value = construct(node)
         except (ValueError, OverflowError):  # e.g. 2026-13-45 looks like a date but is none
             return text
-        if node.style is None and value is not None:
+        if not node.style and value is not None:  # plain: None, or '' from libyaml
             self.data.plain[at] = text
         return self.number(node, at, value)
 
