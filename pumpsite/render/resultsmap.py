@@ -4,7 +4,10 @@ Pure string building. Roots sit at the left and each goal's children to its righ
 downwards, not sideways, so a hundred goals stay readable), laid out as a compact tidy tree: a
 parent is centred on its children and no two subtrees overlap. Children are sorted by title, so
 the layout is deterministic. Each box links to its goal's page; goals in focus (a key result this
-quarter) get a highlighted border and an "in focus" tag. Text and lines use `currentColor`, so the
+quarter) get a highlighted border and an "in focus" tag. The map is not an image (`role="img"`
+would hide its links) but a named group of real links, in the order of the tree (each goal
+before its children), named by their hover titles; the connectors are hidden from assistive
+technology. Text and lines use `currentColor`, so the
 map follows Material's light and dark schemes. A goal whose parent is missing is a root; a cycle
 (reported by the checks) cannot loop: a goal already placed is never placed again.
 """
@@ -202,8 +205,8 @@ def _description(goals: Mapping[str, Goal], focus: Set[str]) -> str:
 def _open(width: float, height: float, description: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(width)} {_n(height)}" '
-        f'class="pumpsite-results-map" role="img" '
-        f'aria-labelledby="{PREFIX}-title {PREFIX}-desc" '
+        f'class="pumpsite-results-map" role="group" '
+        f'aria-labelledby="{PREFIX}-title" aria-describedby="{PREFIX}-desc" '
         f'style="font-family: var(--md-text-font-family, sans-serif)">',
         f'<title id="{PREFIX}-title">Results map</title>',
         f'<desc id="{PREFIX}-desc">{escape(description)}</desc>',
@@ -239,7 +242,10 @@ def render_results_map(
     width = 2 * MARGIN + depth * (BOX_WIDTH + COLUMN_GAP) + BOX_WIDTH
     height = max(box.top + box.height for box in boxes.values()) + MARGIN
     lines = _open(width, height, description)
-    lines.append('<g fill="none" stroke="currentColor" stroke-opacity="0.45" stroke-width="1.2">')
+    lines.append(
+        '<g fill="none" stroke="currentColor" stroke-opacity="0.45" stroke-width="1.2" '
+        'aria-hidden="true">'
+    )
     lines += [_connector(box, boxes[child]) for box in boxes.values() for child in box.children]
     lines.append("</g>")
     by_goal = _by_goal(measures)

@@ -11,6 +11,8 @@ on the Markdown that led to it:
   `<script>`, `<style>`, `<iframe>`, `<form>`, no event handler, no `data-md-…` attribute (Material
   mounts its components on those);
 - URLs (`href`, `src`, `xlink:href`) with the scheme http, https, mailto or tel, or relative;
+- `tabindex` 0 or -1 on `<div>` and `<tr>` (a scrolling table, a chart's row with a signal),
+  so content can join the focus order where it stands, never jump ahead of it;
 - `style` with the properties tables (text-align) and charts (SVG paint and text) use, so no
   page can lay a box over the site (no `position`);
 - ids kept out of the theme's page frame, which Material names `__drawer`, `__search`, `__toc`,
@@ -63,6 +65,8 @@ ATTRIBUTES: dict[str, set[str]] = {
     "*": {"id", "class", "title", "lang", "dir", "role", "align"},
     "a": {"href", "hreflang", "target", "rel"},
     "img": {"src", "alt", "width", "height", "loading"},
+    "div": {"tabindex"},
+    "tr": {"tabindex"},
     "td": {"colspan", "rowspan", "style"},
     "th": {"colspan", "rowspan", "scope", "style"},
     "ol": {"start", "type", "reversed"},
@@ -121,6 +125,8 @@ def _hidden_scheme(value: str) -> bool:
 def _attribute(tag: str, name: str, value: str) -> str | None:
     if name.startswith("data-md-") or (name in _URL_ATTRIBUTES and _hidden_scheme(value)):
         return None
+    if name == "tabindex" and value not in ("0", "-1"):
+        return None  # a page joins the focus order in place, never ahead of the theme
     return _ids(name, value)
 
 

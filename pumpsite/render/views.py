@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
@@ -33,7 +33,6 @@ from pumpsite.analysis.reading import (
     unjudged,
     with_unit,
 )
-from pumpsite.analysis.signals import RULES, Signal, signal_name
 from pumpsite.analysis.xmr import LEVEL_RULES, WithoutLimits
 from pumpsite.labels import ASSURANCE_WORDS, EFFECT_LABELS, ROLE_LABELS
 from pumpsite.model import Goal, Measure
@@ -41,6 +40,7 @@ from pumpsite.numbers import data_decimals, fmt, fmt_plain
 from pumpsite.periods import Period
 from pumpsite.render.action_views import ActionLine
 from pumpsite.render.chart.plan import LATEST_VALUES, ChartNote, full_chart_notes
+from pumpsite.render.chart.text import ChartTable, chart_table
 from pumpsite.render.chart_ref import ChartRef
 from pumpsite.render.paths import data_file, goal_page, measure_page
 from pumpsite.render.safe_markdown import notes_html
@@ -176,16 +176,6 @@ class EventView:
 
 
 @dataclass(frozen=True, slots=True)
-class DataRow:
-    period: str
-    value: str
-    mr: str
-    signals: str
-    note: str  # user text
-    missing: bool
-
-
-@dataclass(frozen=True, slots=True)
 class MeasureDetail:
     """Everything the measure page shows beyond the overview."""
 
@@ -208,7 +198,7 @@ class MeasureDetail:
     roles: tuple[RoleView, ...]
     events: tuple[EventView, ...]
     body: str  # the notes as safe HTML for the page (`safe_markdown.notes_html`)
-    data: tuple[DataRow, ...]  # the latest LATEST_VALUES values
+    chart_table: ChartTable | None  # the full chart's data and signals, None without data
     values_note: str  # says how many values the chart and `data` leave out, or ""
     csv: str  # docs path of the CSV copy, "" without data
     source: str  # the source file's repo path
@@ -422,43 +412,6 @@ def _role_views(measure: Measure, report_date: date) -> tuple[RoleView, ...]:
     )
 
 
-def _signals_from(signals: Sequence[Signal], first: int) -> dict[int, list[Signal]]:
-    """The signals that flag each index from `first` on, in the order of RULES, in one pass."""
-    found: dict[int, list[Signal]] = {}
-    for signal in signals:
-        for i in signal.points:
-            if i >= first:
-                found.setdefault(i, []).append(signal)
-    return {i: sorted(flags, key=lambda s: RULES.index(s.rule)) for i, flags in found.items()}
-
-
-def _data_rows(measure: Measure, analysis: MeasureAnalysis) -> tuple[DataRow, ...]:
-    """The table of the latest LATEST_VALUES values (the CSV copy has them all)."""
-    xmr = analysis.xmr
-    first = max(len(analysis.periods) - LATEST_VALUES, 0)
-    notes = {o.period: o.note for o in measure.series.observations} if measure.series else {}
-    excluded = {e.period: e.reason for e in measure.meta.limits.exclude}
-    value_decimals = data_decimals(xmr.values)
-    range_decimals = value_decimals  # a moving range has the decimals of its two values
-    profile, length = xmr.options.profile, xmr.options.run_length
-    flags = _signals_from(xmr.signals, first)
-    rows = []
-    for i in range(first, len(analysis.periods)):
-        period, value, spread = analysis.periods[i], xmr.values[i], xmr.moving_ranges[i]
-        names = ", ".join(signal_name(profile, s, length) for s in flags.get(i, ()))
-        rows.append(
-            DataRow(
-                period=period_name(period),
-                value="missing" if value is None else fmt(value, value_decimals),
-                mr="" if spread is None else fmt(spread, range_decimals),
-                signals=f"excluded: {excluded[period]}" if period in excluded else names,
-                note=notes.get(period, ""),
-                missing=value is None,
-            )
-        )
-    return tuple(rows)
-
-
 def _values_note(analysis: MeasureAnalysis) -> str:
     """Says which values the chart and the table show when they leave some out."""
     periods = analysis.periods
@@ -590,7 +543,7 @@ def measure_detail(
         roles=_role_views(measure, report_date),
         events=events,
         body=notes_html(measure.body, glossary),
-        data=_data_rows(measure, analysis) if analysis else (),
+        chart_table=chart_table(measure, analysis) if analysis else None,
         values_note=_values_note(analysis) if analysis else "",
         csv=data_file(measure.id) if measure.series else "",
         source=measure.path,

@@ -165,7 +165,9 @@ def test_inline_ready_root() -> None:
     assert root.get("role") == "img"
     first, second = list(root)[:2]
     assert first.tag.endswith("title") and first.text == "Complaints resolved on time"
-    assert second.tag.endswith("desc") and second.text == "A reading."
+    assert second.tag.endswith("desc") and second.text is not None
+    assert second.text.startswith("XmR chart of Complaints resolved on time: ")
+    assert second.text.endswith(" A reading.")
     assert root.get("aria-labelledby") == f"{first.get('id')} {second.get('id')}"
 
 

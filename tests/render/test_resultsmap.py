@@ -87,12 +87,23 @@ def test_root_is_inline_ready() -> None:
     assert "<script" not in svg and "<style" not in svg
     root = ET.fromstring(svg)
     assert root.get("class") == "pumpsite-results-map"
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"  # not "img", which would hide its links
     assert root.get("width") is None
     title, desc = list(root)[:2]
     assert title.tag == f"{NS}title" and desc.tag == f"{NS}desc"
-    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert root.get("aria-labelledby") == title.get("id")
+    assert root.get("aria-describedby") == desc.get("id")
     assert desc.text == "Results map of 7 goals."
+
+
+def test_links_follow_the_tree_each_goal_before_its_children_top_to_bottom() -> None:
+    # Keyboard and screen-reader order is the order of the links in the page: the tree's,
+    # which is also the drawing's from top to bottom within each column.
+    root = ET.fromstring(render(council()))
+    order = [a.get("data-goal") for a in root.iter(f"{NS}a")]
+    assert order == ["mission", "right", "fix", "fast", "calls", "email", "web"]
+    connectors = [g for g in root.iter(f"{NS}g") if g.find(f"{NS}path") is not None]
+    assert [g.get("aria-hidden") for g in connectors] == ["true"]
 
 
 def test_every_goal_is_one_linked_box_with_its_full_title() -> None:

@@ -485,18 +485,20 @@ def test_measure_page_sections(site: Site) -> None:
     assert "Why each phase starts" not in phases  # a single phase needs no reason
     data = section(page, "## Definition")
     assert "| Better | lower is better |" in data
-    assert '??? note "Data"' in page
-    assert "    | Nov 2026 | 40 | 18 | Point beyond the limits, Moving range above the upper " in (
-        page
-    )
-    assert "| Courier strike |" in page
+    assert '<details class="pumpsite-chart-data" id="complaints-full-data"' in page
+    assert (
+        '<tr class="pumpsite-chart-table__signal" tabindex="0"><th scope="row">Nov 2026</th>'
+        "<td>40</td><td>18</td><td>20</td><td>9</td><td>31</td><td>Point beyond the limits: "
+        "concern (diamond); Moving range above the upper range limit: no direction (diamond)"
+        "</td><td>Courier strike</td></tr>"
+    ) in page
     assert "[Download the data (CSV)](../data/complaints.csv)" in page
     assert f"[Edit the source file]({EDIT}measures/complaints.md)" in page
 
 
 def test_missing_periods_show_as_missing(site: Site) -> None:
     page = site.files["measures/downtime.md"]
-    assert "    | week 11 of 2025 | missing |  |  |  |" in page
+    assert '<th scope="row">week 11 of 2025</th><td>missing</td><td></td><td>' in page
 
 
 def test_owner_notes_are_rendered_below_the_page_sections(site: Site) -> None:

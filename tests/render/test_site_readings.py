@@ -146,7 +146,8 @@ def test_the_return_to_normal_after_one_good_value_is_not_a_concern(site: Site) 
 def test_an_excluded_value_raises_no_signal_and_shows_its_reason(site: Site) -> None:
     text = page(site, "measures/outages.md")
     assert badge(text) == "Predictable"
-    assert "| Sep 2026 | 2 | 20 | excluded: Data centre move |  |" in text
+    row = '<th scope="row">Sep 2026</th><td>2</td><td>20</td><td>20</td><td>9</td><td>31</td>'
+    assert f"{row}<td></td><td>excluded from the limits: Data centre move</td>" in text
     assert "Latest value: 2 in Sep 2026, excluded: Data centre move." in text
     assert "find out what happened" not in text
     assert "Outages" not in section(page(site, "index.md"), "## What changed")

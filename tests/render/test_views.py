@@ -8,6 +8,7 @@ from datetime import date
 from pumpsite.analysis.measure import MeasureAnalysis, analyse_measure
 from pumpsite.analysis.signals import rule_label
 from pumpsite.model import Measure
+from pumpsite.render.chart.text import TableRow
 from pumpsite.render.views import (
     CARD_SIGNALS,
     EARLIER_SIGNALS,
@@ -37,11 +38,16 @@ def views(values: list[float | None], **meta: object) -> tuple[MeasureView, Meas
     return view, measure_detail(m, analysis, view, REPORT, None)
 
 
+def rows(detail: MeasureDetail) -> list[TableRow]:
+    assert detail.chart_table is not None
+    return [row for phase in detail.chart_table.phases for row in phase.rows]
+
+
 def test_the_data_table_shows_the_latest_250_values_and_says_the_csv_holds_them_all() -> None:
     _, detail = views([20.0 + i % 3 for i in range(1500)])
-    assert len(detail.data) == 250
-    assert detail.data[0].period == "4 Jun 2023"  # value 1,251: 2020-01-01 plus 1,250 days
-    assert detail.data[-1].period == "8 Feb 2024"
+    assert len(rows(detail)) == 250
+    assert rows(detail)[0].period == "4 Jun 2023"  # value 1,251: 2020-01-01 plus 1,250 days
+    assert rows(detail)[-1].period == "8 Feb 2024"
     assert detail.values_note == (
         "The chart and the data table show the latest 250 of 1,500 values, from 4 Jun 2023; "
         "the CSV copy holds them all."
@@ -50,8 +56,8 @@ def test_the_data_table_shows_the_latest_250_values_and_says_the_csv_holds_them_
 
 def test_a_series_that_fits_is_shown_whole_without_a_note() -> None:
     _, detail = views([20.0 + i % 3 for i in range(250)])
-    assert len(detail.data) == 250
-    assert detail.data[0].period == "1 Jan 2020"
+    assert len(rows(detail)) == 250
+    assert rows(detail)[0].period == "1 Jan 2020"
     assert detail.values_note == ""
 
 
@@ -59,16 +65,14 @@ def test_the_data_table_names_the_rules_of_each_value_as_the_analysis_does() -> 
     m = measure("m", [*BASE, 20, 40, 20, 40, 5, 20], start="2020-01-01", frequency="daily")
     analysis = analysed(m)
     view = measure_view(m, analysis, {}, REPORT)
-    rows = measure_detail(m, analysis, view, REPORT, None).data
+    table = rows(measure_detail(m, analysis, view, REPORT, None))
     options = analysis.xmr.options
     expected = [
-        ", ".join(
-            rule_label(options.profile, r, options.run_length) for r in analysis.xmr.rules_at(i)
-        )
-        for i in range(len(rows))
+        [rule_label(options.profile, r, options.run_length) for r in analysis.xmr.rules_at(i)]
+        for i in range(len(table))
     ]
-    assert [row.signals for row in rows] == expected
-    assert "Point beyond the limits, Moving range above the upper range limit" in expected
+    assert [[s.split(":")[0] for s in row.signals.split("; ") if s] for row in table] == expected
+    assert ["Point beyond the limits", "Moving range above the upper range limit"] in expected
 
 
 def test_the_page_lists_the_latest_signals_and_collapses_the_others() -> None:
@@ -165,12 +169,13 @@ def test_an_excluded_value_raises_no_status_and_says_so_in_the_table() -> None:
     exclude = {"exclude": [{"period": "2020-01-21", "reason": "Server outage"}]}
     view, detail = views([*BASE, 2.0], limits=exclude)
     assert view.status.label == "Predictable"
-    assert detail.data[-1].signals == "excluded: Server outage"
+    assert rows(detail)[-1].signals == ""
+    assert rows(detail)[-1].notes == "excluded from the limits: Server outage"
 
 
 def test_the_table_names_a_run_by_its_length() -> None:
     _, detail = views([*BASE, *[15.0] * 9])
-    assert detail.data[-1].signals == "Run of 9 on one side"
+    assert rows(detail)[-1].signals == "Run of 9 on one side: concern (square)"
 
 
 def test_the_upper_range_limit_carries_the_unit() -> None:

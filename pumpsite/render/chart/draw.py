@@ -71,6 +71,7 @@ from pumpsite.render.chart.plan import (
     x_labels,
 )
 from pumpsite.render.chart.svg import finish_svg, id_prefix
+from pumpsite.render.chart.text import chart_description
 from pumpsite.vocabulary import MIN_LIMIT_POINTS, ChartSize
 
 NO_LIMITS_NOTE: dict[WithoutLimits, str] = {
@@ -584,7 +585,8 @@ def render_chart(
 ) -> str:
     """The XmR chart of `measure` as an inline SVG fragment: no prolog, no blank line.
 
-    `description` is the plain-language reading, for the `<desc>` element. `size="small"` is a
+    `description` is the plain-language reading, for the `<desc>` element after what the chart
+    shows (`chart_description`). `size="small"` is a
     compact X chart for overview pages. Identical input gives identical bytes.
     """
     chart = plan_chart(measure, analysis, size)
@@ -600,4 +602,5 @@ def render_chart(
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     prefix = id_prefix(measure.id, size)
     classes = f"pumpsite-chart pumpsite-chart-{size}"
-    return finish_svg(buffer.getvalue(), prefix, measure.title, description, classes, marks)
+    words = chart_description(chart, description)
+    return finish_svg(buffer.getvalue(), prefix, measure.title, words, classes, marks)
