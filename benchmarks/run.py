@@ -173,7 +173,10 @@ def _between(html: str, start: str, end: str) -> int:
 
 
 def page_sizes(site: Path) -> PageSizes:
-    pages = sorted((site / "measures").glob("*/index.html"))
+    # measures/<id>.html, or measures/<id>/index.html with `use_directory_urls: true`
+    pages = sorted((site / "measures").glob("*.html")) or sorted(
+        (site / "measures").glob("*/index.html")
+    )
     sizes, svgs, navs = [], [], []
     for page in pages:
         html = page.read_text()
