@@ -28,7 +28,7 @@ import multiprocessing
 import os
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -45,9 +45,10 @@ from pumpsite.numbers import counted
 from pumpsite.render.chart_ref import ChartRef
 from pumpsite.vocabulary import ChartSize
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Bump when the layout of a cache entry changes."""
 SIZES: tuple[ChartSize, ...] = ("full", "small")
+"""The sizes a measure's chart can be drawn at; a build draws those its pages name."""
 PARALLEL_MIN = 24
 """Measures to draw before worker processes pay for their start (a second or two)."""
 PACKAGE = Path(pumpsite.__file__).parent
@@ -60,11 +61,13 @@ Drawn = tuple[str, Svgs]
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One measure's charts to draw; `description` is its reading, for the SVG `<desc>`."""
+    """One measure's charts to draw, at `sizes`; `description` is its reading, for the SVG
+    `<desc>`."""
 
     measure: Measure
     analysis: MeasureAnalysis
     description: str
+    sizes: tuple[ChartSize, ...] = SIZES
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,9 +205,9 @@ class ChartCache:
         )
         return hmac.new(self.secret, payload.encode(), hashlib.sha256).hexdigest()
 
-    def get(self, measure_id: str, key: str) -> Drawn | None:
-        """The entry's charts when this computer signed them for these inputs and they are
-        shaped as charts, else None."""
+    def get(self, measure_id: str, key: str, sizes: Sequence[ChartSize] = SIZES) -> Drawn | None:
+        """The entry's charts at `sizes` when this computer signed them for these inputs, they
+        are shaped as charts and the entry holds every one of those sizes; else None."""
         if self.secret is None:
             return None
         try:
@@ -214,16 +217,16 @@ class ChartCache:
                 entry["format"] == CACHE_FORMAT
                 and isinstance(description, str)
                 and isinstance(signature, str)
-                and set(svgs) == set(SIZES)
+                and set(sizes) <= set(svgs) <= set(SIZES)
                 and all(isinstance(svg, str) for svg in svgs.values())
                 and hmac.compare_digest(
                     signature, self._signature(measure_id, key, description, svgs)
                 )
-                and all(chart_shaped(svg) for svg in svgs.values())
+                and all(chart_shaped(svgs[size]) for size in sizes)
             )
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
-        return (description, {size: svgs[size] for size in SIZES}) if valid else None
+        return (description, {size: svgs[size] for size in sizes}) if valid else None
 
     def put(self, measure_id: str, key: str, drawn: Drawn) -> None:
         """Write an entry atomically; a cache that cannot be written is only a slower build."""
@@ -262,7 +265,7 @@ class ChartCache:
 
 
 def render_job(job: Job) -> Svgs:
-    return {size: draw(job.measure, job.analysis, job.description, size) for size in SIZES}
+    return {size: draw(job.measure, job.analysis, job.description, size) for size in job.sizes}
 
 
 def available_workers() -> int:
@@ -291,26 +294,36 @@ def render_jobs(jobs: Sequence[Job], workers: int, parallel_min: int = PARALLEL_
         return [render_job(job) for job in jobs]
 
 
+def _named(wanted: Mapping[str, Collection[ChartSize]], measure_id: str) -> tuple[ChartSize, ...]:
+    return tuple(size for size in SIZES if size in wanted.get(measure_id, ()))
+
+
 def prepare_charts(
     measures: Mapping[str, Measure],
     analyses: Mapping[str, MeasureAnalysis],
     cache: ChartCache | None,
     *,
+    wanted: Mapping[str, Collection[ChartSize]] | None = None,
     workers: int | None = None,
     parallel_min: int = PARALLEL_MIN,
     announce: Callable[[int, int], None] = lambda missing, cached: None,
 ) -> Charts:
-    """The charts of every measure with data: cached ones read, missing ones rendered (and
-    cached). `announce(missing, cached)` is called before rendering starts."""
+    """The charts of every measure with data, at the sizes `wanted` names for it (by default
+    every size of every measure; a measure it leaves out gets none): cached ones read, missing
+    ones rendered (and cached). `announce(missing, cached)` is called before rendering starts."""
     fingerprint = code_fingerprint()
     drawn: dict[str, Drawn] = {}
     missing: list[tuple[str, Job]] = []  # (key, job)
     for measure_id, analysis in sorted(analyses.items()):
+        sizes = SIZES if wanted is None else _named(wanted, measure_id)
+        if not sizes:
+            continue
         measure = measures[measure_id]
         key = chart_key(measure, analysis, fingerprint)
-        found = cache.get(measure_id, key) if cache else None
+        found = cache.get(measure_id, key, sizes) if cache else None
         if found is None:
-            missing.append((key, Job(measure, analysis, read_measure(measure, analysis).summary)))
+            description = read_measure(measure, analysis).summary
+            missing.append((key, Job(measure, analysis, description, sizes)))
         else:
             drawn[measure_id] = found
     announce(len(missing), len(drawn))

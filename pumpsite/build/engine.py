@@ -25,7 +25,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -240,14 +240,52 @@ def _charts_after_markdown(theme: Mapping[str, Any]) -> bool:
     return theme.get("custom_dir") == "overrides" and theme.get("name") == "material"
 
 
-def chart_theme_files(charts: Mapping[ChartRef, str]) -> dict[str, str]:
+_Text = TypeVar("_Text")
+
+
+class _ChartFiles(Mapping[str, str]):
+    """Each chart as a theme file, made as it is read: a site's charts are held once, not
+    twice (at 2,000 measures, a hundred megabytes)."""
+
+    def __init__(self, charts: Mapping[ChartRef, str]) -> None:
+        self._charts = {f"overrides/{CHART_FOLDER}/{ref.name}.html": ref for ref in charts}
+        self._svgs = charts
+
+    def __getitem__(self, path: str) -> str:
+        return self._svgs[self._charts[path]].replace("{", "&#123;")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._charts)
+
+    def __len__(self) -> int:
+        return len(self._charts)
+
+
+class _Joined(Mapping[str, _Text]):
+    """Mappings one after another (their keys apart), read through rather than copied."""
+
+    def __init__(self, *parts: Mapping[str, _Text]) -> None:
+        self._parts: tuple[Mapping[str, _Text], ...] = parts
+
+    def __getitem__(self, path: str) -> _Text:
+        for part in self._parts:
+            if path in part:
+                return part[path]
+        raise KeyError(path)
+
+    def __iter__(self) -> Iterator[str]:
+        return (path for part in self._parts for path in part)
+
+    def __len__(self) -> int:
+        return sum(len(part) for part in self._parts)
+
+
+def chart_theme_files(charts: Mapping[ChartRef, str]) -> Mapping[str, str]:
     """The content partial, and each chart as a theme file it includes. A chart file is a
     template to Jinja: every `{` is written as a character reference, so no text in a chart can
     be Jinja syntax."""
-    files = {"overrides/partials/content.html": CONTENT_TEMPLATE}
-    for ref, svg in charts.items():
-        files[f"overrides/{CHART_FOLDER}/{ref.name}.html"] = svg.replace("{", "&#123;")
-    return files
+    partial = {"overrides/partials/content.html": CONTENT_TEMPLATE}
+    return _Joined(partial, _ChartFiles(charts))
 
 
 def charts_inline(site: Site) -> dict[str, str]:
@@ -259,8 +297,9 @@ def charts_inline(site: Site) -> dict[str, str]:
     }
 
 
-def project_files(site: Site, config: Mapping[str, Any]) -> dict[str, str | bytes]:
-    """Every file of the generated project, relative to its folder."""
+def project_files(site: Site, config: Mapping[str, Any]) -> Mapping[str, str | bytes]:
+    """Every file of the generated project, relative to its folder; chart files are made as
+    they are read."""
     files: dict[str, str | bytes] = {"mkdocs.yml": config_yaml(config)}
     theme = config["theme"]
     if theme.get("custom_dir") == "overrides":
@@ -268,11 +307,13 @@ def project_files(site: Site, config: Mapping[str, Any]) -> dict[str, str | byte
         if not _has_site_url(config):
             files["overrides/404.html"] = NOT_FOUND_TEMPLATE
     pages: Mapping[str, str] = site.files
+    charts: Mapping[str, str] = {}
     if _charts_after_markdown(theme):
-        files |= chart_theme_files(site.charts)
+        charts = chart_theme_files(site.charts)
     else:
         pages = charts_inline(site)
-    return files | {f"docs/{path}": text for path, text in pages.items()}
+    docs = {f"docs/{path}": text for path, text in pages.items()}
+    return _Joined[str | bytes](files, charts, docs)
 
 
 def _listing(project: Path) -> dict[str, bool]:

@@ -4,6 +4,7 @@ result into place atomically — a failed build leaves the previous site untouch
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +17,7 @@ from pumpsite.build.timing import Stopwatch
 from pumpsite.checks.inspection import Inspection, inspect
 from pumpsite.numbers import counted
 from pumpsite.problems import Problem, sort_problems
-from pumpsite.render.chart_ref import ChartRef
+from pumpsite.render.chart_ref import ChartRef, measure_charts_named
 from pumpsite.render.resultsmap import render_results_map
 from pumpsite.render.site import Site, render_site
 from pumpsite.render.templating import TemplateFailure
@@ -176,13 +177,14 @@ def _build_site(inspection: Inspection, run: _Run) -> BuildResult:
 
 
 def _write_project(inspection: Inspection, run: _Run) -> tuple[int, int]:
-    """Draw the charts, render the pages and write the MkDocs project. Returns how many charts
-    were drawn and how many came from the cache; the site value goes when this returns, before
-    the engine needs the memory. Raises TemplateFailure."""
-    charts = _charts(inspection, run)
+    """Render the pages, draw the charts they name and write the MkDocs project. Returns how
+    many measures' charts were drawn and how many came from the cache; the site value goes when
+    this returns, before the engine needs the memory. Raises TemplateFailure."""
     run.progress(f"Writing the pages of {counted(len(inspection.repo.measures), 'measure')}")
     with run.clock.lap("pages"):
-        site = render(inspection, charts.by_ref())
+        site = render(inspection, {})
+    charts = _charts(inspection, site, run)
+    site = dataclasses.replace(site, charts={**site.charts, **charts.by_ref()})
     with run.clock.lap("write"):
         name = run.root.name  # the repository's folder
         config = engine.engine_config(
@@ -192,13 +194,16 @@ def _write_project(inspection: Inspection, run: _Run) -> tuple[int, int]:
     return charts.rendered, charts.cached
 
 
-def _charts(inspection: Inspection, run: _Run) -> Charts:
-    """Every measure's charts: from the cache, or drawn (in worker processes when many)."""
+def _charts(inspection: Inspection, site: Site, run: _Run) -> Charts:
+    """The measures' charts the site's pages name: from the cache, or drawn (in worker processes
+    when many)."""
     with run.clock.lap("charts"):
+        pages = (text for path, text in site.files.items() if path.endswith(".md"))
         return prepare_charts(
             inspection.repo.measures,
             inspection.analyses,
             ChartCache(run.project / CACHE_DIR) if run.cache else None,
+            wanted=measure_charts_named(pages),
             workers=run.workers,
             announce=lambda missing, cached: run.progress(progress_line(missing, cached)),
         )

@@ -10,7 +10,8 @@ content partial includes them as theme files), or in the Markdown for another th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,3 +55,18 @@ def with_charts(text: str, charts: Mapping[str, str]) -> str:
         name, end, rest = piece.partition(MARK_END)
         parts += [charts.get(name, ""), rest] if end else [MARK, piece]
     return "".join(parts)
+
+
+_MARKER = re.compile(rf"{re.escape(MARK)}(\w+)-([\w-]+){re.escape(MARK_END)}")
+_MEASURE_SIZES: dict[str, ChartSize] = {"full": "full", "small": "small"}
+
+
+def measure_charts_named(texts: Iterable[str]) -> dict[str, set[ChartSize]]:
+    """The sizes of each measure's chart that markers in `texts` name, by measure id: a build
+    draws those and no others."""
+    named: dict[str, set[ChartSize]] = {}
+    for text in texts:
+        for size, measure_id in _MARKER.findall(text):
+            if size in _MEASURE_SIZES:
+                named.setdefault(measure_id, set()).add(_MEASURE_SIZES[size])
+    return named

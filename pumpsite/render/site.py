@@ -115,6 +115,8 @@ def _tidy(markdown: str) -> str:
 def _joined(chunks: Iterator[str], limit: int | None) -> str:
     """The page's text; one that grows past `limit` characters is stopped by an exception
     thrown into the template where it is, so the problem names that line."""
+    if limit is None:  # pumpsite's own templates
+        return "".join(chunks)
     parts, size = [], 0
     for chunk in chunks:
         try:

@@ -69,12 +69,33 @@ class CompiledTemplates(jinja2.BytecodeCache):
 _PAGE_TEMPLATES = CompiledTemplates()
 
 
+SAFE_ATTRIBUTES_KEPT = 10_000
+"""(type, attribute name) pairs whose safety a sandbox remembers."""
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, and no power too large to compute in bounded time; `used`
     names the user templates it has loaded, in order."""
 
     intercepted_binops = frozenset({"**"})
     used: list[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Jinja's judgement, remembered: it depends only on the object's type and the
+        attribute's name (`jinja2.sandbox`: a leading underscore, a function's or frame's
+        internals, a mutating method), and asking for it on every attribute a page reads was a
+        third of rendering the pages."""
+        key = (type(obj), attr)
+        known = self._safe.get(key)
+        if known is None:
+            if len(self._safe) >= SAFE_ATTRIBUTES_KEPT:  # a template inventing names
+                self._safe.clear()
+            known = self._safe[key] = super().is_safe_attribute(obj, attr, value)
+        return known
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, *args: Any) -> Any:
         base, exponent = args

@@ -29,6 +29,8 @@ from pumpsite.build.chart_cache import (
 from pumpsite.build.run import CACHE_DIR, build
 from pumpsite.checks.inspection import Inspection, inspect
 from pumpsite.cli import cli
+from pumpsite.render.chart_ref import RESULTS_MAP, ChartRef, measure_charts_named
+from pumpsite.vocabulary import ChartSize
 from tests.conftest import make_repo
 from tests.example_site import TODAY, copy_example
 from tests.git_helpers import git, isolated_git
@@ -441,3 +443,59 @@ def test_the_key_is_kept_outside_the_repository_and_private(tmp_path: Path) -> N
     assert first is not None and chart_cache.cache_secret(tmp_path / "cache") == first
     key_file = tmp_path / "cache" / chart_cache.SECRET_FILE
     assert key_file.stat().st_mode & 0o077 == 0
+
+
+# --- only the sizes pages name -------------------------------------------------------------------
+
+
+def test_the_sizes_a_page_names_are_found_by_their_markers() -> None:
+    pages = [
+        f"# A\n{ChartRef('a', 'full')}\n{ChartRef('a', 'spark')}\n{ChartRef('b-2', 'small')}",
+        f"{ChartRef('b-2', 'full')} {RESULTS_MAP} {ChartRef('assurance-pass', 'icon')}",
+        "<!--pumpsite-chart:full-->, <!--pumpsite-chart:small-c",
+    ]
+    assert measure_charts_named(pages) == {"a": {"full"}, "b-2": {"small", "full"}}
+
+
+@pytest.mark.slow
+def test_a_measure_is_drawn_at_the_sizes_wanted_and_its_entry_serves_no_other(
+    repo: Path, warm: tuple[Path, Charts]
+) -> None:
+    inspection = _inspect(repo)
+    shutil.rmtree(repo / "cache")
+    cache = ChartCache(repo / "cache")
+    others = {i: {"full", "small"} for i in inspection.analyses if i != CHURN}
+    wanted: dict[str, set[ChartSize]] = {CHURN: {"full"}, **others}
+
+    def prepare() -> Charts:
+        measures, analyses = inspection.repo.measures, inspection.analyses
+        return prepare_charts(measures, analyses, cache, wanted=wanted, workers=1)
+
+    first = prepare()
+    assert set(first.svgs[CHURN][1]) == {"full"}
+    assert first.svgs[CHURN][1]["full"] == warm[1].svgs[CHURN][1]["full"]
+    assert set(json.loads(_entry(repo).read_text())["svgs"]) == {"full"}
+    wanted[CHURN] = {"full", "small"}  # the measure's small chart is now on a page
+    second = prepare()
+    assert (second.rendered, second.svgs[CHURN]) == (1, warm[1].svgs[CHURN])
+    wanted[CHURN] = {"small"}
+    third = prepare()
+    assert (third.rendered, third.svgs[CHURN][1]) == (0, {"small": warm[1].svgs[CHURN][1]["small"]})
+    del wanted[CHURN]
+    assert CHURN not in prepare().svgs
+    assert not _entry(repo).exists()
+
+
+@pytest.mark.slow
+def test_a_build_draws_the_charts_its_pages_name_and_no_other(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    assert build(root, today=TODAY).ok
+    project = root / engine.PROJECT_DIR
+    named = measure_charts_named(p.read_text() for p in (project / "docs").rglob("*.md"))
+    drawn = {
+        entry.stem: set(json.loads(entry.read_text())["svgs"])
+        for entry in (project / CACHE_DIR).glob("*.json")
+    }
+    assert drawn == named
+    themed = {p.stem for p in (project / "overrides" / engine.CHART_FOLDER).glob("*.html")}
+    assert {f"{size}-{m}" for m, sizes in drawn.items() for size in sizes} <= themed

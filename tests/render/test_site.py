@@ -851,3 +851,23 @@ def test_the_site_stylesheet_closes_every_block() -> None:
         if line.startswith("/*"):
             assert depth == 0, f"a top-level comment inside a block: {line}"
     assert depth == 0
+
+
+def test_a_kpi_needing_attention_whose_cause_is_not_among_its_listed_signals_renders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A KPI's status reads every recent signal; its page lists only some. With no concern
+    among those listed, the Needs attention entry names no cause (at 2,000 measures the page
+    failed here: `last` of nothing)."""
+    from pumpsite.render import site_model
+
+    made = site_model.measure_view
+
+    def without_signals(*args: Any, **kwargs: Any) -> Any:
+        view = made(*args, **kwargs)
+        return replace(view, signals=()) if view.status.key == "attention" else view
+
+    monkeypatch.setattr(site_model, "measure_view", without_signals)
+    attention = section(render(small_repo()).files["operational.md"], "## Needs attention")
+    assert "[Complaints](measures/complaints.md)" in attention
+    assert "The signal that put it here" not in attention

@@ -187,3 +187,16 @@ def test_an_exception_outside_the_users_templates_is_pumpsites_own_unless_a_limi
     assert render_problem(OverLimit("PS603", "Too slow."), "index.md") == Problem(
         "site_templates", None, "PS603", "Too slow. It was rendering index.md."
     )
+
+
+def test_the_sandbox_remembers_its_judgement_per_type_and_name_and_still_refuses() -> None:
+    """Attribute safety is remembered per (type, name): a list's `count` read first does not
+    make its `append` safe, and a refusal stays a refusal the second time."""
+    env = environment({"index.md": "{{ kpis.count(1) }} {{ kpis.append(3) }}"}, {})
+    for _ in range(2):
+        with pytest.raises(SecurityError, match="'append' of 'list' object is unsafe"):
+            env.get_template("index.md").render(kpis=[1, 2])
+    assert env.from_string("{{ kpis.count(1) }}").render(kpis=[1, 2]) == "1"
+    assert env.from_string("{{ d.keys() | list }}").render(d={"a": 1}) == "['a']"
+    with pytest.raises(SecurityError, match="'update' of 'dict' object is unsafe"):
+        env.from_string("{{ d.update({}) }}").render(d={"a": 1})
