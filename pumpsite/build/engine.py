@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from pumpsite.build import engine_speed, outputs
+from pumpsite.build.theme_fixes import MAIN_TEMPLATE, SEARCH_TEMPLATE
 from pumpsite.errors import PumpsiteError
 from pumpsite.model import Tagged
 from pumpsite.render.chart_ref import ChartRef, with_charts
@@ -265,6 +266,8 @@ def project_files(site: Site, config: Mapping[str, Any]) -> dict[str, str | byte
     theme = config["theme"]
     if theme.get("custom_dir") == "overrides":
         files["overrides/partials/actions.html"] = ACTIONS_TEMPLATE
+        files["overrides/partials/search.html"] = SEARCH_TEMPLATE
+        files["overrides/main.html"] = MAIN_TEMPLATE
         if not _has_site_url(config):
             files["overrides/404.html"] = NOT_FOUND_TEMPLATE
     pages: Mapping[str, str] = site.files

@@ -75,6 +75,7 @@ ATTRIBUTES: dict[str, set[str]] = {
     "ins": {"datetime"},
     "col": {"span"},
     "colgroup": {"span"},
+    "abbr": {"tabindex"},  # glossary terms, reachable by keyboard (pumpsite.render.tooltips)
 }
 for _tag in _SVG_TAGS | _SVG_SHAPES | {"a"}:
     ATTRIBUTES[_tag] = ATTRIBUTES.get(_tag, set()) | _SVG_COMMON | _SVG_OWN.get(_tag, set())
@@ -121,6 +122,8 @@ def _hidden_scheme(value: str) -> bool:
 def _attribute(tag: str, name: str, value: str) -> str | None:
     if name.startswith("data-md-") or (name in _URL_ATTRIBUTES and _hidden_scheme(value)):
         return None
+    if name == "tabindex":  # in the tab order, never ahead of it
+        return "0" if value == "0" else None
     return _ids(name, value)
 
 
