@@ -109,9 +109,9 @@ NOT_FOUND_TEMPLATE = """\
 <style>body{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}
 @media (prefers-color-scheme:dark){body{background:#1e2129;color:#e2e4e9}}</style>
 </head><body>
-<h1>Page not found</h1>
+<main><h1>Page not found</h1>
 <p>There is no page at this address in {{ config.site_name | e }}.
-Use your browser's Back button to return to the page you came from.</p>
+Use your browser's Back button to return to the page you came from.</p></main>
 </body></html>
 """
 """The 404 page when `site_url` is not set. MkDocs gives the 404 page root-absolute links
