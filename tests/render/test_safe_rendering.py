@@ -450,3 +450,11 @@ def test_headings_carry_no_tooltip_but_the_text_after_them_does() -> None:
     page = markdown.markdown("## A signal\n\nOne signal here.", extensions=[extension])
     assert page.startswith("<h2>A signal</h2>")
     assert '<abbr tabindex="0" title="A point that stands out.">signal</abbr> here' in page
+
+
+def test_a_page_may_put_an_abbreviation_in_the_tab_order_but_never_ahead_of_it() -> None:
+    from pumpsite.render.safe_html import clean
+
+    assert clean('<abbr tabindex="0" title="t">x</abbr>') == '<abbr tabindex="0" title="t">x</abbr>'
+    assert clean('<abbr tabindex="1" title="t">x</abbr>') == '<abbr title="t">x</abbr>'
+    assert clean('<a href="#a" tabindex="0">x</a>') == '<a href="#a">x</a>'
