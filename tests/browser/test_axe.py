@@ -12,19 +12,18 @@ For one site: `pytest tests/browser/test_axe.py -k example`.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pumpsite.build.run import build
-from tests.browser import chromium, missing, playwright
+from tests.browser import missing
 from tests.example_site import ROOT, TODAY, copy_example
+from tests.test_browser import browser, site_url
+
+__all__ = ["browser", "site_url"]  # the fixtures, shared with tests/test_browser.py
 
 pytestmark = pytest.mark.slow
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -59,39 +58,12 @@ def _generated(dest: Path) -> Path:
 
 
 @pytest.fixture(scope="module", params=["example", "generated-20"])
-def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp(request.param)
     root = copy_example(folder) if request.param == "example" else _generated(folder / "repo")
     result = build(root, today=TODAY)  # the generated repository has its own report date
     assert result.ok and result.site_dir is not None
     return result.site_dir
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def served(site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    sync_api, executable = playwright(), chromium()
-    with sync_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path=executable, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
 
 
 def pages(site: Path) -> list[str]:
@@ -129,7 +101,7 @@ def _problems(path: str, violations: list[dict[str, object]]) -> list[str]:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_no_serious_violation_on_any_page(
-    browser: object, site: Path, served: str, variant: str
+    browser: object, site_dir: Path, site_url: str, variant: str
 ) -> None:
     if not AXE.is_file():
         missing("axe-core (npm ci --prefix tests/browser)")
@@ -140,8 +112,8 @@ def test_no_serious_violation_on_any_page(
     )
     page = context.new_page()
     problems = []
-    for path in pages(site):
-        problems += _problems(path, _violations(page, f"{served}/{path}", scheme))
+    for path in pages(site_dir):
+        problems += _problems(path, _violations(page, f"{site_url}/{path}", scheme))
     context.close()
     if problems:
         pytest.fail(f"{len(problems)} serious or critical violations:\n" + "\n".join(problems))

@@ -53,6 +53,15 @@ def _focused(page: object, script: str) -> object:
 BOX = "JSON.stringify(el.getBoundingClientRect())"
 
 
+def _tab_to(page: object, script: str, most: int) -> bool:
+    """Press Tab until the focused element `el` passes `script`, at most `most` times."""
+    for _ in range(most):
+        page.keyboard.press("Tab")  # type: ignore[attr-defined]
+        if _focused(page, script):
+            return True
+    return False
+
+
 def _outline(page: object) -> str:
     return str(_focused(page, "getComputedStyle(el).outlineStyle"))
 
@@ -81,11 +90,7 @@ def test_a_glossary_term_takes_focus_and_shows_its_definition(
     term = page.locator("article abbr[title]").first  # type: ignore[attr-defined]
     definition = term.get_attribute("title")
     assert term.get_attribute("tabindex") == "0"
-    for _ in range(200):  # by keyboard, as a reader would get there
-        page.keyboard.press("Tab")  # type: ignore[attr-defined]
-        if _focused(page, "el.tagName") == "ABBR":
-            break
-    assert _focused(page, "el.tagName") == "ABBR"
+    assert _tab_to(page, "el.tagName === 'ABBR'", 200)  # by keyboard, as a reader gets there
     assert _outline(page) == "solid"
     described = _focused(page, "el.getAttribute('aria-describedby')")
     assert described, "the definition is the focused term's description"
@@ -112,11 +117,7 @@ def test_a_glossary_term_takes_focus_and_shows_its_definition(
 def test_the_current_tab_in_the_header_shows_focus(browser: object, site_url: str) -> None:
     page = _page(browser, site_url + "/review.html")
     current = "el.matches('.md-tabs__item--active .md-tabs__link')"
-    for _ in range(40):
-        page.keyboard.press("Tab")  # type: ignore[attr-defined]
-        if _focused(page, current):
-            break
-    assert _focused(page, current)
+    assert _tab_to(page, current, 40)
     assert _outline(page) == "solid"
     assert _focused(page, "getComputedStyle(el).textDecorationLine") == "underline"
     _shot(page, "tab", _around(json.loads(str(_focused(page, BOX)))))
@@ -127,11 +128,7 @@ def test_tab_reaches_a_measures_data_table_and_enter_opens_it(
 ) -> None:
     page = _page(browser, site_url + MEASURE)
     data = "el.tagName === 'SUMMARY' && el.textContent.trim() === 'Data'"
-    for _ in range(300):
-        page.keyboard.press("Tab")  # type: ignore[attr-defined]
-        if _focused(page, data):
-            break
-    assert _focused(page, data)
+    assert _tab_to(page, data, 300)
     assert _outline(page) == "solid"
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     assert _focused(page, "el.parentElement.open")
