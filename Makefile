@@ -1,12 +1,18 @@
 # One entry point for developers and CI.
 PY ?= .venv/bin/python
 
-.PHONY: install check lint types test test-fast golden package docs
+.PHONY: install axe check lint types test test-fast golden package docs
 
 install:
 	python3 -m venv .venv
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	$(MAKE) axe
+
+# axe-core for the accessibility test (tests/browser/test_axe.py), pinned in its package.json.
+axe:
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility test skips (and fails under CI)"; fi
 
 check: lint types test
 

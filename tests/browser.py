@@ -14,7 +14,8 @@ import pytest
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def _missing(what: str) -> NoReturn:
+def missing(what: str) -> NoReturn:
+    """Skip the test for want of `what`; fail it under CI."""
     if os.environ.get("CI"):
         pytest.fail(f"{what} is not installed, and CI must run the browser tests", pytrace=False)
     pytest.skip(f"{what} is not installed")
@@ -22,7 +23,7 @@ def _missing(what: str) -> NoReturn:
 
 def chromium() -> str:
     """Chromium's path."""
-    return CHROMIUM or _missing("Debian chromium")
+    return CHROMIUM or missing("Debian chromium")
 
 
 def playwright() -> ModuleType:
@@ -30,5 +31,5 @@ def playwright() -> ModuleType:
     try:
         import playwright.sync_api as sync_api
     except ImportError:
-        _missing("Playwright")
+        missing("Playwright")
     return sync_api

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 import yaml
 
 from pumpsite.build import engine_speed, outputs
+from pumpsite.build.theme_fixes import MAIN_TEMPLATE, SEARCH_TEMPLATE
 from pumpsite.errors import PumpsiteError
 from pumpsite.model import Tagged
 from pumpsite.render.chart_ref import ChartRef, with_charts
@@ -108,9 +109,9 @@ NOT_FOUND_TEMPLATE = """\
 <style>body{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}
 @media (prefers-color-scheme:dark){body{background:#1e2129;color:#e2e4e9}}</style>
 </head><body>
-<h1>Page not found</h1>
+<main><h1>Page not found</h1>
 <p>There is no page at this address in {{ config.site_name | e }}.
-Use your browser's Back button to return to the page you came from.</p>
+Use your browser's Back button to return to the page you came from.</p></main>
 </body></html>
 """
 """The 404 page when `site_url` is not set. MkDocs gives the 404 page root-absolute links
@@ -304,6 +305,8 @@ def project_files(site: Site, config: Mapping[str, Any]) -> Mapping[str, str | b
     theme = config["theme"]
     if theme.get("custom_dir") == "overrides":
         files["overrides/partials/actions.html"] = ACTIONS_TEMPLATE
+        files["overrides/partials/search.html"] = SEARCH_TEMPLATE
+        files["overrides/main.html"] = MAIN_TEMPLATE
         if not _has_site_url(config):
             files["overrides/404.html"] = NOT_FOUND_TEMPLATE
     pages: Mapping[str, str] = site.files

@@ -11,7 +11,8 @@ on the Markdown that led to it:
   `<script>`, `<style>`, `<iframe>`, `<form>`, no event handler, no `data-md-…` attribute (Material
   mounts its components on those);
 - URLs (`href`, `src`, `xlink:href`) with the scheme http, https, mailto or tel, or relative;
-- `tabindex` 0 or -1 on `<div>` and `<tr>` (a scrolling table, a chart's row with a signal),
+- `tabindex` 0 or -1 on `<div>`, `<tr>` and `<abbr>` (a scrolling table, a chart's row with a
+  signal, a glossary term),
   so content can join the focus order where it stands, never jump ahead of it;
 - `style` with the properties tables (text-align) and charts (SVG paint and text) use, so no
   page can lay a box over the site (no `position`);
@@ -79,6 +80,7 @@ ATTRIBUTES: dict[str, set[str]] = {
     "ins": {"datetime"},
     "col": {"span"},
     "colgroup": {"span"},
+    "abbr": {"tabindex"},  # glossary terms, reachable by keyboard (pumpsite.render.tooltips)
 }
 for _tag in _SVG_TAGS | _SVG_SHAPES | {"a"}:
     ATTRIBUTES[_tag] = ATTRIBUTES.get(_tag, set()) | _SVG_COMMON | _SVG_OWN.get(_tag, set())

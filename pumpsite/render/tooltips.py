@@ -1,7 +1,8 @@
 """Glossary tooltips: a Markdown extension the generated project lists in its
 `markdown_extensions` (`pumpsite.render.tooltips`, with the glossary), in place of Python-Markdown's
-`abbr`. A term in a page's text becomes `<abbr title="definition">`, which Material shows as a
-tooltip. Unlike `abbr`:
+`abbr`. A term in a page's text becomes `<abbr title="definition" tabindex="0">`, which Material
+shows as a tooltip on hover and on keyboard focus (and names it the term's description). Unlike
+`abbr`:
 
 - a page carries a term's definition on its first `PER_TERM` occurrences only (a term is
   explained where the reader first meets it), and at most `PER_PAGE` characters of definitions
@@ -81,7 +82,7 @@ class Tooltips(Treeprocessor):
             term = match.group()
             if not self._take(term):
                 continue
-            tip = etree.Element("abbr", {"title": self.glossary[term]})
+            tip = etree.Element("abbr", {"title": self.glossary[term], "tabindex": "0"})
             tip.text = util.AtomicString(term)
             if tips:
                 tips[-1].tail = text[start : match.start()]

@@ -175,7 +175,7 @@ def test_the_generated_project_builds_with_the_engine(tmp_path: Path) -> None:
     out = tmp_path / "out"
     engine.run_engine(project, out, strict=False)
     html = (out / "index.html").read_text()
-    assert '<abbr title="Key performance indicator">KPI</abbr>' in html
+    assert '<abbr tabindex="0" title="Key performance indicator">KPI</abbr>' in html
     assert 'href="https://example.org/r/edit/main/measures/m.md"' in html
 
 

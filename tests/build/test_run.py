@@ -98,7 +98,7 @@ def test_charts_put_back_after_markdown_give_the_same_site_as_inline_charts(
 def test_glossary_terms_become_tooltips_across_the_site(built: BuildResult) -> None:
     assert built.site_dir is not None
     html = (built.site_dir / "glossary.html").read_text()
-    assert "<abbr title=" in html
+    assert '<abbr tabindex="0" title=' in html
 
 
 def test_nav_does_not_list_every_measure(built: BuildResult) -> None:

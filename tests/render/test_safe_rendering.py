@@ -408,7 +408,7 @@ def test_tooltips_are_bounded_per_term_and_per_page(tmp_path: Path) -> None:
     assert result.ok and result.site_dir is not None, [str(p) for p in result.problems]
     for page in pages(result.site_dir):
         text = page.read_text()
-        titles = re.findall(r'<abbr title="([^"]*)">loop</abbr>', text)
+        titles = re.findall(r'<abbr tabindex="0" title="([^"]*)">loop</abbr>', text)
         assert len(titles) <= tooltips.PER_TERM, page
         assert sum(map(len, titles)) <= tooltips.PER_PAGE
         assert len(text) < 200_000, (page, len(text))
@@ -449,4 +449,12 @@ def test_headings_carry_no_tooltip_but_the_text_after_them_does() -> None:
     extension = tooltips.makeExtension(glossary={"signal": "A point that stands out."})
     page = markdown.markdown("## A signal\n\nOne signal here.", extensions=[extension])
     assert page.startswith("<h2>A signal</h2>")
-    assert '<abbr title="A point that stands out.">signal</abbr> here' in page
+    assert '<abbr tabindex="0" title="A point that stands out.">signal</abbr> here' in page
+
+
+def test_a_page_may_put_an_abbreviation_in_the_tab_order_but_never_ahead_of_it() -> None:
+    from pumpsite.render.safe_html import clean
+
+    assert clean('<abbr tabindex="0" title="t">x</abbr>') == '<abbr tabindex="0" title="t">x</abbr>'
+    assert clean('<abbr tabindex="1" title="t">x</abbr>') == '<abbr title="t">x</abbr>'
+    assert clean('<a href="#a" tabindex="0">x</a>') == '<a href="#a">x</a>'

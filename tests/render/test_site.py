@@ -799,7 +799,8 @@ def test_notes_use_extensions_every_generated_project_has() -> None:
 
 
 def test_notes_carry_the_glossary_tooltips() -> None:
-    assert notes_html("A KPI.", {"KPI": "Key indicator"}).count('<abbr title="Key indicator">') == 1
+    html = notes_html("A KPI.", {"KPI": "Key indicator"})
+    assert html.count('<abbr tabindex="0" title="Key indicator">') == 1
 
 
 # --- golden files -------------------------------------------------------------------------------
