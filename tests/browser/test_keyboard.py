@@ -121,16 +121,3 @@ def test_the_current_tab_in_the_header_shows_focus(browser: object, site_url: st
     assert _outline(page) == "solid"
     assert _focused(page, "getComputedStyle(el).textDecorationLine") == "underline"
     _shot(page, "tab", _around(json.loads(str(_focused(page, BOX)))))
-
-
-def test_tab_reaches_a_measures_data_table_and_enter_opens_it(
-    browser: object, site_url: str
-) -> None:
-    page = _page(browser, site_url + MEASURE)
-    data = "el.tagName === 'SUMMARY' && el.textContent.trim() === 'Data'"
-    assert _tab_to(page, data, 300)
-    assert _outline(page) == "solid"
-    page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    assert _focused(page, "el.parentElement.open")
-    table = page.locator("details:has(> summary:text-is('Data')) table")  # type: ignore[attr-defined]
-    assert table.is_visible() and table.locator("th").first.inner_text() == "Period"
