@@ -176,7 +176,7 @@ def test_inline_ready_root() -> None:
 def test_no_page_wide_style_and_no_sentinel_colour() -> None:
     svg = render(full_measure())
     assert "<style" not in svg, "a <style> inside inline SVG styles the whole page"
-    assert "#010203" not in svg
+    assert "#010203" not in svg and "#fefdfc" not in svg
     assert "currentColor" in svg
     assert "DejaVu" not in svg, "text takes the page's font"
 

@@ -523,8 +523,9 @@ def is_open(signals: Sequence[Signal]) -> bool:
 
 def open_outline(diameter: float) -> float:
     """The outline of an open signal mark, in points: thick enough to carry its colour, thin
-    enough to leave a hole at the smallest size."""
-    return max(diameter * 0.2, 0.9)
+    enough to leave a hole at the smallest size; in tenths, so the SVG's style reads the same
+    through the page's sanitiser (which rounds long numbers)."""
+    return round(max(diameter * 0.2, 0.9), 1)
 
 
 def rule_names(chart: ChartPlan) -> list[tuple[str, str]]:

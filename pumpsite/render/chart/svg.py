@@ -1,8 +1,7 @@
 """Make matplotlib's SVG inline-safe: no prolog, comments, metadata or page-wide `<style>`, no
 blank line, no fixed size, ids prefixed by the measure id, text and axes in `currentColor` and
 the inside of open marks in the page's background (one chart serves Material's light and dark
-schemes), a `<title>`/`<desc>` for assistive technology and
-a hover `<title>` on every mark.
+schemes), a `<title>`/`<desc>` for assistive technology and a hover `<title>` on every mark.
 """
 
 from __future__ import annotations
