@@ -19,9 +19,13 @@ EFFECT_LABELS: dict[str, str] = {
     "neutral": "Signal",
 }
 """A signal's effect as a badge."""
-EFFECT_NAMES: dict[str, str] = {"improvement": "Improvement", "concern": "Concern"}
-"""A signal's effect in the chart legend, beside its colour (a signal without a direction is
-drawn in the text colour and needs no entry)."""
+EFFECT_NAMES: dict[str, str] = {
+    "improvement": "Improvement (filled)",
+    "concern": "Concern (open)",
+}
+"""A signal's effect in the chart legend, beside its colour and fill, which the words name so
+the effect reads without colour (a signal without a direction is drawn filled in the text colour
+and needs no entry)."""
 EFFECT_ASIDES: dict[str, str] = {
     "improvement": " (an improvement)",
     "concern": " (a concern)",

@@ -24,6 +24,7 @@ from pumpsite.render.chart.draw import render_chart
 from pumpsite.render.chart.guides import spread_labels, tick_indices, tick_label, tick_step
 from pumpsite.render.chart.plan import (
     EFFECT_COLOURS,
+    PAGE_BACKGROUND,
     TARGET_COLOUR,
     VALUE_COLOUR,
     full_chart_notes,
@@ -175,7 +176,7 @@ def test_inline_ready_root() -> None:
 def test_no_page_wide_style_and_no_sentinel_colour() -> None:
     svg = render(full_measure())
     assert "<style" not in svg, "a <style> inside inline SVG styles the whole page"
-    assert "#010203" not in svg
+    assert "#010203" not in svg and "#fefdfc" not in svg
     assert "currentColor" in svg
     assert "DejaVu" not in svg, "text takes the page's font"
 
@@ -254,8 +255,47 @@ def test_concern_when_lower_is_better_and_rule_label_with_run_length() -> None:
     measure = make_measure(values, better="down", limits={"rules": "pump"})
     root = parse(render(measure))
     last = points_of(root)[-1]
-    assert style_of(last)["fill"] == EFFECT_COLOURS["concern"]
+    assert style_of(last)["stroke"] == EFFECT_COLOURS["concern"]
     assert "Outlier (concern)" in title_of(last)
+
+
+def test_a_concern_is_open_and_an_improvement_filled_so_the_effect_reads_without_colour() -> None:
+    root = parse(render(make_measure([*STEADY, 90, 63, 30])))  # up, then down: better is up
+    signals = {
+        p.get("data-period"): style_of(p)
+        for g in root.iter()
+        if g.get("id", "").startswith("on-time-full-x-signal-")
+        for p in marks(g)
+    }
+    assert signals["2025-09"] == {"fill": EFFECT_COLOURS["improvement"]}
+    concern = signals["2025-11"]
+    assert concern["fill"] == PAGE_BACKGROUND, "open: the value line does not show through"
+    assert concern["stroke"] == EFFECT_COLOURS["concern"]
+    assert float(concern["stroke-width"]) >= 1.5
+    mr = marks(group(root, "mr-signal-limit"))  # no direction: filled in the text colour
+    assert mr and {style_of(p)["fill"] for p in mr} == {"currentColor"}
+    texts = [e.text for e in root.iter() if e.tag.endswith("text")]
+    assert "Improvement (filled)" in texts and "Concern (open)" in texts
+
+
+def test_an_open_signal_reads_apart_from_an_excluded_point_at_every_size() -> None:
+    values: list[float | None] = [*STEADY, 63, 30]
+    excluded = {"limits": {"exclude": [{"period": "2024-03", "reason": "Outage"}]}}
+    for size in ("full", "small"):
+        svg = render(make_measure(values, **excluded), size=size)
+        root = parse(svg)
+        points = {p.get("data-period"): p for p in marks(group(root, "x-points", size=size))}
+        assert style_of(points["2024-03"])["fill"] == "none"
+        (signal,) = marks(group(root, "x-signal-limit", size=size))
+        assert style_of(signal)["fill"] == PAGE_BACKGROUND
+        assert marker_width(root, signal) > 1.4 * marker_width(root, points["2024-03"])
+
+
+def marker_width(root: ET.Element, mark: ET.Element) -> float:
+    """The width of the shape a `<use>` draws, from its definition's path."""
+    shape = next(e for e in root.iter() if e.get("id") == mark.get("href", "")[1:])
+    xs = [float(x) for x in re.findall(r"(-?\d+(?:\.\d+)?) -?\d+(?:\.\d+)?", shape.get("d", ""))]
+    return max(xs) - min(xs)
 
 
 def test_each_rule_has_its_shape_and_the_legend_names_it() -> None:

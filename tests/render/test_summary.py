@@ -4,6 +4,7 @@ measure's state, and hostile text reaches neither as markup, whichever way chart
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import markdown
@@ -12,12 +13,13 @@ import pytest
 from pumpsite.analysis.reading import latest_index
 from pumpsite.build.engine import charts_inline
 from pumpsite.checks.inspection import analyse_repo
-from pumpsite.render.chart.plan import latest_values, plan_chart
+from pumpsite.render.chart.plan import EFFECT_COLOURS, PAGE_BACKGROUND, latest_values, plan_chart
 from pumpsite.render.chart.spark import spark_lines, spark_svg
 from pumpsite.render.chart_ref import ChartRef
 from pumpsite.render.icons import ASSURANCE, LEGEND, VARIATION, icon_svg
 from pumpsite.render.safe_html import clean
 from pumpsite.render.site import Site
+from tests.render.test_chart import STEADY, analyse, make_measure
 from tests.render.test_site import (
     EXTENSIONS,
     HOSTILE,
@@ -58,6 +60,19 @@ def test_the_sparkline_draws_the_lines_of_the_analysis(measure_id: str) -> None:
     svg = spark_svg(plan_chart(repo.measures[measure_id], analysis, "small"), "x")
     assert svg.count("<line ") == 3 * len(lines.levels) + len(lines.targets)
     assert "\n" not in svg
+
+
+def test_a_sparkline_concern_dot_is_open_and_an_improvement_dot_filled() -> None:
+    measure = make_measure([*STEADY, 90, 63, 30])  # up, then down: better is up
+    plan = plan_chart(measure, analyse(measure), "small")
+    assert dict(spark_lines(plan).signals) == {20: "improvement", 22: "concern"}
+    dots = [e for e in ET.fromstring(spark_svg(plan, "x")) if e.tag.endswith("circle")]
+    improvement, concern, latest = dots
+    assert improvement.get("fill") == EFFECT_COLOURS["improvement"]
+    assert concern.get("style") == f"fill:{PAGE_BACKGROUND}"
+    assert concern.get("stroke") == EFFECT_COLOURS["concern"]
+    assert latest.get("fill") == "none", "the ring round the latest value"
+    assert clean(spark_svg(plan, "x")).count(f"fill:{PAGE_BACKGROUND}") == 1
 
 
 def test_the_variation_icon_reads_the_latest_value(site: Site) -> None:

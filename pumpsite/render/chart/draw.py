@@ -7,11 +7,12 @@ stable) at a fixed geometry with no layout engine, which keeps a chart well unde
 inline-safe.
 
 A reading aid, not a traffic light: a signal point's shape says its rule (a diamond beyond a
-limit, a square in a long run, …) and its colour its effect, as NHS Making Data Count colours
-them (improvement blue, concern orange, in a palette told apart under colour blindness; no
-direction, and every moving-range signal, in the text colour); its hover title names both, so
-colour is never the only cue. No label sits on the data: phase changes and events are numbered
-and explained below the chart, a target's label goes where no value is.
+limit, a square in a long run, …) and its colour and fill its effect, as NHS Making Data Count
+colours them (improvement blue and filled, concern orange and open, in a palette told apart
+under colour blindness; no direction, and every moving-range signal, filled in the text colour);
+its hover title names both, so colour is never the only cue. No label sits on the data: phase
+changes and events are numbered and explained below the chart, a target's label goes where no
+value is.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from pumpsite.render.chart.guides import (
     y_ticks,
 )
 from pumpsite.render.chart.plan import (
+    BACKGROUND,
     CHAR_WIDTH,
     DASHED,
     INK,
@@ -60,10 +62,12 @@ from pumpsite.render.chart.plan import (
     ChartPlan,
     Marks,
     colour_of,
+    is_open,
     marker_of,
     mr_labels,
     mr_title,
     one_line,
+    open_outline,
     plan_chart,
     point_title,
     text_width,
@@ -415,21 +419,26 @@ def _draw_signals(
     diameter: float,
 ) -> None:
     """The signal points of the panel `name` ("x" or "mr"), one collection per shape
-    (`ps-x-signal-limit`, …), each point in its effect's colour."""
+    (`ps-x-signal-limit`, …), each point in its effect's colour: a concern open, with a thick
+    outline round the page's background, the others filled."""
     mr = name == "mr"
     signals = chart.mr_signals if mr else chart.x_signals
     flagged = [(i, v) for i, v in shown if signals[i]]
+    outline = open_outline(diameter)
     for shape in dict.fromkeys(marker_of(signals[i]) for i, _ in flagged):
         points = [(i, v) for i, v in flagged if marker_of(signals[i]) == shape]
+        hollow = [is_open(signals[i]) for i, _ in points]
+        colours = [colour_of(signals[i]) for i, _ in points]
         gid = f"ps-{name}-signal-{SHAPE_NAMES[shape]}"
         _scatter(
             panel.ax,
             points,
             gid,
             s=(diameter * MARKER_SCALE[shape]) ** 2,
-            c=[colour_of(signals[i]) for i, _ in points],
+            c=[BACKGROUND if h else c for h, c in zip(hollow, colours, strict=True)],
+            edgecolors=colours,
+            linewidths=[outline if h else 0 for h in hollow],
             marker=shape,
-            linewidths=0,
             zorder=4.5,
         )
         title = mr_title if mr else point_title

@@ -21,6 +21,7 @@ from pumpsite.labels import EFFECT_NAMES
 from pumpsite.numbers import data_decimals, fmt
 from pumpsite.periods import Frequency, Period
 from pumpsite.render.chart.plan import (
+    BACKGROUND,
     CHAR_WIDTH,
     DASH_DOT,
     DASHED,
@@ -29,11 +30,13 @@ from pumpsite.render.chart.plan import (
     EFFECT_COLOURS,
     INK,
     MARKER_SCALE,
+    OPEN_EFFECTS,
     TARGET_COLOUR,
     VALUE_COLOUR,
     ChartPlan,
     MarginLabel,
     one_line,
+    open_outline,
     rule_names,
     truncate,
 )
@@ -263,7 +266,7 @@ def _legend_items(chart: ChartPlan) -> list[LegendItem]:
 
 
 def _legend_marks(chart: ChartPlan) -> list[LegendItem]:
-    """The signal shapes by rule (in the text colour), then the colours by effect."""
+    """The signal shapes by rule (in the text colour), then the colours and fills by effect."""
     items = []
     for marker, name in rule_names(chart):
         style = {"color": ink(0.85), "mfc": ink(0.85), "ms": 5 * MARKER_SCALE[marker]}
@@ -272,7 +275,9 @@ def _legend_marks(chart: ChartPlan) -> list[LegendItem]:
     for effect, name in EFFECT_NAMES.items():
         if effect in effects:
             colour = EFFECT_COLOURS[effect]
-            style = {"color": colour, "mfc": colour, "ms": 6, "marker": "o"}
+            hollow = effect in OPEN_EFFECTS
+            face, edge = (BACKGROUND, open_outline(6)) if hollow else (colour, 0)
+            style = {"color": colour, "mfc": face, "mew": edge, "ms": 6, "marker": "o"}
             items.append(LegendItem(name, "marker", style))
     if any(chart.values[i] is not None for i in chart.analysis.xmr.excluded):
         style = {"color": VALUE_COLOUR, "mfc": "none", "ms": 4.5}

@@ -35,6 +35,14 @@ EFFECT_COLOURS: dict[Effect, str] = {
 """NHS Making Data Count's blue and orange, as Okabe–Ito's blue and vermillion: told apart
 under deuteranopia and protanopia (docs/statistics.md). A signal without a direction, and every
 moving-range signal, is drawn in the text colour."""
+OPEN_EFFECTS: frozenset[Effect] = frozenset({"concern"})
+"""Effects whose signal marks are open (a thick outline round the page's background), so the
+effect reads without colour (WCAG 1.4.1): a concern open, an improvement or no direction filled."""
+BACKGROUND = "#fefdfc"
+"""Sentinel for the inside of an open mark; becomes the page's background in the output."""
+PAGE_BACKGROUND = "var(--md-default-bg-color, #fff)"
+"""The page's background under Material's light and dark schemes, white under another theme:
+an open mark hides the value line that runs through it."""
 RULE_MARKERS: dict[Rule, str] = {
     "beyond_limits": "D",
     "mr_beyond_url": "D",
@@ -505,6 +513,19 @@ def marker_of(signals: Sequence[Signal]) -> str:
 def colour_of(signals: Sequence[Signal]) -> str:
     signal = strongest(signals)
     return VALUE_COLOUR if signal is None else EFFECT_COLOURS[signal.effect]
+
+
+def is_open(signals: Sequence[Signal]) -> bool:
+    """Whether the point's signal mark is drawn open: its strongest signal is a concern."""
+    signal = strongest(signals)
+    return signal is not None and signal.effect in OPEN_EFFECTS
+
+
+def open_outline(diameter: float) -> float:
+    """The outline of an open signal mark, in points: thick enough to carry its colour, thin
+    enough to leave a hole at the smallest size; in tenths, so the SVG's style reads the same
+    through the page's sanitiser (which rounds long numbers)."""
+    return round(max(diameter * 0.2, 0.9), 1)
 
 
 def rule_names(chart: ChartPlan) -> list[tuple[str, str]]:

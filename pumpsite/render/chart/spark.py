@@ -16,6 +16,8 @@ from html import escape
 from pumpsite.analysis.signals import Effect
 from pumpsite.render.chart.plan import (
     EFFECT_COLOURS,
+    OPEN_EFFECTS,
+    PAGE_BACKGROUND,
     TARGET_COLOUR,
     VALUE_COLOUR,
     ChartPlan,
@@ -139,8 +141,15 @@ def _polylines(s: _Scale, values: Sequence[float | None]) -> list[str]:
     return marks
 
 
-def _dot(s: _Scale, i: int, value: float, radius: float, colour: str) -> str:
-    return f'<circle cx="{s.x(i)}" cy="{s.y(value)}" r="{radius}" fill="{colour}"/>'
+def _signal_dot(s: _Scale, i: int, value: float, effect: Effect) -> str:
+    """A signal's dot in its effect's colour: a concern open (an outline round the page's
+    background, which hides the line), the others filled."""
+    colour = svg_colour(EFFECT_COLOURS[effect])
+    if effect in OPEN_EFFECTS:
+        paint = f'r="1.7" style="fill:{PAGE_BACKGROUND}" stroke="{colour}" stroke-width="1"'
+    else:
+        paint = f'r="1.6" fill="{colour}"'
+    return f'<circle cx="{s.x(i)}" cy="{s.y(value)}" {paint}/>'
 
 
 def _marks(lines: SparkLines) -> list[str]:
@@ -158,7 +167,7 @@ def _marks(lines: SparkLines) -> list[str]:
     marks += [_hline(s, t.start, t.end, t.center, target) for t in lines.targets]
     marks += _polylines(s, lines.values)
     for i, effect in lines.signals:
-        marks.append(_dot(s, i, lines.values[i] or 0.0, 1.6, svg_colour(EFFECT_COLOURS[effect])))
+        marks.append(_signal_dot(s, i, lines.values[i] or 0.0, effect))
     if lines.latest is not None:
         value = lines.values[lines.latest] or 0.0
         ring = 'fill="none" stroke="currentColor" stroke-width="0.9"'

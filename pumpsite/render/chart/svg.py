@@ -1,7 +1,7 @@
 """Make matplotlib's SVG inline-safe: no prolog, comments, metadata or page-wide `<style>`, no
-blank line, no fixed size, ids prefixed by the measure id, text and axes in `currentColor` (one
-chart serves Material's light and dark schemes), a `<title>`/`<desc>` for assistive technology and
-a hover `<title>` on every mark.
+blank line, no fixed size, ids prefixed by the measure id, text and axes in `currentColor` and
+the inside of open marks in the page's background (one chart serves Material's light and dark
+schemes), a `<title>`/`<desc>` for assistive technology and a hover `<title>` on every mark.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from pumpsite.render.chart.plan import INK, NOT_XML, Marks, one_line
+from pumpsite.render.chart.plan import BACKGROUND, INK, NOT_XML, PAGE_BACKGROUND, Marks, one_line
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -76,10 +76,12 @@ def _rename_ids(root: ET.Element, prefix: str) -> None:
 
 
 def _restyle(element: ET.Element) -> None:
-    """currentColor for the sentinel ink, the page's font, short coordinates."""
+    """currentColor for the sentinel ink, the page's background for the inside of open marks,
+    the page's font, short coordinates."""
     style = element.get("style")
     if style is not None:
-        style = _FONT_FAMILY.sub("", style.replace(INK, "currentColor")).strip().rstrip(";")
+        style = style.replace(INK, "currentColor").replace(BACKGROUND, PAGE_BACKGROUND)
+        style = _FONT_FAMILY.sub("", style).strip().rstrip(";")
         element.set("style", style)
     for name in _COORDINATE_ATTRS:
         value = element.get(name)
