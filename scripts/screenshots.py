@@ -16,7 +16,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = {"review/": "review.png", "measures/customer-complaints/": "measure.png"}
+PAGES = {"review.html": "review.png", "measures/customer-complaints.html": "measure.png"}
+SUMMARY = ("review.html", ".pumpsite-summary", "review-summary.png")  # one element of a page
 
 
 def main() -> None:
@@ -36,6 +37,9 @@ def main() -> None:
                 page.goto(f"http://127.0.0.1:{server.server_port}/{url}")
                 page.wait_for_load_state("networkidle")
                 page.screenshot(path=ROOT / "docs/images" / name)
+            url, selector, name = SUMMARY
+            page.goto(f"http://127.0.0.1:{server.server_port}/{url}")
+            page.locator(selector).first.screenshot(path=ROOT / "docs/images" / name)
             browser.close()
         server.shutdown()
 
