@@ -11,6 +11,7 @@ and the worker that renders them with its own limits (never the test runner's).
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import signal
@@ -178,14 +179,20 @@ def pumpsite(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[st
     )
 
 
+def template_seconds(root: Path, seconds: int) -> None:
+    settings = root / "mkdocs.yml"
+    text = re.sub(
+        r"template_seconds: \d+\n", f"template_seconds: {seconds}\n", settings.read_text()
+    )
+    settings.write_text(text)
+
+
 def previous_site(root: Path) -> dict[str, bytes]:
     """A first, good build. Its trivial template gets a minute, not the second the hostile one
     gets after it: under a loaded machine one second is not enough even for "# Home"."""
-    settings = root / "mkdocs.yml"
-    strict = settings.read_text()
-    settings.write_text(strict.replace("template_seconds: 1\n", "template_seconds: 60\n"))
+    template_seconds(root, 60)
     built = pumpsite("build", str(root), "--as-of", AS_OF)
-    settings.write_text(strict)
+    template_seconds(root, 1)
     assert built.returncode == 0, built.stderr
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in (root / "site").rglob("*.*")}
 
@@ -222,12 +229,17 @@ def test_serve_recovers_once_the_template_that_hung_it_is_fixed(tmp_path: Path) 
     try:
         page = server.page_when("", lambda body: "PS603" in body, "the time-out's problem")
         assert "site_templates/index.md:4" in page and "no good pages" in page
+        # Good templates get a minute, as in previous_site: on a loaded machine one second is
+        # not enough even for a trivial page, and the fixed page would never come.
+        template_seconds(root, 60)
         (root / "site_templates" / "index.md").write_text("# Our own home page\n")
         page = server.page_when("", lambda body: "Our own home page" in body, "the fixed page")
         assert BANNER not in page
+        template_seconds(root, 1)
         (root / "site_templates" / "index.md").write_text(ENDLESS)
         page = server.page_when("", lambda body: BANNER in body, "the second time-out")
         assert "Our own home page" in page, "the last good page stays served"
+        template_seconds(root, 60)
         (root / "site_templates" / "index.md").unlink()
         server.page_when(
             "", lambda body: "Our own home page" not in body and BANNER not in body, "the default"
