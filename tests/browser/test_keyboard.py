@@ -92,7 +92,10 @@ def test_a_glossary_term_takes_focus_and_shows_its_definition(
     assert term.get_attribute("tabindex") == "0"
     assert _tab_to(page, "el.tagName === 'ABBR'", 200)  # by keyboard, as a reader gets there
     assert _outline(page) == "solid"
-    described = _focused(page, "el.getAttribute('aria-describedby')")
+    # Material's tooltip names the description when it reacts to the focus, a moment later.
+    described = page.wait_for_function(  # type: ignore[attr-defined]
+        "document.activeElement.getAttribute('aria-describedby')", timeout=10_000
+    ).json_value()
     assert described, "the definition is the focused term's description"
     tip = page.locator(f"[id='{described}']")  # type: ignore[attr-defined]
     tip.wait_for(state="visible")
