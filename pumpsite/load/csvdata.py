@@ -325,7 +325,8 @@ class _MeasureReader:
         return Observation(period, value, note, row.line)
 
     def period(self, line: int, text: str, column: str) -> Period | None:
-        period = _valid_period(text, self.frequency)
+        label = _remembered_period if len(text) <= LONGEST_LABEL else _valid_period
+        period = label(text, self.frequency)
         if period is not None:
             return period
         expected = (
@@ -398,13 +399,18 @@ class _MeasureReader:
             self.jump_reported = True
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _valid_period(text: str, frequency: Frequency) -> Period | None:
-    """The period a valid label names; parsed once, as every measure repeats the same labels."""
+    """The period a valid label names."""
     period = parse_period(text, frequency)
     if period is not None and "0001" <= text[:4] <= "9998":  # dates exist around the period
         return period
     return None
+
+
+LONGEST_LABEL = 32
+"""Labels up to this length are remembered (every measure repeats the same ones); a longer cell
+is parsed each time, so a hostile file cannot fill `serve`'s memory with megabyte-long keys."""
+_remembered_period = functools.lru_cache(maxsize=1 << 16)(_valid_period)
 
 
 def _period_hint(text: str, frequency: Frequency) -> str:

@@ -138,17 +138,6 @@ def _reserved_message(file_id: str) -> str:
     )
 
 
-def _goals_named(data: dict[str, Any]) -> frozenset[str] | None:
-    """The goal ids a goal or measure file names (its parent, its goal); None when unknown."""
-    kind = data.get("kind", "measure")
-    keys = {"goal": "parent", "measure": "goal", "action": "goal"}
-    key = keys.get(kind) if isinstance(kind, str) else None
-    ref = data.get(key) if key else None
-    if isinstance(ref, str):
-        return frozenset({ref})
-    return frozenset() if key == "parent" and ref is None else None
-
-
 def _reference(rel: str, doc: YamlData) -> GoalReference | None:
     """The goal a file names (`goal:` or `parent:`), kept for when the file cannot be loaded."""
     data = doc.value if isinstance(doc.value, dict) else {}
@@ -160,6 +149,14 @@ def _reference(rel: str, doc: YamlData) -> GoalReference | None:
     if not isinstance(goal, str):
         return None
     return GoalReference(rel, doc.line((key,)), kind, goal)
+
+
+def _goals_named(data: dict[str, Any], reference: GoalReference | None) -> frozenset[str] | None:
+    """The goal ids a goal, measure or action file names; None when unknown (a goal without a
+    parent names none)."""
+    if reference is not None:
+        return frozenset({reference.goal})
+    return frozenset() if data.get("kind") == "goal" and data.get("parent") is None else None
 
 
 class _Loader:
@@ -494,8 +491,8 @@ class _Loader:
             message = f"The frontmatter is {shape}: expected keys like 'title: ...', one per line."
             self.problem(rel, 1, FRONTMATTER, message)
             return None
-        self.refs[rel] = _goals_named(doc.value)
         self.references[rel] = _reference(rel, doc)
+        self.refs[rel] = _goals_named(doc.value, self.references[rel])
         return self.typed_document(rel, doc, doc.value, split.body, with_data)
 
     def typed_document(
