@@ -4,6 +4,7 @@ chart may (the cache's shape check) with hostile text escaped."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 
@@ -63,7 +64,7 @@ def test_each_point_sits_at_its_value_on_the_y_axis_and_its_period_on_the_x_axis
         y = float(point.get("y", "nan")) + 0.38 * 10  # a label's baseline sits below its tick
         assert abs(v0 + (y - y0) * (v1 - v0) / (y1 - y0) - value) < 0.05
     xs = [float(p.get("x", "nan")) for p in shown]
-    steps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(xs)]
     one = min(steps)
     assert [round(step / one) for step in steps] == [1] * 19 + [2, 1], "a gap skips a period"
     assert all(abs(step - round(step / one) * one) < 0.04 for step in steps)
