@@ -11,16 +11,26 @@ in the layout's geometry), with the same ids; the y ticks come from matplotlib's
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from html import escape
-
 from matplotlib.ticker import MaxNLocator
 
 from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import ATTACHED_UNITS, with_unit
 from pumpsite.model import Measure
 from pumpsite.numbers import data_decimals, fmt
+from pumpsite.render.chart.marks import (
+    ASCENT,
+    Frame,
+    dashes,
+    defined,
+    hline,
+    label,
+    num,
+    path,
+    text,
+    titled,
+    use,
+    use_at,
+)
 from pumpsite.render.chart.plan import (
     DASH_DOT,
     DASHED,
@@ -59,35 +69,6 @@ ROOT_STYLE = (
 )
 
 
-def num(value: float) -> str:
-    """A coordinate to two decimals, as short as it goes."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """Data to points: the plot's box in the view box and the data range it shows."""
-
-    left: float
-    right: float
-    top: float
-    bottom: float
-    x_low: float
-    x_high: float
-    y_low: float
-    y_high: float
-
-    def x(self, index: float) -> float:
-        return self.left + (index - self.x_low) / (self.x_high - self.x_low) * (
-            self.right - self.left
-        )
-
-    def y(self, value: float) -> float:
-        share = (value - self.y_low) / (self.y_high - self.y_low)
-        return self.bottom - share * (self.bottom - self.top)
-
-
 def frame(chart: ChartPlan) -> Frame:
     lay = chart.layout
     low, high = x_range(chart)
@@ -101,77 +82,6 @@ def frame(chart: ChartPlan) -> Frame:
         low,
         high,
     )
-
-
-def dashes(pattern: tuple[int, tuple[float, ...]], width: float) -> str:
-    """A matplotlib dash pattern as SVG draws it: scaled by the line's width."""
-    return ",".join(num(length * width) for length in pattern[1])
-
-
-def hline(f: Frame, x: tuple[float, float], y: float) -> str:
-    return f"M {num(f.x(x[0]))} {num(f.y(y))} L {num(f.x(x[1]))} {num(f.y(y))}"
-
-
-def titled(gid: str, title: str, body: str) -> str:
-    return f'<g id="{gid}">\n<title>{text(title)}</title>\n{body}\n</g>'
-
-
-def text(words: str) -> str:
-    return escape(one_line(words), quote=False)
-
-
-def path(d: str, style: str) -> str:
-    return f'<path d="{d}" style="{style}"/>'
-
-
-# --- marks ---------------------------------------------------------------------------------------
-
-
-def shape_path(marker: str, size: float) -> str:
-    """A marker's outline centred on 0 0, `size` points across as matplotlib sizes it."""
-    half = size / 2
-    if marker == "o":  # four Bézier quarters, as matplotlib writes a circle
-        k = half * 0.5523
-        return (
-            f"M 0 {num(half)} C {num(k)} {num(half)} {num(half)} {num(k)} {num(half)} 0 "
-            f"C {num(half)} {num(-k)} {num(k)} {num(-half)} 0 {num(-half)} "
-            f"C {num(-k)} {num(-half)} {num(-half)} {num(-k)} {num(-half)} 0 "
-            f"C {num(-half)} {num(k)} {num(-k)} {num(half)} 0 {num(half)} z"
-        )
-    if marker == "D":
-        r = half * math.sqrt(2)
-        return polygon([(0, r), (r, 0), (0, -r), (-r, 0)])
-    if marker == "s":
-        return polygon([(-half, half), (half, half), (half, -half), (-half, -half)])
-    if marker == "^":
-        return polygon([(0, -half), (-half, half), (half, half)])
-    turns = [math.radians(90 + 72 * k) for k in range(5)]  # "p": a pentagon, a corner up
-    return polygon([(half * math.cos(t), -half * math.sin(t)) for t in turns])
-
-
-def polygon(corners: list[tuple[float, float]]) -> str:
-    return "M " + " L ".join(f"{num(x)} {num(y)}" for x, y in corners) + " z"
-
-
-def use(
-    f: Frame, shape_id: str, index: float, value: float, style: str, title: str, period: str = ""
-) -> str:
-    extra = f' data-period="{period}"' if period else ""
-    return (
-        f'<use x="{num(f.x(index))}" y="{num(f.y(value))}" style="{style}" '
-        f'href="#{shape_id}"{extra}><title>{text(title)}</title>\n</use>'
-    )
-
-
-def use_at(x: float, y: float, shape_id: str, style: str, title: str) -> str:
-    return (
-        f'<use x="{num(x)}" y="{num(y)}" style="{style}" href="#{shape_id}">'
-        f"<title>{text(title)}</title>\n</use>"
-    )
-
-
-def defined(shape_id: str, marker: str, size: float) -> str:
-    return f'<defs>\n<path id="{shape_id}" d="{shape_path(marker, size)}"/>\n</defs>'
 
 
 # --- the drawing ---------------------------------------------------------------------------------
@@ -200,8 +110,8 @@ def ticks(chart: ChartPlan, f: Frame) -> list[str]:
     for i, anchor in zip(x_ticks, anchors, strict=False):
         x = num(f.x(i))
         marks.append(f"M {x} {num(f.bottom)} v {TICK}")
-        below = num(f.bottom + TICK + PAD + 0.76 * font)
-        labels.append(_label(x, below, periods[i].label, font, anchor))
+        below = f.bottom + TICK + PAD + ASCENT * font
+        labels.append(label(f.x(i), below, periods[i].label, font, anchor))
     whole = chart.decimals == 0
     locator = MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10], integer=whole)
     values = [float(t) for t in locator.tick_values(f.y_low, f.y_high) if f.y_low <= t <= f.y_high]
@@ -210,13 +120,8 @@ def ticks(chart: ChartPlan, f: Frame) -> list[str]:
         at = f.y(value)
         marks.append(f"M {num(f.left)} {num(at)} h -{TICK}")
         words = with_unit(fmt(value, data_decimals(values)), unit)
-        labels.append(_label(num(f.left - TICK - PAD), num(at + 0.38 * font), words, font, "end"))
+        labels.append(label(f.left - TICK - PAD, at + 0.38 * font, words, font, "end"))
     return [path(" ".join(marks), f"fill: none; {AXIS}"), *labels] if marks else []
-
-
-def _label(x: str, y: str, words: str, font: float, anchor: str, fill: str = "currentColor") -> str:
-    style = f"font-size: {num(font)}px; text-anchor: {anchor}; fill: {fill}"
-    return f'<text x="{x}" y="{y}" style="{style}">{text(words)}</text>'
 
 
 def phases(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
@@ -339,11 +244,10 @@ def target_labels(chart: ChartPlan, f: Frame) -> list[str]:
         -(f.top - 6),
     )
     out = []
-    for label, centre in zip(shown, centres, strict=True):
-        first = -centre - pitch * label.lines / 2 + pitch / 2 + 0.35 * font
-        for j, line in enumerate(label.text.split("\n")):
-            y = num(first + j * pitch)
-            out.append(_label(num(f.right + 5), y, line, font, "start", TARGET_COLOUR))
+    for margin, centre in zip(shown, centres, strict=True):
+        first = -centre - pitch * margin.lines / 2 + pitch / 2 + 0.35 * font
+        for j, line in enumerate(margin.text.split("\n")):
+            out.append(label(f.right + 5, first + j * pitch, line, font, "start", TARGET_COLOUR))
     return out
 
 
