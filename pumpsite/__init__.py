@@ -10,7 +10,7 @@ The code is laid out as the pipeline data flows through, one subpackage per stag
                analysis, its reading, the `pumpsite xmr` report
 - `render/`    pure rendering, the site as a value: view-models, pages from templates (user
                templates in a bounded worker), charts by reference, `chart/` (plan, guides,
-               drawing, SVG), results map, and the Markdown extensions that keep pages safe
+               the SVG drawn by hand), results map, and the Markdown extensions that keep pages safe
                (tooltips, safe HTML)
 - `build/`     `pumpsite build`: the engine (MkDocs) adapter and its speed mechanisms, the chart
                cache, pumpsite's own folders and the build lock, the atomic swap, scratch

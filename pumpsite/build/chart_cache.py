@@ -1,11 +1,14 @@
 """Every chart of a build, rendered once: from the cache when its inputs are unchanged, in worker
 processes when enough are missing to pay for starting them.
 
-Charts are most of a cold build (matplotlib, ~70 ms per chart). A chart is a pure function of the
+Charts were most of a cold build while matplotlib drew them (~100 ms a chart); written by hand
+from the chart plan they take about 5 ms a measure, both sizes (`render.chart.draw`), and a
+rebuild reads them from here instead. A chart is a pure function of the
 measure, its analysis and its reading, so the cache key is a hash of exactly those values (the
 frontmatter and data as loaded; the analysis carries the rule profile, run length and the role in
 force at the report date) plus the code that draws it: the cache format, the pumpsite version, a
-digest of pumpsite's source files and the matplotlib version. An edit that changes none of them,
+digest of pumpsite's source files and the matplotlib version (its tick locator places the y
+ticks). An edit that changes none of them,
 such as a comment in a CSV-free part of the repository, renders nothing.
 
 The cache is `.pumpsite/cache/charts/<measure id>.json`, one entry per measure, each holding its
@@ -49,8 +52,9 @@ CACHE_FORMAT = 3
 """Bump when the layout of a cache entry changes."""
 SIZES: tuple[ChartSize, ...] = ("full", "small")
 """The sizes a measure's chart can be drawn at; a build draws those its pages name."""
-PARALLEL_MIN = 24
-"""Measures to draw before worker processes pay for their start (a second or two)."""
+PARALLEL_MIN = 400
+"""Measures to draw before worker processes pay for their start: a worker takes a second or
+two to start and import what draws, the time to draw about 300 measures' charts here."""
 PACKAGE = Path(pumpsite.__file__).parent
 """pumpsite's source folder: its modules, in every subpackage, are the code a chart is drawn by."""
 
@@ -88,13 +92,9 @@ class Charts:
 
 
 def draw(measure: Measure, analysis: MeasureAnalysis, description: str, size: ChartSize) -> str:
-    """One chart. matplotlib is imported here, not with the module: it takes about a second, and
-    a build whose charts all come from the cache never needs it. The small chart is drawn
-    without a matplotlib figure (`chart.small`)."""
-    if size == "small":
-        from pumpsite.render.chart.small import render_small
-
-        return render_small(measure, analysis, description=description)
+    """One chart. The drawing is imported here, not with the module: it imports matplotlib's
+    tick locator (a quarter of a second), which a build whose charts all come from the cache
+    never needs."""
     from pumpsite.render.chart.draw import render_chart
 
     return render_chart(measure, analysis, description=description, size=size)
@@ -282,7 +282,7 @@ def available_workers() -> int:
 def render_in_processes(jobs: Sequence[Job], workers: int) -> list[Svgs]:
     chunk = max(1, len(jobs) // (workers * 8))
     # Spawned, not forked: `pumpsite serve` builds from a threaded process, and a forked child
-    # can inherit a lock another thread held. Each worker imports matplotlib once (~1 s).
+    # can inherit a lock another thread held. Each worker imports pumpsite once (~1 s).
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(render_job, jobs, chunksize=chunk))

@@ -1,1 +1,1 @@
-"""One XmR chart as inline-safe SVG: what it shows, its guides, the drawing, the SVG made safe."""
+"""One XmR chart as inline-safe SVG: what it shows (plan, guides, words), drawn by hand."""

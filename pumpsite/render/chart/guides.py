@@ -1,7 +1,6 @@
-"""The guides of an XmR chart drawn with matplotlib: axes ticks on calendar steps, the current
-limits named in the right margin, and the legend. `Panel` ties an axes to its place in points so
-labels can be placed without rendering first.
-"""
+"""The guides of the full XmR chart, worked out before drawing: the line styles, calendar ticks
+on the x axis (the densest step whose labels fit) and the legend's items in rows that fit the
+chart's width. Pure; `chart.full` draws them."""
 
 from __future__ import annotations
 
@@ -10,15 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
-from matplotlib.ticker import MaxNLocator
-
 from pumpsite.analysis.reading import MONTHS
 from pumpsite.labels import EFFECT_NAMES
-from pumpsite.numbers import data_decimals, fmt
 from pumpsite.periods import Frequency, Period
 from pumpsite.render.chart.plan import (
     BACKGROUND,
@@ -28,38 +20,19 @@ from pumpsite.render.chart.plan import (
     DIGIT_WIDTH,
     DOTTED,
     EFFECT_COLOURS,
-    INK,
     MARKER_SCALE,
     OPEN_EFFECTS,
     TARGET_COLOUR,
     VALUE_COLOUR,
     ChartPlan,
-    MarginLabel,
-    one_line,
     open_outline,
     rule_names,
-    spread_labels,
-    truncate,
 )
 
 MAX_TICKS = 12
 
 
-@dataclass(frozen=True, slots=True)
-class Panel:
-    """An axes and where it sits, to place things in points without rendering first."""
-
-    ax: Axes
-    y0: float  # bottom edge, in points from the bottom of the figure
-    height: float
-    ylim: tuple[float, float]
-
-    def to_pt(self, value: float) -> float:
-        low, high = self.ylim
-        return self.y0 + (value - low) / (high - low) * self.height
-
-
-# --- matplotlib helpers ------------------------------------------------------------------------
+# --- styles ------------------------------------------------------------------------------------
 
 
 def ink(alpha: float = 1.0) -> tuple[float, float, float, float]:
@@ -68,15 +41,6 @@ def ink(alpha: float = 1.0) -> tuple[float, float, float, float]:
 
 BASELINE_STYLE: dict[str, Any] = {"color": ink(0.3), "lw": 3.0, "solid_capstyle": "butt"}
 """The bar under the X axis that marks a phase's baseline, and its legend entry."""
-
-
-def text_at(
-    ax: Axes, text: str, xy: tuple[float, float], offset: tuple[float, float], **style: Any
-) -> None:
-    """A label at `xy` (data coordinates unless `xycoords` says otherwise), moved by `offset`
-    points; never parsed as mathtext, so a `$` in user text stays a dollar sign."""
-    style.setdefault("color", ink(0.8))
-    ax.annotate(text, xy=xy, xytext=offset, textcoords="offset points", parse_math=False, **style)
 
 
 # --- axes and labels ---------------------------------------------------------------------------
@@ -147,13 +111,7 @@ def tick_label(period: Period, step: _Step) -> str:
     return f"{MONTHS[start.month - 1]} {start.year}"
 
 
-def x_ticks(chart: ChartPlan, ax: Axes) -> None:
-    periods = chart.analysis.periods
-    step, ticks = _fitting_ticks(chart, periods)
-    ax.set_xticks(ticks, labels=[tick_label(periods[i], step) for i in ticks])
-
-
-def _fitting_ticks(chart: ChartPlan, periods: Sequence[Period]) -> tuple[_Step, list[int]]:
+def fitting_ticks(chart: ChartPlan, periods: Sequence[Period]) -> tuple[_Step, list[int]]:
     """The densest step whose labels fit side by side on the axis."""
     digits = DIGIT_WIDTH * chart.layout.font
     room = chart.layout.plot_width * (chart.n + 0.6) / (chart.x_end + 0.8)
@@ -164,43 +122,6 @@ def _fitting_ticks(chart: ChartPlan, periods: Sequence[Period]) -> tuple[_Step, 
         if most <= 2 or len(ticks) * (widest * digits + 8) <= room:
             return step, ticks
         most = len(ticks) - 1
-
-
-def y_ticks(chart: ChartPlan, panel: Panel, label: str) -> None:
-    low, high = panel.ylim
-    whole = chart.decimals == 0
-    locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=whole)
-    ticks = [t for t in locator.tick_values(low, high) if low <= t <= high]
-    labels = [fmt(t, data_decimals(ticks)) for t in ticks]
-    panel.ax.set_yticks(ticks, labels=labels)
-    panel.ax.set_ylim(low, high)
-    if label:
-        text = truncate(one_line(label), panel.height, chart.layout.font)
-        panel.ax.set_ylabel(
-            text, fontsize=chart.layout.font, color=INK, parse_math=False, labelpad=3
-        )
-
-
-def right_labels(chart: ChartPlan, panel: Panel, labels: Sequence[MarginLabel]) -> None:
-    """The current phase's limits (and a target line reaching the end) named at the right."""
-    line = chart.layout.font + 2
-    wanted = [panel.to_pt(label.value) for label in labels]
-    top = panel.y0 + panel.height + 6
-    centres = spread_labels(wanted, [line * label.lines for label in labels], panel.y0 - 6, top)
-    for label, centre in zip(labels, centres, strict=True):
-        y = (centre - panel.y0) / panel.height
-        text_at(
-            panel.ax,
-            label.text,
-            (1.0, y),
-            (5, 0),
-            xycoords="axes fraction",
-            ha="left",
-            va="center",
-            fontsize=chart.layout.font,
-            color=TARGET_COLOUR if label.target else ink(0.85),
-            linespacing=1.1,
-        )
 
 
 # --- legend ------------------------------------------------------------------------------------
@@ -276,40 +197,3 @@ def legend_rows(chart: ChartPlan) -> list[list[LegendItem]]:
         rows[-1].append(item)
         used += width
     return rows
-
-
-def draw_legend(chart: ChartPlan, figure: Figure, rows: Sequence[Sequence[LegendItem]]) -> None:
-    lay = chart.layout
-    total = figure.get_figheight() * 72
-    for r, row in enumerate(rows):
-        y = (len(rows) - r - 0.5) * lay.legend_row + 2
-        x = 8.0
-        for item in row:
-            _legend_glyph(figure, item, x / lay.width, y / total, 20 / lay.width)
-            figure.text(
-                (x + 24) / lay.width,
-                y / total,
-                item.label,
-                fontsize=lay.font,
-                color=ink(0.85),
-                va="center",
-                ha="left",
-                parse_math=False,
-            )
-            x += item.width(lay.font)
-
-
-def _legend_glyph(figure: Figure, item: LegendItem, x: float, y: float, width: float) -> None:
-    style = dict(item.style)
-    if item.kind == "line":
-        figure.add_artist(Line2D([x, x + width], [y, y], **style))
-    elif item.kind == "shade":
-        height = 8 / (figure.get_figheight() * 72)
-        figure.add_artist(Rectangle((x, y - height / 2), width, height, color=ink(0.1), lw=0))
-    elif item.kind == "bar":
-        figure.add_artist(Line2D([x, x + width], [y, y], **BASELINE_STYLE))
-    else:
-        middle = x + width / 2
-        figure.add_artist(
-            Line2D([middle], [y], ls="none", marker=style.pop("marker", "o"), **style)
-        )

@@ -126,10 +126,13 @@ def label(
     font: float,
     anchor: str = "start",
     fill: str = "currentColor",
-    extra: str = "",
+    opacity: float | None = None,
+    face: str = "",
 ) -> str:
-    """Text with its baseline at `y`; `extra` adds to its style (weight, opacity, …)."""
-    style = f"{extra}font-size: {num(font)}px; text-anchor: {anchor}; fill: {fill}"
+    """Text with its baseline at `y`; `face` is "bold" or "italic" (or "" for neither)."""
+    head = {"bold": "font-weight: 700; ", "italic": "font-style: italic; "}.get(face, "")
+    tail = "" if opacity is None else f"; opacity: {num(opacity)}"
+    style = f"{head}font-size: {num(font)}px; text-anchor: {anchor}; fill: {fill}{tail}"
     return f'<text x="{num(x)}" y="{num(y)}" style="{style}">{text(words)}</text>'
 
 
@@ -139,4 +142,6 @@ def baseline(y: float, font: float, va: str) -> float:
         return y + ASCENT * font
     if va == "bottom":
         return y - DESCENT * font
+    if va == "center_baseline":  # as matplotlib centres tick labels
+        return y + 0.38 * font
     return y + (ASCENT - DESCENT) / 2 * font

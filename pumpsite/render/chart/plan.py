@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.reading import level_decimals, period_name, with_unit
@@ -21,7 +21,7 @@ from pumpsite.schema import Role
 from pumpsite.vocabulary import ChartSize
 
 INK = "#010203"
-"""Sentinel for text, axes and reference lines; becomes currentColor in the output."""
+"""The text colour, for text, axes and reference lines: drawn as currentColor."""
 VALUE_COLOUR = "#71829b"
 """Values: a mid blue-grey that reads on white and on Material's dark slate (#1e2129)."""
 TARGET_COLOUR = "#009e73"
@@ -39,7 +39,7 @@ OPEN_EFFECTS: frozenset[Effect] = frozenset({"concern"})
 """Effects whose signal marks are open (a thick outline round the page's background), so the
 effect reads without colour (WCAG 1.4.1): a concern open, an improvement or no direction filled."""
 BACKGROUND = "#fefdfc"
-"""Sentinel for the inside of an open mark; becomes the page's background in the output."""
+"""The inside of an open mark: drawn as the page's background (`PAGE_BACKGROUND`)."""
 PAGE_BACKGROUND = "var(--md-default-bg-color, #fff)"
 """The page's background under Material's light and dark schemes, white under another theme:
 an open mark hides the value line that runs through it."""
@@ -147,15 +147,6 @@ class ChartNote:
     when: str  # "Mar 2026"
     kind: str  # "new phase", or the event's kind
     text: str  # user text, on one line
-
-
-@dataclass(slots=True)
-class Marks:
-    """Hover titles (and attributes) for the marks of matplotlib groups, applied in order."""
-
-    titles: dict[str, list[str]] = field(default_factory=dict)
-    attrs: dict[str, list[dict[str, str]]] = field(default_factory=dict)
-    group_titles: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
