@@ -241,6 +241,13 @@ def _charts_after_markdown(theme: Mapping[str, Any]) -> bool:
     return theme.get("custom_dir") == "overrides" and theme.get("name") == "material"
 
 
+def charts_apart(config: Mapping[str, Any]) -> bool:
+    """Whether the pages of a project with this configuration (`engine_config`) are written
+    without their charts, which go in files of their own (`chart_files`): then the pages can be
+    written before the charts are drawn."""
+    return _charts_after_markdown(config["theme"])
+
+
 _Text = TypeVar("_Text")
 
 
@@ -279,6 +286,11 @@ class _Joined(Mapping[str, _Text]):
 
     def __len__(self) -> int:
         return sum(len(part) for part in self._parts)
+
+
+def chart_files(charts: Mapping[ChartRef, str]) -> Mapping[str, str]:
+    """Each chart as the theme file the content partial includes, made as it is read."""
+    return _ChartFiles(charts)
 
 
 def chart_theme_files(charts: Mapping[ChartRef, str]) -> Mapping[str, str]:
@@ -331,38 +343,55 @@ def _listing(project: Path) -> dict[str, bool]:
     return found
 
 
-def _folders(paths: Iterable[str]) -> set[str]:
-    """Every folder the '/'-separated `paths` are in (strings: pathlib is slow at thousands)."""
-    folders: set[str] = set()
-    for path in paths:
+class ProjectWriter:
+    """Writes the project in parts (the pages before the charts are drawn, so that they need
+    not be held meanwhile), touching only files whose content changed (so a watching server
+    does not loop); `finish` removes the files no part wrote (the cache folder is left alone).
+    Raises OSError when the folder holds a symbolic link."""
+
+    def __init__(self, project: Path) -> None:
+        project.mkdir(exist_ok=True)
+        self._project = project
+        self._base = f"{project}{os.sep}"
+        self._existing = _listing(project)
+        self._folders: set[str] = set()
+        self._paths: set[str] = set()
+        self.written = 0
+
+    def write(self, files: Iterable[tuple[str, str | bytes]]) -> None:
+        for path, content in files:
+            self._make_folders(path)
+            exists = path in self._existing
+            self.written += _write_if_changed(self._base + path, content, exists=exists)
+            self._paths.add(path)
+
+    def _make_folders(self, path: str) -> None:
+        new = []
         folder = path.rpartition("/")[0]
-        while folder and folder not in folders:
-            folders.add(folder)
+        while folder and folder not in self._folders:
+            new.append(folder)
             folder = folder.rpartition("/")[0]
-    return folders
+        for folder in reversed(new):
+            if folder not in self._existing:
+                (self._project / folder).mkdir(exist_ok=True)
+            self._folders.add(folder)
+
+    def finish(self) -> int:
+        """Remove what no part wrote; the number of files written."""
+        stale = self._existing.keys() - self._paths - self._folders
+        for rel in sorted(stale, reverse=True):  # a folder's files before the folder
+            if self._existing[rel]:
+                (self._project / rel).rmdir()
+            else:  # a killed build's temporary file may have been written and renamed meanwhile
+                (self._project / rel).unlink(missing_ok=True)
+        return self.written
 
 
 def write_project(project: Path, files: Mapping[str, str | bytes]) -> int:
-    """Write the project, touching only files whose content changed (so a watching server does
-    not loop), and remove files no longer generated (the cache folder is left alone). Returns the
-    number of files written. Raises OSError when the folder holds a symbolic link."""
-    project.mkdir(exist_ok=True)
-    existing = _listing(project)
-    folders = _folders(files)
-    for folder in sorted(folders - existing.keys()):
-        (project / folder).mkdir(parents=True, exist_ok=True)
-    base = f"{project}{os.sep}"
-    written = sum(
-        _write_if_changed(base + path, content, exists=path in existing)
-        for path, content in files.items()
-    )
-    stale = existing.keys() - files.keys() - folders
-    for rel in sorted(stale, reverse=True):  # a folder's files before the folder
-        if existing[rel]:
-            (project / rel).rmdir()
-        else:  # a killed build's temporary file may have been written and renamed meanwhile
-            (project / rel).unlink(missing_ok=True)
-    return written
+    """Write the project in one part (see ProjectWriter). Returns the number of files written."""
+    writer = ProjectWriter(project)
+    writer.write(files.items())
+    return writer.finish()
 
 
 # --- running the engine --------------------------------------------------------------------------

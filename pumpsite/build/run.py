@@ -5,7 +5,7 @@ result into place atomically — a failed build leaves the previous site untouch
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Protocol
 
 from pumpsite.build import atomic, engine, outputs
 from pumpsite.build.chart_cache import ChartCache, Charts, prepare_charts, progress_line
+from pumpsite.build.engine_memory import engine_memory
 from pumpsite.build.timing import Stopwatch
 from pumpsite.checks.inspection import Inspection, inspect
 from pumpsite.numbers import counted
@@ -21,6 +22,7 @@ from pumpsite.render.chart_ref import ChartRef, measure_charts_named
 from pumpsite.render.resultsmap import render_results_map
 from pumpsite.render.site import Site, render_site
 from pumpsite.render.templating import TemplateFailure
+from pumpsite.vocabulary import ChartSize
 
 Progress = Callable[[str], None]
 
@@ -178,32 +180,46 @@ def _build_site(inspection: Inspection, run: _Run) -> BuildResult:
 
 def _write_project(inspection: Inspection, run: _Run) -> tuple[int, int]:
     """Render the pages, draw the charts they name and write the MkDocs project. Returns how
-    many measures' charts were drawn and how many came from the cache; the site value goes when
-    this returns, before the engine needs the memory. Raises TemplateFailure."""
+    many measures' charts were drawn and how many came from the cache. When the charts have
+    files of their own, the pages are written before the charts are drawn and not held while
+    they are. Raises TemplateFailure (before anything is written)."""
     run.progress(f"Writing the pages of {counted(len(inspection.repo.measures), 'measure')}")
     with run.clock.lap("pages"):
         site = render(inspection, {})
-    charts = _charts(inspection, site, run)
-    site = dataclasses.replace(site, charts={**site.charts, **charts.by_ref()})
+    config = engine.engine_config(
+        inspection.repo.site_config, site, default_name=run.root.name, url_folder=run.url_folder
+    )
+    pages = (text for path, text in site.files.items() if path.endswith(".md"))
+    wanted = measure_charts_named(pages)
+    writer = engine.ProjectWriter(run.project)
+    if engine.charts_apart(config):
+        with run.clock.lap("write"):
+            writer.write(engine.project_files(site, config).items())
+        del site  # the pages are on disk: not held while the charts are drawn
+        charts = _charts(inspection, wanted, run)
+        with run.clock.lap("write"):
+            writer.write(engine.chart_files(charts.by_ref()).items())
+    else:  # the charts go in the pages
+        charts = _charts(inspection, wanted, run)
+        site = dataclasses.replace(site, charts={**site.charts, **charts.by_ref()})
+        with run.clock.lap("write"):
+            writer.write(engine.project_files(site, config).items())
     with run.clock.lap("write"):
-        name = run.root.name  # the repository's folder
-        config = engine.engine_config(
-            inspection.repo.site_config, site, default_name=name, url_folder=run.url_folder
-        )
-        engine.write_project(run.project, engine.project_files(site, config))
+        writer.finish()
     return charts.rendered, charts.cached
 
 
-def _charts(inspection: Inspection, site: Site, run: _Run) -> Charts:
-    """The measures' charts the site's pages name: from the cache, or drawn (in worker processes
-    when many)."""
+def _charts(
+    inspection: Inspection, wanted: Mapping[str, Collection[ChartSize]], run: _Run
+) -> Charts:
+    """The measures' charts the site's pages name (`wanted`): from the cache, or drawn (in
+    worker processes when many)."""
     with run.clock.lap("charts"):
-        pages = (text for path, text in site.files.items() if path.endswith(".md"))
         return prepare_charts(
             inspection.repo.measures,
             inspection.analyses,
             ChartCache(run.project / CACHE_DIR) if run.cache else None,
-            wanted=measure_charts_named(pages),
+            wanted=wanted,
             workers=run.workers,
             announce=lambda missing, cached: run.progress(progress_line(missing, cached)),
         )
@@ -215,7 +231,7 @@ def _engine_into_place(run: _Run) -> list[str]:
     atomic.recover(run.site_dir)
     staging = atomic.staging_folder(run.site_dir)
     try:
-        with run.clock.lap("engine"):
+        with run.clock.lap("engine"), engine_memory():
             warnings = run.engine(run.project, staging, strict=run.strict)
         with run.clock.lap("swap"):
             atomic.replace_folder(staging, run.site_dir)
