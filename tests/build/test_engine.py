@@ -107,6 +107,21 @@ def test_write_project_writes_only_changes_and_removes_stale_files(tmp_path: Pat
     assert (tmp_path / "docs" / "a.md").read_text() == "A2"
 
 
+def test_a_project_written_in_parts_removes_only_what_no_part_wrote(tmp_path: Path) -> None:
+    engine.write_project(tmp_path, {"docs/a.md": "A", "overrides/c/old.html": "old", "x.yml": ""})
+    writer = engine.ProjectWriter(tmp_path)
+    writer.write([("docs/a.md", "A"), ("docs/deep/b.md", "B")])
+    assert (tmp_path / "docs" / "deep" / "b.md").read_text() == "B"  # written at once
+    assert (tmp_path / "overrides" / "c" / "old.html").exists()  # not before the last part
+    writer.write(iter([("overrides/c/new.html", "new")]))
+    assert writer.finish() == 2
+    assert tree_snapshot(tmp_path) == {
+        "docs/a.md": b"A",
+        "docs/deep/b.md": b"B",
+        "overrides/c/new.html": b"new",
+    }
+
+
 def test_write_project_keeps_the_marker_and_the_cache(tmp_path: Path) -> None:
     kept = {".pumpsite-project": "Made by pumpsite.\n", "cache/charts/m.json": "{}"}
     for rel, text in kept.items():

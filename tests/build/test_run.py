@@ -155,6 +155,35 @@ def test_a_failed_build_leaves_the_previous_site_whole(tmp_path: Path) -> None:
     assert victim.read_text() == original.replace("title:", "titel:", 1)
 
 
+def test_pages_are_on_disk_before_the_charts_are_drawn(tmp_path: Path) -> None:
+    """The pages are written, and not held, while the charts are drawn (peak memory)."""
+    root = copy_example(tmp_path / "repo")
+    project = root / engine.PROJECT_DIR
+    page = project / "docs" / "measures" / "customer-churn.md"
+    chart = project / "overrides" / engine.CHART_FOLDER / "full-customer-churn.html"
+    seen: dict[str, bool] = {}
+
+    def progress(step: str) -> None:
+        if step.startswith("Rendering"):
+            seen.update(page=page.is_file(), chart=chart.exists())
+
+    assert build(root, today=TODAY, progress=progress).ok
+    assert seen == {"page": True, "chart": False}
+    assert chart.is_file()
+
+
+def test_a_failed_template_leaves_the_site_and_the_project_whole(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    assert build(root, today=TODAY).ok
+    site, project = tree_snapshot(root / "site"), tree_snapshot(root / engine.PROJECT_DIR)
+    (root / "site_templates").mkdir()
+    (root / "site_templates" / "measure.md").write_text("{{ m.title }} {{ 1 // 0 }}\n")
+    result = build(root, today=TODAY)  # stopped by the check's trial of the templates
+    assert not result.ok and any(p.code.startswith("PS6") for p in result.problems)
+    assert tree_snapshot(root / "site") == site
+    assert tree_snapshot(root / engine.PROJECT_DIR) == project
+
+
 def test_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "repo")
     precious = tmp_path / "precious"
