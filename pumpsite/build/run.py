@@ -13,7 +13,7 @@ from typing import Protocol
 
 from pumpsite.build import atomic, engine, outputs
 from pumpsite.build.chart_cache import ChartCache, Charts, prepare_charts, progress_line
-from pumpsite.build.engine_memory import engine_memory
+from pumpsite.build.engine_memory import engine_memory, release_freed_memory
 from pumpsite.build.timing import Stopwatch
 from pumpsite.checks.inspection import Inspection, inspect
 from pumpsite.numbers import counted
@@ -195,7 +195,8 @@ def _write_project(inspection: Inspection, run: _Run) -> tuple[int, int]:
     if engine.charts_apart(config):
         with run.clock.lap("write"):
             writer.write(engine.project_files(site, config).items())
-        del site  # the pages are on disk: not held while the charts are drawn
+        del site  # the pages are on disk: neither they nor their memory held while the
+        release_freed_memory()  # charts are drawn (beside the chart workers)
         charts = _charts(inspection, wanted, run)
         with run.clock.lap("write"):
             writer.write(engine.chart_files(charts.by_ref()).items())
