@@ -36,10 +36,11 @@ class Series:
         """Every period from the first to the last, with None for missing ones (gaps)."""
         if not self.observations:
             return [], []
-        first, last = self.observations[0].period, self.observations[-1].period
-        by_period = {o.period: o.value for o in self.observations}
-        periods = [first + i for i in range(last - first + 1)]
-        return periods, [by_period.get(p) for p in periods]
+        frequency = self.observations[0].period.frequency
+        first, last = self.observations[0].period.ordinal, self.observations[-1].period.ordinal
+        by_ordinal = {o.period.ordinal: o.value for o in self.observations}
+        ordinals = range(first, last + 1)
+        return [Period(frequency, n) for n in ordinals], [by_ordinal.get(n) for n in ordinals]
 
 
 Key = str | int

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pumpsite.load.text import UTF16_BOMS, encoding_problem, nul_problem, split_lines, utf16_problem
 from pumpsite.model import Observation, Series
-from pumpsite.numbers import Number, counted, foreign_digit, parse_number
+from pumpsite.numbers import Number, counted, foreign_digit, parse_number, plain_number
 from pumpsite.periods import EXAMPLE_LABELS, Frequency, Period, detect_frequency, parse_period
 from pumpsite.problems import (
     BAD_PERIOD_CELL,
@@ -57,6 +57,9 @@ CENTURY: dict[Frequency, int] = {
 }
 
 FIELD_SIZE_LIMIT = 1_000_000
+SMALL_FILE = FIELD_SIZE_LIMIT
+"""Files up to this size are read whole (60 monthly rows are about 1 KB, a century of daily
+data under 1 MB); a larger one is streamed, so that its size never decides the memory used."""
 MAX_ROWS = 100_000
 """Rows of data per measure: a century of daily data is 36,525 rows, so this is room for any
 real measure while keeping a build's work and memory per measure bounded."""
@@ -225,12 +228,23 @@ def _missing_column(row: _Row, names: list[str], column: str, path: str, how: st
 # --- measure CSV files ----------------------------------------------------------------------------
 
 
+def small_file(path: Path) -> bytes | None:
+    """The bytes of the file at `path` when it has at most SMALL_FILE of them, else None.
+    Raises OSError."""
+    with path.open("rb") as raw:
+        data = raw.read(SMALL_FILE + 1)
+    return data if len(data) <= SMALL_FILE else None
+
+
 def read_measure_csv(
     path: Path, rel: str, column: str, frequency: Frequency
 ) -> tuple[Series | None, list[Problem]]:
     """A measure's series from its CSV file; None when the file gives no usable table."""
     problems: list[Problem] = []
     try:
+        data = small_file(path)
+        if data is not None:
+            return read_measure_bytes(data, rel, column, frequency)
         with path.open("rb") as raw:
             if raw.read(2) in UTF16_BOMS:
                 return None, [utf16_problem(rel, EXCEL_HINT)]
@@ -241,6 +255,56 @@ def read_measure_csv(
     except OSError as error:
         return None, [Problem(rel, None, UNREADABLE, f"The file cannot be read: {error.strerror}.")]
     return series, problems
+
+
+def read_measure_bytes(
+    data: bytes, rel: str, column: str, frequency: Frequency
+) -> tuple[Series | None, list[Problem]]:
+    """A measure's series from the bytes of its CSV file, read exactly as `read_measure_csv`
+    reads the file. Pure."""
+    if data.startswith(UTF16_BOMS):
+        return None, [utf16_problem(rel, EXCEL_HINT)]
+    problems: list[Problem] = []
+    reader = _MeasureReader(rel, column, frequency, problems)
+    lines = _plain_lines(data)
+    if lines is None:
+        return _read_by_csv(data, rel, column, frequency)
+    return reader.read(_plain_rows(lines)), problems
+
+
+def _read_by_csv(
+    data: bytes, rel: str, column: str, frequency: Frequency
+) -> tuple[Series | None, list[Problem]]:
+    """`read_measure_bytes` through the csv module, which reads any file (the tests compare)."""
+    problems: list[Problem] = []
+    text = io.TextIOWrapper(io.BytesIO(data), "utf-8-sig", errors="surrogateescape", newline="")
+    reader = _MeasureReader(rel, column, frequency, problems)
+    return reader.read(_rows(text, rel, problems)), problems
+
+
+def _plain_lines(data: bytes) -> list[str] | None:
+    """The lines of a file the csv module would read as plain comma-separated cells, one row a
+    line: valid UTF-8 without quotes, NUL bytes or a lone \\r (nearly every file); None for
+    anything else, which the csv module reads."""
+    if len(data) > FIELD_SIZE_LIMIT or b'"' in data or b"\x00" in data:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    return text.split("\n")
+
+
+def _plain_rows(lines: list[str]) -> Iterator[_Row]:
+    """Non-blank rows of plain lines (see `_plain_lines`), as `_rows` gives them."""
+    for number, line in enumerate(lines, 1):
+        cells = line.split(",")
+        if "".join(cells).strip():
+            yield _Row(number, number, cells)
 
 
 class _MeasureReader:
@@ -305,6 +369,29 @@ class _MeasureReader:
         return _Header(names, period, value, _find(names, "note"))
 
     def observation(self, row: _Row, header: _Header) -> Observation | None:
+        if len(row.cells) == len(header.names) and row.end == row.line:
+            plain = self.plain_observation(row.line, row.cells, header)
+            if plain is not None:
+                return plain
+        return self.checked_observation(row, header)
+
+    def plain_observation(self, line: int, cells: list[str], header: _Header) -> Observation | None:
+        """The row's observation when it is the common case: a remembered period label, an empty
+        or plainly written value, a period not seen before. None for anything else, which
+        `checked_observation` reads (and words the problem of) from the start."""
+        period_text = cells[header.period].strip()
+        if len(period_text) > LONGEST_LABEL:
+            return None
+        period = _remembered_period(period_text, self.frequency)
+        value_text = cells[header.value].strip()
+        value = plain_number(value_text) if value_text else None
+        if period is None or (value is None and value_text) or period.ordinal in self.seen:
+            return None
+        self.in_order(line, period)  # not a duplicate: reports only an order or a jump
+        note = cells[header.note].strip() if header.note is not None else ""
+        return Observation(period, value, note, line)
+
+    def checked_observation(self, row: _Row, header: _Header) -> Observation | None:
         if row.end > row.line and any(_NEWLINE.search(cell) for cell in row.cells[:2]):
             message = (
                 f'A quote (") on this line is not closed until line {row.end}: expected one row '
