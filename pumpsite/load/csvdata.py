@@ -314,6 +314,7 @@ class _MeasureReader:
         self.path = path
         self.column = column
         self.frequency = frequency
+        self.century = CENTURY[frequency]  # periods further apart than this are reported
         self.problems = problems
         self.seen: dict[int, int] = {}  # period ordinal -> line
         self.latest: tuple[Period, int] | None = None
@@ -339,11 +340,19 @@ class _MeasureReader:
         if header is None:
             return None
         observations = []
+        width, plain = len(header.names), self.plain_observation
         for count, row in enumerate(rows, 1):
             if count > MAX_ROWS:
                 self.problem(row.line, TOO_MANY_ROWS, _too_many_rows())
                 break
-            if (observation := self.observation(row, header)) is not None:
+            # the common case first, in this loop: a row as wide as the header, on one line
+            if len(row.cells) != width or row.end != row.line:
+                observation = self.checked_observation(row, header)
+            else:
+                observation = plain(row.line, row.cells, header) or self.checked_observation(
+                    row, header
+                )
+            if observation is not None:
                 observations.append(observation)
         observations.sort(key=lambda o: o.period.ordinal)
         return Series(self.path, self.column, tuple(observations))
@@ -368,13 +377,6 @@ class _MeasureReader:
             return None
         return _Header(names, period, value, _find(names, "note"))
 
-    def observation(self, row: _Row, header: _Header) -> Observation | None:
-        if len(row.cells) == len(header.names) and row.end == row.line:
-            plain = self.plain_observation(row.line, row.cells, header)
-            if plain is not None:
-                return plain
-        return self.checked_observation(row, header)
-
     def plain_observation(self, line: int, cells: list[str], header: _Header) -> Observation | None:
         """The row's observation when it is the common case: a remembered period label, an empty
         or plainly written value, a period not seen before. None for anything else, which
@@ -387,7 +389,12 @@ class _MeasureReader:
         value = plain_number(value_text) if value_text else None
         if period is None or (value is None and value_text) or period.ordinal in self.seen:
             return None
-        self.in_order(line, period)  # not a duplicate: reports only an order or a jump
+        latest = self.latest
+        if latest is not None and not 0 < period.ordinal - latest[0].ordinal <= self.century:
+            self.in_order(line, period)  # not a duplicate: reports only an order or a jump
+        else:  # what `in_order` does for the next period in order
+            self.seen[period.ordinal] = line
+            self.latest = (period, line)
         note = cells[header.note].strip() if header.note is not None else ""
         return Observation(period, value, note, line)
 
