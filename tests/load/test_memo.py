@@ -4,6 +4,7 @@ repository no longer has."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from datetime import date
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pumpsite.checks.inspection import inspect
+from pumpsite.checks.inspection import GC_THRESHOLD, fewer_collections, inspect
 from pumpsite.load.memo import LoadMemo
 from pumpsite.load.repo import load_repo
 from tests.example_site import copy_example
@@ -125,3 +126,14 @@ def test_every_bad_corpus_case_loads_the_same_through_the_memo(name: str, tmp_pa
     assert load_repo(root, memo) == fresh
     memo.settle()
     assert load_repo(root, memo) == fresh
+
+
+def test_inspecting_collects_garbage_less_often_and_then_as_before(example: Path) -> None:
+    before = gc.get_threshold()
+    with pytest.raises(KeyError), fewer_collections():
+        assert gc.get_threshold()[0] >= GC_THRESHOLD
+        assert gc.get_threshold()[1:] == before[1:]
+        raise KeyError
+    assert gc.get_threshold() == before
+    inspect(example, today=TODAY)
+    assert gc.get_threshold() == before
