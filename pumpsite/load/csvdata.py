@@ -269,7 +269,7 @@ def read_measure_bytes(
     lines = _plain_lines(data)
     if lines is None:
         return _read_by_csv(data, rel, column, frequency)
-    return reader.read(_plain_rows(lines)), problems
+    return reader.read_plain(lines), problems
 
 
 def _read_by_csv(
@@ -325,7 +325,45 @@ class _MeasureReader:
         self.problems.append(Problem(self.path, line, code, message))
 
     def read(self, rows: Iterator[_Row]) -> Series | None:
-        first = next(rows, None)
+        header = self.start(next(rows, None))
+        if header is None:
+            return None
+        observations = []
+        for count, row in enumerate(rows, 1):
+            if count > MAX_ROWS:
+                self.problem(row.line, TOO_MANY_ROWS, _too_many_rows())
+                break
+            if (observation := self.observation(row, header)) is not None:
+                observations.append(observation)
+        return self.series(observations)
+
+    def read_plain(self, lines: list[str]) -> Series | None:
+        """`read` for plain lines (see `_plain_lines`), each line a row: the common row is read
+        here, without a row object or a call; any other goes to `observation`."""
+        first = next(_plain_rows(lines), None)
+        header = self.start(first)
+        if header is None or first is None:
+            return None
+        observations = []
+        count, width, plain = 0, len(header.names), self.plain_observation
+        for number in range(first.line + 1, len(lines) + 1):
+            cells = lines[number - 1].split(",")
+            wide = len(cells) == width
+            if not (wide and cells[header.period].strip()) and not "".join(cells).strip():
+                continue  # a blank row, which the csv module's reader skips
+            count += 1
+            if count > MAX_ROWS:
+                self.problem(number, TOO_MANY_ROWS, _too_many_rows())
+                break
+            observation = plain(number, cells, header) if wide else None
+            if observation is None:
+                observation = self.checked_observation(_Row(number, number, cells), header)
+            if observation is not None:
+                observations.append(observation)
+        return self.series(observations)
+
+    def start(self, first: _Row | None) -> _Header | None:
+        """The header in the first row; None (with the problem) when there is none."""
         if first is None:
             if not self.problems:
                 message = (
@@ -336,26 +374,18 @@ class _MeasureReader:
             return None
         if any(p.code == NOT_TEXT for p in self.problems):
             return None  # the header is not text: a binary file or another encoding
-        header = self.header(first)
-        if header is None:
-            return None
-        observations = []
-        width, plain = len(header.names), self.plain_observation
-        for count, row in enumerate(rows, 1):
-            if count > MAX_ROWS:
-                self.problem(row.line, TOO_MANY_ROWS, _too_many_rows())
-                break
-            # the common case first, in this loop: a row as wide as the header, on one line
-            if len(row.cells) != width or row.end != row.line:
-                observation = self.checked_observation(row, header)
-            else:
-                observation = plain(row.line, row.cells, header) or self.checked_observation(
-                    row, header
-                )
-            if observation is not None:
-                observations.append(observation)
+        return self.header(first)
+
+    def series(self, observations: list[Observation]) -> Series:
         observations.sort(key=lambda o: o.period.ordinal)
         return Series(self.path, self.column, tuple(observations))
+
+    def observation(self, row: _Row, header: _Header) -> Observation | None:
+        if len(row.cells) == len(header.names) and row.end == row.line:
+            plain = self.plain_observation(row.line, row.cells, header)
+            if plain is not None:
+                return plain
+        return self.checked_observation(row, header)
 
     def header(self, row: _Row) -> _Header | None:
         names = _check_header(row, self.path, self.problems)

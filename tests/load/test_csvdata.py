@@ -648,3 +648,13 @@ def test_a_large_file_is_streamed_and_read_the_same(tmp_path: Path) -> None:
     assert streamed == csvdata._read_by_csv(content, CSV, "value", "daily")
     assert streamed[0] is not None and len(streamed[0].observations) == 70_000
     assert [p.line for p in streamed[1]] == [70_002, 70_002]  # its period and its value
+
+
+def test_the_row_limit_counts_the_same_rows_on_both_paths() -> None:
+    rows = [f"{1000 + n % 9000},{n % 10}\n" for n in range(csvdata.MAX_ROWS + 5)]
+    rows[7] = ",\n \n"  # blank rows are not counted
+    data = ("period,value\n" + "".join(rows)).encode()
+    assert csvdata._plain_lines(data) is not None
+    read = csvdata.read_measure_bytes(data, CSV, "value", "yearly")
+    assert read == csvdata._read_by_csv(data, CSV, "value", "yearly")
+    assert [p.line for p in read[1] if p.code == "PS332"] == [csvdata.MAX_ROWS + 4]
