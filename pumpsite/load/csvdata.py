@@ -228,10 +228,10 @@ def _missing_column(row: _Row, names: list[str], column: str, path: str, how: st
 # --- measure CSV files ----------------------------------------------------------------------------
 
 
-def small_file(path: Path) -> bytes | None:
+def small_file(path: str | Path) -> bytes | None:
     """The bytes of the file at `path` when it has at most SMALL_FILE of them, else None.
     Raises OSError."""
-    with path.open("rb") as raw:
+    with open(path, "rb") as raw:
         data = raw.read(SMALL_FILE + 1)
     return data if len(data) <= SMALL_FILE else None
 

@@ -148,6 +148,7 @@ def _reserved_message(file_id: str) -> str:
 class _Loader:
     def __init__(self, root: Path, memo: LoadMemo | None = None) -> None:
         self.root = root
+        self.base = str(root)
         self.memo = memo
         self.links: set[str] = set()  # symbolic links reported
         self.links_seen: dict[str, bool] = {}  # path -> whether it is a symbolic link
@@ -156,6 +157,10 @@ class _Loader:
         self.broken: dict[str, frozenset[str] | None] = {}  # see Repo.broken
         self.references: dict[str, GoalReference | None] = {}  # path -> the goal it names
         self.broken_references: list[GoalReference] = []
+
+    def at(self, rel: str) -> str:
+        """The path of `rel` (a string: thousands of files, and pathlib's joins add up)."""
+        return os.path.join(self.base, rel)
 
     def problem(self, path: str, line: int | None, code: str, message: str) -> None:
         self.problems.append(Problem(path, line, code, message))
@@ -175,7 +180,7 @@ class _Loader:
         """Whether `rel` is a symbolic link, asked once per path (every file in a folder asks
         about the folder)."""
         if rel not in self.links_seen:
-            self.links_seen[rel] = os.path.islink(self.root / rel)  # False on any OSError
+            self.links_seen[rel] = os.path.islink(self.at(rel))  # False on any OSError
         return self.links_seen[rel]
 
     def link_found(self, link: str) -> None:
@@ -242,7 +247,8 @@ class _Loader:
         if self.linked(rel):
             return None
         try:
-            return (self.root / rel).read_bytes()
+            with open(self.at(rel), "rb") as file:
+                return file.read()
         except OSError as error:
             message = f"The file cannot be read: {error.strerror}."
             self.problem(rel, None, UNREADABLE, message)
@@ -522,7 +528,7 @@ class _Loader:
             return data_path, None
         if self.linked(data_path):
             return data_path, None
-        path = self.root / data_path
+        path = self.at(data_path)
         if not os.path.exists(path):  # False for a name too long for the file system, too
             message = self.missing_data(data_path, column)
             if ("source",) in doc.lines:
@@ -539,7 +545,7 @@ class _Loader:
         return data_path, series
 
     def table(
-        self, path: Path, rel: str, column: str, frequency: Frequency
+        self, path: str, rel: str, column: str, frequency: Frequency
     ) -> tuple[Series | None, Sequence[Problem]]:
         """A CSV file's series and problems; from the memo when its bytes are unchanged."""
         try:
@@ -548,7 +554,7 @@ class _Loader:
             message = f"The file cannot be read: {error.strerror}."
             return None, [Problem(rel, None, UNREADABLE, message)]
         if data is None:  # a large file is streamed, and not kept
-            return read_measure_csv(path, rel, column, frequency)
+            return read_measure_csv(Path(path), rel, column, frequency)
         if self.memo is None:
             return read_measure_bytes(data, rel, column, frequency)
         read = self.memo.recall(
