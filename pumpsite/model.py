@@ -36,11 +36,13 @@ class Series:
         """Every period from the first to the last, with None for missing ones (gaps)."""
         if not self.observations:
             return [], []
-        frequency = self.observations[0].period.frequency
-        first, last = self.observations[0].period.ordinal, self.observations[-1].period.ordinal
+        first, last = self.observations[0].period, self.observations[-1].period
+        if last.ordinal - first.ordinal + 1 == len(self.observations):  # no gap: nearly always
+            return [o.period for o in self.observations], [o.value for o in self.observations]
         by_ordinal = {o.period.ordinal: o.value for o in self.observations}
-        ordinals = range(first, last + 1)
-        return [Period(frequency, n) for n in ordinals], [by_ordinal.get(n) for n in ordinals]
+        ordinals = range(first.ordinal, last.ordinal + 1)
+        periods = [Period(first.frequency, n) for n in ordinals]
+        return periods, [by_ordinal.get(n) for n in ordinals]
 
 
 Key = str | int
