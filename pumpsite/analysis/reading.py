@@ -32,7 +32,7 @@ from pumpsite.analysis.xmr import (
 from pumpsite.labels import EFFECT_ASIDES
 from pumpsite.model import Measure
 from pumpsite.numbers import (
-    MAX_DECIMALS,
+    MAX_SPREAD_DECIMALS,
     as_written,
     counted,
     data_decimals,
@@ -132,8 +132,9 @@ def between(low: str, high: str, unit: str, word: str = "and") -> str:
 
 
 def distinct(a: float, b: float, decimals: int) -> int:
-    """Enough decimals for two different numbers not to look the same once rounded."""
-    while decimals < MAX_DECIMALS and a != b and fmt(a, decimals) == fmt(b, decimals):
+    """Enough decimals for two different numbers not to look the same once rounded: past the
+    data's four when a value and a limit differ only there (0.004 above a limit of 0.00398)."""
+    while decimals < MAX_SPREAD_DECIMALS and a != b and fmt(a, decimals) == fmt(b, decimals):
         decimals += 1
     return decimals
 

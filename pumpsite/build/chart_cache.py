@@ -89,7 +89,12 @@ class Charts:
 
 def draw(measure: Measure, analysis: MeasureAnalysis, description: str, size: ChartSize) -> str:
     """One chart. matplotlib is imported here, not with the module: it takes about a second, and
-    a build whose charts all come from the cache never needs it."""
+    a build whose charts all come from the cache never needs it. The small chart is drawn
+    without a matplotlib figure (`chart.small`)."""
+    if size == "small":
+        from pumpsite.render.chart.small import render_small
+
+        return render_small(measure, analysis, description=description)
     from pumpsite.render.chart.draw import render_chart
 
     return render_chart(measure, analysis, description=description, size=size)

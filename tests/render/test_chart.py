@@ -21,7 +21,7 @@ from pumpsite.model import Measure, Observation, Series
 from pumpsite.numbers import fmt
 from pumpsite.periods import Frequency, parse_label, parse_period
 from pumpsite.render.chart.draw import render_chart
-from pumpsite.render.chart.guides import spread_labels, tick_indices, tick_label, tick_step
+from pumpsite.render.chart.guides import tick_indices, tick_label, tick_step
 from pumpsite.render.chart.plan import (
     EFFECT_COLOURS,
     PAGE_BACKGROUND,
@@ -29,6 +29,7 @@ from pumpsite.render.chart.plan import (
     VALUE_COLOUR,
     full_chart_notes,
     role_spans,
+    spread_labels,
     truncate,
 )
 from pumpsite.schema import MeasureMeta, SiteSettings

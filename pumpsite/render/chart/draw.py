@@ -1,4 +1,5 @@
-"""An XmR chart of one measure as an SVG string, ready to paste inline into a Markdown page.
+"""The XmR chart of a measure's page as an SVG string, ready to paste inline into a Markdown
+page (the small chart of overview cards is `chart.small`, drawn without matplotlib).
 
 Pure: no files, no clock, no pyplot. `chart_plan` works out what to show; this module draws it with
 matplotlib (`Figure` + the SVG canvas, inside an `rc_context` with a per-chart hash salt, so ids are
@@ -34,7 +35,6 @@ from matplotlib.typing import RcKeyType
 from pumpsite.analysis.measure import MeasureAnalysis
 from pumpsite.analysis.xmr import Phase, WithoutLimits
 from pumpsite.model import Measure
-from pumpsite.numbers import as_written
 from pumpsite.render.chart.guides import (
     BASELINE_STYLE,
     CENTRAL_LINE,
@@ -63,6 +63,8 @@ from pumpsite.render.chart.plan import (
     Marks,
     colour_of,
     is_open,
+    line_title,
+    mark_sizes,
     marker_of,
     mr_labels,
     mr_title,
@@ -73,7 +75,9 @@ from pumpsite.render.chart.plan import (
     text_width,
     truncate,
     x_labels,
+    x_range,
 )
+from pumpsite.render.chart.small import render_small
 from pumpsite.render.chart.svg import finish_svg, id_prefix
 from pumpsite.render.chart.text import chart_description
 from pumpsite.vocabulary import MIN_LIMIT_POINTS, ChartSize
@@ -91,36 +95,10 @@ def _hline(ax: Axes, x: tuple[float, float], y: float, gid: str, **style: Any) -
     ax.plot(x, (y, y), gid=gid, **style)
 
 
-def _scale(chart: ChartPlan) -> tuple[float, float]:
-    """Marker diameter and line width in points, shrinking as the points get denser."""
-    diameter = min(max(chart.step * 0.5, 1.8), 5.5 if chart.full else 3.6)
-    width = min(max(chart.step * 0.18, 0.6), 1.5 if chart.full else 1.1)
-    return diameter, width
-
-
-def _y_range(values: Sequence[float], headroom: float) -> tuple[float, float]:
-    if not values:
-        return 0.0, 1.0
-    low, high = min(values), max(values)
-    if high <= low:
-        pad = max(abs(high) * 0.1, 0.5)
-        return low - pad, high + pad
-    spread = high - low
-    return low - 0.07 * spread, high + (0.07 + headroom) * spread
-
-
-def _x_extent(chart: ChartPlan) -> list[float]:
-    found = [v for v in chart.values if v is not None]
-    for phase in chart.phases:
-        if phase.limits is not None:
-            found += [phase.limits.lower_line, phase.limits.upper_line]
-    return found + [target.value for target in chart.targets]
-
-
 def _headroom(chart: ChartPlan) -> float:
     """Room at the top of the X panel for phase labels and notes."""
     labelled = len(chart.phases) > 1 or any(p.limits is None for p in chart.phases)
-    return 0.16 if chart.full and labelled else 0.0
+    return 0.16 if labelled else 0.0
 
 
 def _mr_top(chart: ChartPlan) -> float:
@@ -150,7 +128,7 @@ def _axes(
 
 def _figure(
     chart: ChartPlan, legend: Sequence[Sequence[LegendItem]]
-) -> tuple[Figure, Panel, Panel | None]:
+) -> tuple[Figure, Panel, Panel]:
     lay = chart.layout
     bottom = lay.bottom + len(legend) * lay.legend_row
     total = lay.height + len(legend) * lay.legend_row
@@ -158,10 +136,8 @@ def _figure(
     figure.patch.set_visible(False)
     plot = lay.height - lay.top - lay.bottom - lay.gap
     mr_height = plot * lay.mr_share
-    x_ylim = _y_range(_x_extent(chart), _headroom(chart))
+    x_ylim = x_range(chart, _headroom(chart))
     x_panel = _axes(figure, chart, bottom + mr_height + lay.gap, plot - mr_height, x_ylim)
-    if not mr_height:
-        return figure, x_panel, None
     return figure, x_panel, _axes(figure, chart, bottom, mr_height, (0.0, _mr_top(chart)))
 
 
@@ -173,8 +149,6 @@ def _draw_key_results(chart: ChartPlan, panel: Panel) -> None:
     for k, (span, role) in enumerate(chart.key_results):
         x0, x1 = chart.left(span.start), chart.right(span.end, onward=True)
         panel.ax.axvspan(x0, x1, color=ink(0.06), lw=0, zorder=0, gid=f"ps-key-result-{k}")
-        if not chart.full:
-            continue
         text = f"Key result from {role.start.label}"
         room = (chart.x_end - x0) * chart.step
         at_end = room < len(text) * CHAR_WIDTH * chart.layout.font
@@ -202,7 +176,7 @@ def _draw_phases(chart: ChartPlan, panel: Panel, marks: Marks, name: str) -> Non
             reason = one_line(phase.reason or "")
             head = f"{number}. " if number else ""
             marks.group_titles[gid] = f"{head}New phase from {chart.period(phase.start)}: {reason}"
-        if name == "x" and chart.full:
+        if name == "x":
             _phase_notes(chart, panel, marks, k, number)
 
 
@@ -251,8 +225,8 @@ def _draw_limits(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
             continue
         x = (chart.left(phase.start), chart.right(phase.end, onward=True))
         kind = "trial limit" if limits.trial else "natural process limit"
-        upper = _line_title(chart, f"Upper {kind}", limits.unpl, limits.upper_boundary)
-        lower = _line_title(chart, f"Lower {kind}", limits.lnpl, limits.lower_boundary)
+        upper = line_title(chart, f"Upper {kind}", limits.unpl, limits.upper_boundary)
+        lower = line_title(chart, f"Lower {kind}", limits.lnpl, limits.lower_boundary)
         since = f"phase from {chart.phase_starts[k]}"
         limit_line = TRIAL_LIMIT_LINE if limits.trial else LIMIT_LINE
         central = f"Central line {chart.limit(limits.center)}"
@@ -263,16 +237,8 @@ def _draw_limits(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
         ):
             _hline(panel.ax, x, value, f"ps-x-{name}-{k}", zorder=2, **style)
             marks.group_titles[f"ps-x-{name}-{k}"] = f"{what} ({since})"
-        if limits.trial and chart.full:
+        if limits.trial:
             _trial_note(chart, panel, phase, x)
-
-
-def _line_title(chart: ChartPlan, name: str, limit: float, boundary: float | None) -> str:
-    """'Upper natural process limit 17.2', or the boundary drawn in its place."""
-    if boundary is None:
-        return f"{name} {chart.limit(limit)}"
-    shown = f"{name.lower()} {chart.limit(limit)}"
-    return f"Natural boundary {as_written(boundary)}, in place of the {shown}"
 
 
 def _trial_note(chart: ChartPlan, panel: Panel, phase: Phase, x: tuple[float, float]) -> None:
@@ -349,7 +315,7 @@ def _draw_targets(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
         gid = f"ps-target-{k}"
         _hline(panel.ax, x, target.value, gid, zorder=2.5, **TARGET_LINE)
         marks.group_titles[gid] = target.label
-        if chart.full and target.span.end < chart.n:
+        if target.span.end < chart.n:
             spots = [(end, target.value, va) for end in x for va in ("bottom", "top")]
             font = chart.layout.font
             _free_text(chart, panel, target.label, spots, font, color=TARGET_COLOUR)
@@ -363,7 +329,7 @@ def _x_pt(chart: ChartPlan, x: float) -> float:
 def _covers_data(chart: ChartPlan, panel: Panel, box: tuple[float, float, float, float]) -> bool:
     """Whether a box (points within the plot: left, bottom, right, top) touches a value or the
     line between two values, with a margin of half a marker."""
-    pad = _scale(chart)[0]
+    pad = mark_sizes(chart)[0]
     left, bottom, right, top = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
     if left < 0 or right > chart.layout.plot_width + 2 or bottom < 0 or top > panel.height:
         return True
@@ -384,7 +350,7 @@ def _covers_data(chart: ChartPlan, panel: Panel, box: tuple[float, float, float,
 def _draw_values(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
     """The values as a line (a gap breaks it) and their points: routine values as small dots
     (hollow when excluded), signals larger, shaped by rule and coloured by effect."""
-    diameter, width = _scale(chart)
+    diameter, width = mark_sizes(chart)
     gaps = [math.nan if v is None else v for v in chart.values]
     panel.ax.plot(range(chart.n), gaps, color=VALUE_COLOUR, lw=width, zorder=3, gid="ps-x-line")
     shown = [(i, v) for i, v in enumerate(chart.values) if v is not None]
@@ -479,13 +445,12 @@ def _draw_events(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
     """A small triangle per period with events, just under the X axis, numbered."""
     if not chart.events:
         return
-    offset = -9 if chart.full else 4
-    y = offset / panel.height
+    y = -9 / panel.height
     xs = [mark.index for mark in chart.events]
     panel.ax.scatter(
         xs,
         [y] * len(xs),
-        s=(6 if chart.full else 4.5) ** 2,
+        s=6**2,
         marker="^",
         c=[ink(0.75)],
         linewidths=0,
@@ -495,19 +460,18 @@ def _draw_events(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
         gid="ps-events",
     )
     marks.titles["ps-events"] = [mark.title for mark in chart.events]
-    if chart.full:
-        for mark in chart.events:
-            text_at(
-                panel.ax,
-                ",".join(map(str, mark.numbers)),
-                (mark.index, y),
-                (4.5, 0),
-                xycoords=("data", "axes fraction"),
-                ha="left",
-                va="center",
-                fontsize=chart.layout.font - 0.5,
-                color=ink(0.85),
-            )
+    for mark in chart.events:
+        text_at(
+            panel.ax,
+            ",".join(map(str, mark.numbers)),
+            (mark.index, y),
+            (4.5, 0),
+            xycoords=("data", "axes fraction"),
+            ha="left",
+            va="center",
+            fontsize=chart.layout.font - 0.5,
+            color=ink(0.85),
+        )
 
 
 # --- the mR panel ------------------------------------------------------------------------------
@@ -517,7 +481,7 @@ def _draw_mr(chart: ChartPlan, panel: Panel, marks: Marks) -> None:
     """Moving ranges (a gap leaves none), the average moving range and upper range limit of each
     phase; a moving range above its upper range limit as a diamond in the text colour: a
     moving range has no direction."""
-    diameter, width = _scale(chart)
+    diameter, width = mark_sizes(chart)
     ranges = chart.analysis.xmr.moving_ranges
     gaps = [math.nan if r is None else r for r in ranges]
     panel.ax.plot(
@@ -553,10 +517,6 @@ def _draw(chart: ChartPlan, marks: Marks) -> Figure:
     _draw_baselines(chart, x_panel, marks)
     _draw_events(chart, x_panel, marks)
     y_ticks(chart, x_panel, chart.measure.meta.unit)
-    if mr_panel is None:
-        x_ticks(chart, x_panel.ax)
-        right_labels(chart, x_panel, [label for label in x_labels(chart) if label.target])
-        return figure
     x_panel.ax.set_xticks([])
     _draw_phases(chart, mr_panel, marks, "mr")
     _draw_mr(chart, mr_panel, marks)
@@ -595,9 +555,11 @@ def render_chart(
     """The XmR chart of `measure` as an inline SVG fragment: no prolog, no blank line.
 
     `description` is the plain-language reading, for the `<desc>` element after what the chart
-    shows (`chart_description`). `size="small"` is a
-    compact X chart for overview pages. Identical input gives identical bytes.
+    shows (`chart_description`). `size="small"` is a compact X chart for overview pages, drawn
+    without matplotlib (`chart.small`). Identical input gives identical bytes.
     """
+    if size == "small":
+        return render_small(measure, analysis, description=description)
     chart = plan_chart(measure, analysis, size)
     marks = Marks()
     with matplotlib.rc_context(_rc(measure.id, size, chart.layout.font)), warnings.catch_warnings():

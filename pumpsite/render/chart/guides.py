@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from pumpsite.analysis.reading import ATTACHED_UNITS, MONTHS, with_unit
+from pumpsite.analysis.reading import MONTHS
 from pumpsite.labels import EFFECT_NAMES
 from pumpsite.numbers import data_decimals, fmt
 from pumpsite.periods import Frequency, Period
@@ -38,6 +38,7 @@ from pumpsite.render.chart.plan import (
     one_line,
     open_outline,
     rule_names,
+    spread_labels,
     truncate,
 )
 
@@ -148,17 +149,8 @@ def tick_label(period: Period, step: _Step) -> str:
 
 def x_ticks(chart: ChartPlan, ax: Axes) -> None:
     periods = chart.analysis.periods
-    if chart.full:
-        step, ticks = _fitting_ticks(chart, periods)
-        labels = [tick_label(periods[i], step) for i in ticks]
-    else:  # the first and the last period, aligned to stay inside the chart
-        ticks = sorted({0, len(periods) - 1}) if periods else []
-        labels = [periods[i].label for i in ticks]
-    ax.set_xticks(ticks, labels=labels)
-    if not chart.full and len(ticks) == 2:
-        first, last = ax.get_xticklabels()
-        first.set_horizontalalignment("left")
-        last.set_horizontalalignment("right")
+    step, ticks = _fitting_ticks(chart, periods)
+    ax.set_xticks(ticks, labels=[tick_label(periods[i], step) for i in ticks])
 
 
 def _fitting_ticks(chart: ChartPlan, periods: Sequence[Period]) -> tuple[_Step, list[int]]:
@@ -177,35 +169,16 @@ def _fitting_ticks(chart: ChartPlan, periods: Sequence[Period]) -> tuple[_Step, 
 def y_ticks(chart: ChartPlan, panel: Panel, label: str) -> None:
     low, high = panel.ylim
     whole = chart.decimals == 0
-    locator = MaxNLocator(nbins=5 if chart.full else 3, steps=[1, 2, 2.5, 5, 10], integer=whole)
+    locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=whole)
     ticks = [t for t in locator.tick_values(low, high) if low <= t <= high]
-    unit = chart.unit.strip() if not chart.full and chart.unit.strip() in ATTACHED_UNITS else ""
-    labels = [with_unit(fmt(t, data_decimals(ticks)), unit) for t in ticks]
+    labels = [fmt(t, data_decimals(ticks)) for t in ticks]
     panel.ax.set_yticks(ticks, labels=labels)
     panel.ax.set_ylim(low, high)
-    if label and chart.full:
+    if label:
         text = truncate(one_line(label), panel.height, chart.layout.font)
         panel.ax.set_ylabel(
             text, fontsize=chart.layout.font, color=INK, parse_math=False, labelpad=3
         )
-
-
-def spread_labels(
-    wanted: Sequence[float], heights: Sequence[float], low: float, high: float
-) -> list[float]:
-    """Centres for labels of the given heights, each as near its wanted centre as it can be
-    without overlapping another, kept within [low, high] where they fit (all in points)."""
-    order = sorted(range(len(wanted)), key=lambda k: (wanted[k], -k))  # ties: first on top
-    placed = list(wanted)
-    floor = low
-    for k in order:
-        placed[k] = max(wanted[k], floor + heights[k] / 2)
-        floor = placed[k] + heights[k] / 2
-    ceiling = high
-    for k in reversed(order):
-        placed[k] = min(placed[k], ceiling - heights[k] / 2)
-        ceiling = placed[k] - heights[k] / 2
-    return placed
 
 
 def right_labels(chart: ChartPlan, panel: Panel, labels: Sequence[MarginLabel]) -> None:
@@ -292,8 +265,6 @@ def _legend_marks(chart: ChartPlan) -> list[LegendItem]:
 
 def legend_rows(chart: ChartPlan) -> list[list[LegendItem]]:
     """The legend items wrapped into rows that fit the chart's width."""
-    if not chart.full:
-        return []
     rows: list[list[LegendItem]] = []
     room = chart.layout.width - 8
     used = room

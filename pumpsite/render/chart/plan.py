@@ -383,6 +383,52 @@ def plan_chart(measure: Measure, whole: MeasureAnalysis, size: ChartSize) -> Cha
     return replace(chart, layout=_fitted(chart)) if chart.full else chart
 
 
+# --- geometry shared by the drawings ------------------------------------------------------------
+
+
+def mark_sizes(chart: ChartPlan) -> tuple[float, float]:
+    """Marker diameter and line width in points, shrinking as the points get denser."""
+    diameter = min(max(chart.step * 0.5, 1.8), 5.5 if chart.full else 3.6)
+    width = min(max(chart.step * 0.18, 0.6), 1.5 if chart.full else 1.1)
+    return diameter, width
+
+
+def x_range(chart: ChartPlan, headroom: float = 0.0) -> tuple[float, float]:
+    """The X panel's y axis: every value, limit and target, with a margin (and `headroom` more
+    at the top, a share of the spread, for labels)."""
+    found = [v for v in chart.values if v is not None]
+    for phase in chart.phases:
+        if phase.limits is not None:
+            found += [phase.limits.lower_line, phase.limits.upper_line]
+    found += [target.value for target in chart.targets]
+    if not found:
+        return 0.0, 1.0
+    low, high = min(found), max(found)
+    if high <= low:
+        pad = max(abs(high) * 0.1, 0.5)
+        return low - pad, high + pad
+    spread = high - low
+    return low - 0.07 * spread, high + (0.07 + headroom) * spread
+
+
+def spread_labels(
+    wanted: Sequence[float], heights: Sequence[float], low: float, high: float
+) -> list[float]:
+    """Centres for labels of the given heights, each as near its wanted centre as it can be
+    without overlapping another, kept within [low, high] where they fit (all in points)."""
+    order = sorted(range(len(wanted)), key=lambda k: (wanted[k], -k))  # ties: first on top
+    placed = list(wanted)
+    floor = low
+    for k in order:
+        placed[k] = max(wanted[k], floor + heights[k] / 2)
+        floor = placed[k] + heights[k] / 2
+    ceiling = high
+    for k in reversed(order):
+        placed[k] = min(placed[k], ceiling - heights[k] / 2)
+        ceiling = placed[k] - heights[k] / 2
+    return placed
+
+
 # --- labels in the right margin ------------------------------------------------------------------
 
 
@@ -438,6 +484,14 @@ def _end_label(chart: ChartPlan, name: str, limits: Limits, side: str) -> str:
     if boundary is None:
         return f"{name} {chart.limit(limit)}"
     return f"Bound {with_unit(as_written(boundary), chart.unit)}"
+
+
+def line_title(chart: ChartPlan, name: str, limit: float, boundary: float | None) -> str:
+    """'Upper natural process limit 17.2', or the boundary drawn in its place."""
+    if boundary is None:
+        return f"{name} {chart.limit(limit)}"
+    shown = f"{name.lower()} {chart.limit(limit)}"
+    return f"Natural boundary {as_written(boundary)}, in place of the {shown}"
 
 
 def mr_labels(chart: ChartPlan) -> list[MarginLabel]:

@@ -8,6 +8,7 @@ Pure, and no matplotlib.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pumpsite.analysis.measure import MeasureAnalysis
@@ -16,6 +17,7 @@ from pumpsite.analysis.signals import RULES, Signal, signal_name
 from pumpsite.analysis.xmr import Limits, Phase
 from pumpsite.model import Measure
 from pumpsite.numbers import as_written, counted, fmt
+from pumpsite.periods import Period
 from pumpsite.render.chart.plan import (
     PHASE,
     RULE_MARKERS,
@@ -77,12 +79,13 @@ class ChartTable:
 def chart_table(measure: Measure, analysis: MeasureAnalysis) -> ChartTable:
     """The data table beside the measure page's chart."""
     chart = plan_chart(measure, analysis, "full")
+    notes = _observation_notes(measure)
     return ChartTable(
         id=f"{id_prefix(measure.id, 'full')}data",
         title=one_line(measure.title),
         caption=_caption(chart),
         unit=measure.meta.unit.strip(),
-        phases=tuple(_phase(chart, k) for k in range(len(chart.phases))),
+        phases=tuple(_phase(chart, k, notes) for k in range(len(chart.phases))),
     )
 
 
@@ -96,9 +99,18 @@ def _caption(chart: ChartPlan) -> str:
     )
 
 
-def _phase(chart: ChartPlan, k: int) -> TablePhase:
+def _observation_notes(measure: Measure) -> dict[Period, list[str]]:
+    """The notes of the data file's rows, by period (read once, not once per row)."""
+    found: dict[Period, list[str]] = {}
+    for observation in measure.series.observations if measure.series else ():
+        if observation.note:
+            found.setdefault(observation.period, []).append(one_line(observation.note))
+    return found
+
+
+def _phase(chart: ChartPlan, k: int, notes: Mapping[Period, list[str]]) -> TablePhase:
     phase = chart.phases[k]
-    rows = tuple(_row(chart, i) for i in range(phase.start, phase.end))
+    rows = tuple(_row(chart, i, notes) for i in range(phase.start, phase.end))
     return TablePhase(_phase_heading(chart, k), rows)
 
 
@@ -134,7 +146,7 @@ def _cell(chart: ChartPlan, limits: Limits, side: str) -> str:
     return fmt(limits.lnpl if side == "lower" else limits.unpl, chart.limit_decimals)
 
 
-def _row(chart: ChartPlan, i: int) -> TableRow:
+def _row(chart: ChartPlan, i: int, notes: Mapping[Period, list[str]]) -> TableRow:
     value, spread = chart.values[i], chart.analysis.xmr.moving_ranges[i]
     limits = chart.analysis.xmr.limits_at(i)
     return TableRow(
@@ -145,7 +157,7 @@ def _row(chart: ChartPlan, i: int) -> TableRow:
         lower="" if limits is None else _cell(chart, limits, "lower"),
         upper="" if limits is None else _cell(chart, limits, "upper"),
         signals="; ".join(_signal_words(chart, s) for s in _ordered(chart, i)),
-        notes="; ".join(_notes(chart, i)),
+        notes="; ".join(_notes(chart, i, notes)),
     )
 
 
@@ -161,15 +173,13 @@ def _signal_words(chart: ChartPlan, signal: Signal) -> str:
     return f"{name}: {EFFECT_WORDS[signal.effect]} ({shape})"
 
 
-def _notes(chart: ChartPlan, i: int) -> list[str]:
+def _notes(chart: ChartPlan, i: int, notes: Mapping[Period, list[str]]) -> list[str]:
     period = chart.analysis.periods[i]
     found = [_note_words(note) for note in chart.notes if note.index == i]
     if i in chart.analysis.xmr.excluded:
         reasons = [e.reason for e in chart.measure.meta.limits.exclude if e.period == period]
         found.append("excluded from the limits" + "".join(f": {r}" for r in reasons[:1]))
-    series = chart.measure.series
-    notes = [o.note for o in series.observations if o.period == period] if series else []
-    return found + [one_line(n) for n in notes if n]
+    return found + notes.get(period, [])
 
 
 def _note_words(note: ChartNote) -> str:
