@@ -8,7 +8,6 @@ depends on other files (a measure's data, links, what git ignores) the loader wo
 from __future__ import annotations
 
 import dataclasses
-import posixpath
 from dataclasses import dataclass
 from typing import Any, get_args
 
@@ -167,7 +166,3 @@ def _goals_named(data: dict[str, Any], reference: GoalReference | None) -> froze
     if reference is not None:
         return frozenset({reference.goal})
     return frozenset() if data.get("kind") == "goal" and data.get("parent") is None else None
-
-
-def file_id(rel: str) -> str:
-    return posixpath.basename(rel).removesuffix(".md")
