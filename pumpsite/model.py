@@ -37,9 +37,12 @@ class Series:
         if not self.observations:
             return [], []
         first, last = self.observations[0].period, self.observations[-1].period
-        by_period = {o.period: o.value for o in self.observations}
-        periods = [first + i for i in range(last - first + 1)]
-        return periods, [by_period.get(p) for p in periods]
+        if last.ordinal - first.ordinal + 1 == len(self.observations):  # no gap: nearly always
+            return [o.period for o in self.observations], [o.value for o in self.observations]
+        by_ordinal = {o.period.ordinal: o.value for o in self.observations}
+        ordinals = range(first.ordinal, last.ordinal + 1)
+        periods = [Period(first.frequency, n) for n in ordinals]
+        return periods, [by_ordinal.get(n) for n in ordinals]
 
 
 Key = str | int

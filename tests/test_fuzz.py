@@ -21,8 +21,10 @@ from pumpsite.build.chart_cache import prepare_charts
 from pumpsite.build.run import render
 from pumpsite.checks.inspection import inspect
 from pumpsite.cli import cli
+from pumpsite.load import csvdata
 from pumpsite.load.csvdata import read_measure_csv, read_series_text
 from pumpsite.load.frontmatter import split_frontmatter
+from pumpsite.load.text import UTF16_BOMS
 from pumpsite.load.yaml_values import load_tolerant, parse_yaml
 from pumpsite.periods import FREQUENCIES
 from pumpsite.problems import Problem
@@ -199,6 +201,24 @@ def test_any_csv_bytes_read_into_problems(data: bytes, frequency: str) -> None:
     if series is not None:
         periods = [o.period for o in series.observations]
         assert periods == sorted(set(periods))
+
+
+@fuzz
+@given(
+    st.one_of(
+        csv_text.map(lambda text: f"period,value,note\n{text}".encode()),
+        csv_text.map(str.encode),
+        st.binary(max_size=300),
+    ),
+    st.sampled_from(FREQUENCIES),
+)
+def test_the_fast_csv_path_reads_any_bytes_as_the_csv_module_does(
+    data: bytes, frequency: str
+) -> None:
+    if data.startswith(UTF16_BOMS):
+        return  # refused before either reader
+    expected = csvdata._read_by_csv(data, "data/m.csv", "value", frequency)  # type: ignore[arg-type]
+    assert csvdata.read_measure_bytes(data, "data/m.csv", "value", frequency) == expected  # type: ignore[arg-type]
 
 
 @pytest.mark.slow

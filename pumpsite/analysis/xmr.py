@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 from typing import Literal, get_args
 
 from pumpsite.analysis.exact import Line, decimal_of, range_side, scaled, side
@@ -269,14 +270,11 @@ def moving_ranges(
 ) -> tuple[float | None, ...]:
     """|xᵢ − xᵢ₋₁|; None at index 0, at every restart, at a gap and just after it."""
     starts = frozenset(restarts)
-    return tuple(_range_at(values, i, starts) for i in range(len(values)))
-
-
-def _range_at(values: Sequence[float | None], i: int, starts: frozenset[int]) -> float | None:
-    current, previous = values[i], values[i - 1] if i > 0 else None
-    if i in starts or current is None or previous is None:
-        return None
-    return abs(current - previous)
+    previous = chain([None], values)
+    return tuple(
+        None if i in starts or now is None or before is None else abs(now - before)
+        for i, (before, now) in enumerate(zip(previous, values, strict=False))  # one longer
+    )
 
 
 def compute_limits(

@@ -16,6 +16,7 @@ from pumpsite.build.chart_cache import ChartCache, Charts, prepare_charts, progr
 from pumpsite.build.engine_memory import engine_memory, release_freed_memory
 from pumpsite.build.timing import Stopwatch
 from pumpsite.checks.inspection import Inspection, inspect
+from pumpsite.load.memo import LoadMemo
 from pumpsite.numbers import counted
 from pumpsite.problems import Problem, sort_problems
 from pumpsite.render.chart_ref import ChartRef, measure_charts_named
@@ -116,19 +117,21 @@ def build(
     workers: int | None = None,
     url_folder: str | None = None,
     engine_run: Engine = engine.run_engine,
+    memo: LoadMemo | None = None,
 ) -> BuildResult:
     """Build the site of the repository at `root`. `cache=False` neither reads nor writes the
     chart cache; `workers` caps the processes that draw charts (default: the usable cores);
     `url_folder` is the folder under `site_url` the site is for (a published preview);
     `waiting` is told when the build waits for another one in the repository (default:
-    `progress`); `engine_run` runs the engine (`pumpsite serve` keeps one warm). Only
+    `progress`); `engine_run` runs the engine (`pumpsite serve` keeps one warm, and a `memo` of
+    the files it loaded). Only
     pumpsite's own folders are written (see `pumpsite.outputs`)."""
     root = root.resolve()
     named = site_dir is not None  # a link the user names is followed; ours is not
     site_dir = site_dir.resolve() if site_dir else root / outputs.SITE_DIR
     run = _Run(root, site_dir, strict, cache, workers, url_folder, progress, engine_run)
     progress("Checking measures")
-    inspection = inspect(root, today=today, as_of=as_of, stopwatch=run.clock)
+    inspection = inspect(root, today=today, as_of=as_of, stopwatch=run.clock, memo=memo)
     refused = _refused(inspection, run, named=named)
     if refused is not None:
         return refused

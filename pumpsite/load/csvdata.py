@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pumpsite.load.text import UTF16_BOMS, encoding_problem, nul_problem, split_lines, utf16_problem
 from pumpsite.model import Observation, Series
-from pumpsite.numbers import Number, counted, foreign_digit, parse_number
+from pumpsite.numbers import Number, counted, foreign_digit, parse_number, plain_number
 from pumpsite.periods import EXAMPLE_LABELS, Frequency, Period, detect_frequency, parse_period
 from pumpsite.problems import (
     BAD_PERIOD_CELL,
@@ -57,6 +57,9 @@ CENTURY: dict[Frequency, int] = {
 }
 
 FIELD_SIZE_LIMIT = 1_000_000
+SMALL_FILE = FIELD_SIZE_LIMIT
+"""Files up to this size are read whole (60 monthly rows are about 1 KB, a century of daily
+data under 1 MB); a larger one is streamed, so that its size never decides the memory used."""
 MAX_ROWS = 100_000
 """Rows of data per measure: a century of daily data is 36,525 rows, so this is room for any
 real measure while keeping a build's work and memory per measure bounded."""
@@ -225,12 +228,23 @@ def _missing_column(row: _Row, names: list[str], column: str, path: str, how: st
 # --- measure CSV files ----------------------------------------------------------------------------
 
 
+def small_file(path: str | Path) -> bytes | None:
+    """The bytes of the file at `path` when it has at most SMALL_FILE of them, else None.
+    Raises OSError."""
+    with open(path, "rb") as raw:
+        data = raw.read(SMALL_FILE + 1)
+    return data if len(data) <= SMALL_FILE else None
+
+
 def read_measure_csv(
     path: Path, rel: str, column: str, frequency: Frequency
 ) -> tuple[Series | None, list[Problem]]:
     """A measure's series from its CSV file; None when the file gives no usable table."""
     problems: list[Problem] = []
     try:
+        data = small_file(path)
+        if data is not None:
+            return read_measure_bytes(data, rel, column, frequency)
         with path.open("rb") as raw:
             if raw.read(2) in UTF16_BOMS:
                 return None, [utf16_problem(rel, EXCEL_HINT)]
@@ -243,6 +257,56 @@ def read_measure_csv(
     return series, problems
 
 
+def read_measure_bytes(
+    data: bytes, rel: str, column: str, frequency: Frequency
+) -> tuple[Series | None, list[Problem]]:
+    """A measure's series from the bytes of its CSV file, read exactly as `read_measure_csv`
+    reads the file. Pure."""
+    if data.startswith(UTF16_BOMS):
+        return None, [utf16_problem(rel, EXCEL_HINT)]
+    problems: list[Problem] = []
+    reader = _MeasureReader(rel, column, frequency, problems)
+    lines = _plain_lines(data)
+    if lines is None:
+        return _read_by_csv(data, rel, column, frequency)
+    return reader.read_plain(lines), problems
+
+
+def _read_by_csv(
+    data: bytes, rel: str, column: str, frequency: Frequency
+) -> tuple[Series | None, list[Problem]]:
+    """`read_measure_bytes` through the csv module, which reads any file (the tests compare)."""
+    problems: list[Problem] = []
+    text = io.TextIOWrapper(io.BytesIO(data), "utf-8-sig", errors="surrogateescape", newline="")
+    reader = _MeasureReader(rel, column, frequency, problems)
+    return reader.read(_rows(text, rel, problems)), problems
+
+
+def _plain_lines(data: bytes) -> list[str] | None:
+    """The lines of a file the csv module would read as plain comma-separated cells, one row a
+    line: valid UTF-8 without quotes, NUL bytes or a lone \\r (nearly every file); None for
+    anything else, which the csv module reads."""
+    if len(data) > FIELD_SIZE_LIMIT or b'"' in data or b"\x00" in data:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    return text.split("\n")
+
+
+def _plain_rows(lines: list[str]) -> Iterator[_Row]:
+    """Non-blank rows of plain lines (see `_plain_lines`), as `_rows` gives them."""
+    for number, line in enumerate(lines, 1):
+        cells = line.split(",")
+        if "".join(cells).strip():
+            yield _Row(number, number, cells)
+
+
 class _MeasureReader:
     def __init__(
         self, path: str, column: str, frequency: Frequency, problems: list[Problem]
@@ -250,6 +314,7 @@ class _MeasureReader:
         self.path = path
         self.column = column
         self.frequency = frequency
+        self.century = CENTURY[frequency]  # periods further apart than this are reported
         self.problems = problems
         self.seen: dict[int, int] = {}  # period ordinal -> line
         self.latest: tuple[Period, int] | None = None
@@ -260,7 +325,45 @@ class _MeasureReader:
         self.problems.append(Problem(self.path, line, code, message))
 
     def read(self, rows: Iterator[_Row]) -> Series | None:
-        first = next(rows, None)
+        header = self.start(next(rows, None))
+        if header is None:
+            return None
+        observations = []
+        for count, row in enumerate(rows, 1):
+            if count > MAX_ROWS:
+                self.problem(row.line, TOO_MANY_ROWS, _too_many_rows())
+                break
+            if (observation := self.observation(row, header)) is not None:
+                observations.append(observation)
+        return self.series(observations)
+
+    def read_plain(self, lines: list[str]) -> Series | None:
+        """`read` for plain lines (see `_plain_lines`), each line a row: the common row is read
+        here, without a row object or a call; any other goes to `observation`."""
+        first = next(_plain_rows(lines), None)
+        header = self.start(first)
+        if header is None or first is None:
+            return None
+        observations = []
+        count, width, plain = 0, len(header.names), self.plain_observation
+        for number in range(first.line + 1, len(lines) + 1):
+            cells = lines[number - 1].split(",")
+            wide = len(cells) == width
+            if not (wide and cells[header.period].strip()) and not "".join(cells).strip():
+                continue  # a blank row, which the csv module's reader skips
+            count += 1
+            if count > MAX_ROWS:
+                self.problem(number, TOO_MANY_ROWS, _too_many_rows())
+                break
+            observation = plain(number, cells, header) if wide else None
+            if observation is None:
+                observation = self.checked_observation(_Row(number, number, cells), header)
+            if observation is not None:
+                observations.append(observation)
+        return self.series(observations)
+
+    def start(self, first: _Row | None) -> _Header | None:
+        """The header in the first row; None (with the problem) when there is none."""
         if first is None:
             if not self.problems:
                 message = (
@@ -271,18 +374,18 @@ class _MeasureReader:
             return None
         if any(p.code == NOT_TEXT for p in self.problems):
             return None  # the header is not text: a binary file or another encoding
-        header = self.header(first)
-        if header is None:
-            return None
-        observations = []
-        for count, row in enumerate(rows, 1):
-            if count > MAX_ROWS:
-                self.problem(row.line, TOO_MANY_ROWS, _too_many_rows())
-                break
-            if (observation := self.observation(row, header)) is not None:
-                observations.append(observation)
+        return self.header(first)
+
+    def series(self, observations: list[Observation]) -> Series:
         observations.sort(key=lambda o: o.period.ordinal)
         return Series(self.path, self.column, tuple(observations))
+
+    def observation(self, row: _Row, header: _Header) -> Observation | None:
+        if len(row.cells) == len(header.names) and row.end == row.line:
+            plain = self.plain_observation(row.line, row.cells, header)
+            if plain is not None:
+                return plain
+        return self.checked_observation(row, header)
 
     def header(self, row: _Row) -> _Header | None:
         names = _check_header(row, self.path, self.problems)
@@ -304,7 +407,28 @@ class _MeasureReader:
             return None
         return _Header(names, period, value, _find(names, "note"))
 
-    def observation(self, row: _Row, header: _Header) -> Observation | None:
+    def plain_observation(self, line: int, cells: list[str], header: _Header) -> Observation | None:
+        """The row's observation when it is the common case: a remembered period label, an empty
+        or plainly written value, a period not seen before. None for anything else, which
+        `checked_observation` reads (and words the problem of) from the start."""
+        period_text = cells[header.period].strip()
+        if len(period_text) > LONGEST_LABEL:
+            return None
+        period = _remembered_period(period_text, self.frequency)
+        value_text = cells[header.value].strip()
+        value = plain_number(value_text) if value_text else None
+        if period is None or (value is None and value_text) or period.ordinal in self.seen:
+            return None
+        latest = self.latest
+        if latest is not None and not 0 < period.ordinal - latest[0].ordinal <= self.century:
+            self.in_order(line, period)  # not a duplicate: reports only an order or a jump
+        else:  # what `in_order` does for the next period in order
+            self.seen[period.ordinal] = line
+            self.latest = (period, line)
+        note = cells[header.note].strip() if header.note is not None else ""
+        return Observation(period, value, note, line)
+
+    def checked_observation(self, row: _Row, header: _Header) -> Observation | None:
         if row.end > row.line and any(_NEWLINE.search(cell) for cell in row.cells[:2]):
             message = (
                 f'A quote (") on this line is not closed until line {row.end}: expected one row '

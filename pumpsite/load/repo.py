@@ -7,24 +7,28 @@ was found and what to do, so that one `pumpsite check` shows everything wrong in
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import posixpath
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path, PureWindowsPath
-from typing import Any, get_args
+from typing import Any
 
 from pumpsite.git import GitError, run_git
-from pumpsite.load import frontmatter, yaml_values
+from pumpsite.load import yaml_values
 from pumpsite.load.csvdata import (
+    read_measure_bytes,
     read_measure_csv,
     read_series_bytes,
     read_series_file,
     read_series_text,
+    small_file,
 )
+from pumpsite.load.document import ParsedFile, parse_file
 from pumpsite.load.glossary import BUILTIN_GLOSSARY
+from pumpsite.load.memo import LoadMemo, digest
 from pumpsite.load.text import decode_text
 from pumpsite.load.validation import Validator, describe, trap_message
 from pumpsite.load.yaml_values import YamlData
@@ -38,7 +42,7 @@ from pumpsite.model import (
     default_data_path,
 )
 from pumpsite.numbers import listed
-from pumpsite.periods import FREQUENCIES, Frequency
+from pumpsite.periods import Frequency
 from pumpsite.problems import (
     BAD_DEFINITION,
     BAD_ID,
@@ -46,7 +50,6 @@ from pumpsite.problems import (
     BAD_SETTINGS,
     DATA_OUTSIDE,
     DUPLICATE_ID,
-    FRONTMATTER,
     GLOSSARY_NOT_MAPPING,
     GLOSSARY_OUTSIDE,
     LONG_DEFINITION,
@@ -56,8 +59,6 @@ from pumpsite.problems import (
     NO_MEASURES,
     RESERVED_ID,
     TOO_MANY_TERMS,
-    UNCONFIRMED_BETTER,
-    UNKNOWN_KIND,
     UNREADABLE,
     YAML_TRAP,
     Problem,
@@ -67,7 +68,6 @@ from pumpsite.problems import (
 )
 from pumpsite.render.paths import RESERVED_IDS
 from pumpsite.schema import ActionMeta, GoalMeta, MeasureMeta, SiteSettings
-from pumpsite.vocabulary import Better
 
 __all__ = [
     "load_repo",
@@ -86,9 +86,11 @@ MAX_DEFINITION_LENGTH = 1_000
 few sentences): every page carries the definitions of the terms it mentions as tooltips."""
 
 
-def load_repo(root: Path) -> tuple[Repo, list[Problem]]:
-    """The repository at `root` and every problem found in its files, sorted."""
-    loader = _Loader(root)
+def load_repo(root: Path, memo: LoadMemo | None = None) -> tuple[Repo, list[Problem]]:
+    """The repository at `root` and every problem found in its files, sorted. With a `memo`
+    (`pumpsite serve`), a file whose bytes did not change since the memo's last load is not
+    parsed again."""
+    loader = _Loader(root, memo)
     site_config, settings, settings_doc = loader.settings()
     glossary = loader.glossary(settings, settings_doc)
     templates = loader.templates()
@@ -106,6 +108,11 @@ def load_repo(root: Path) -> tuple[Repo, list[Problem]]:
         actions={d.id: d for d in documents if isinstance(d, Action)},
     )
     return repo, sort_problems(loader.problems)
+
+
+def _kept(read: tuple[Series | None, list[Problem]]) -> tuple[Series | None, Sequence[Problem]]:
+    """A CSV file's reading as the memo keeps it: nothing in it can change afterwards."""
+    return read[0], tuple(read[1])
 
 
 # --- the loader -----------------------------------------------------------------------------------
@@ -138,30 +145,11 @@ def _reserved_message(file_id: str) -> str:
     )
 
 
-def _reference(rel: str, doc: YamlData) -> GoalReference | None:
-    """The goal a file names (`goal:` or `parent:`), kept for when the file cannot be loaded."""
-    data = doc.value if isinstance(doc.value, dict) else {}
-    kind = data.get("kind", "measure")
-    if kind not in ("goal", "measure", "action"):
-        return None
-    key = "parent" if kind == "goal" else "goal"
-    goal = data.get(key)
-    if not isinstance(goal, str):
-        return None
-    return GoalReference(rel, doc.line((key,)), kind, goal)
-
-
-def _goals_named(data: dict[str, Any], reference: GoalReference | None) -> frozenset[str] | None:
-    """The goal ids a goal, measure or action file names; None when unknown (a goal without a
-    parent names none)."""
-    if reference is not None:
-        return frozenset({reference.goal})
-    return frozenset() if data.get("kind") == "goal" and data.get("parent") is None else None
-
-
 class _Loader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, memo: LoadMemo | None = None) -> None:
         self.root = root
+        self.base = str(root)
+        self.memo = memo
         self.links: set[str] = set()  # symbolic links reported
         self.links_seen: dict[str, bool] = {}  # path -> whether it is a symbolic link
         self.problems: list[Problem] = []
@@ -169,6 +157,10 @@ class _Loader:
         self.broken: dict[str, frozenset[str] | None] = {}  # see Repo.broken
         self.references: dict[str, GoalReference | None] = {}  # path -> the goal it names
         self.broken_references: list[GoalReference] = []
+
+    def at(self, rel: str) -> str:
+        """The path of `rel` (a string: thousands of files, and pathlib's joins add up)."""
+        return os.path.join(self.base, rel)
 
     def problem(self, path: str, line: int | None, code: str, message: str) -> None:
         self.problems.append(Problem(path, line, code, message))
@@ -188,7 +180,7 @@ class _Loader:
         """Whether `rel` is a symbolic link, asked once per path (every file in a folder asks
         about the folder)."""
         if rel not in self.links_seen:
-            self.links_seen[rel] = os.path.islink(self.root / rel)  # False on any OSError
+            self.links_seen[rel] = os.path.islink(self.at(rel))  # False on any OSError
         return self.links_seen[rel]
 
     def link_found(self, link: str) -> None:
@@ -251,14 +243,20 @@ class _Loader:
         prefixes = ("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
         return next((prefix for prefix in prefixes if prefix in self.ignored), None)
 
-    def read_text(self, rel: str, hint: str = "") -> str | None:
+    def read_bytes(self, rel: str) -> bytes | None:
         if self.linked(rel):
             return None
         try:
-            data = (self.root / rel).read_bytes()
+            with open(self.at(rel), "rb") as file:
+                return file.read()
         except OSError as error:
             message = f"The file cannot be read: {error.strerror}."
             self.problem(rel, None, UNREADABLE, message)
+            return None
+
+    def read_text(self, rel: str, hint: str = "") -> str | None:
+        data = self.read_bytes(rel)
+        if data is None:
             return None
         text, problems = decode_text(data, rel, hint)
         self.problems += problems
@@ -475,90 +473,41 @@ class _Loader:
     def document(self, rel: str, with_data: bool = True) -> Goal | Measure | Action | None:
         """The goal or measure in a file; without its data when its id is invalid or shared (the
         default data path follows the id, which will change when the file is renamed)."""
-        text = self.read_text(rel)
-        if text is None:
+        data = self.read_bytes(rel)
+        if data is None:
             return None
-        split, problems = frontmatter.split_frontmatter(text, rel)
-        self.problems += problems
-        if split is None:
+        if self.memo is None:
+            parsed = parse_file(rel, data)
+        else:
+            parsed = self.memo.recall(("file", rel), digest(data), lambda: parse_file(rel, data))
+        self.problems += parsed.problems
+        if parsed.doc is None:
             return None
-        doc, problems = yaml_values.parse_yaml(split.yaml, rel, split.yaml_line, root_line=1)
-        self.problems += problems
-        if doc is None:
-            return None
-        if not isinstance(doc.value, dict):
-            shape = "empty" if doc.value is None else f"{describe(doc.value)}, not a mapping"
-            message = f"The frontmatter is {shape}: expected keys like 'title: ...', one per line."
-            self.problem(rel, 1, FRONTMATTER, message)
-            return None
-        self.references[rel] = _reference(rel, doc)
-        self.refs[rel] = _goals_named(doc.value, self.references[rel])
-        return self.typed_document(rel, doc, doc.value, split.body, with_data)
+        self.references[rel] = parsed.reference
+        self.refs[rel] = parsed.named
+        return self.typed_document(rel, parsed, with_data)
 
     def typed_document(
-        self, rel: str, doc: YamlData, data: dict[str, Any], body: str, with_data: bool
+        self, rel: str, parsed: ParsedFile, with_data: bool
     ) -> Goal | Measure | Action | None:
         file_id = posixpath.basename(rel).removesuffix(".md")
-        kind = data.get("kind", "measure")
-        frequency = data.get("frequency")
-        context = {"frequency": frequency if frequency in FREQUENCIES else None}
-        validator = Validator(doc, rel)
-        lines = {at: line for at, line in doc.lines.items() if at}
-        if kind == "goal":
-            goal = validator.validate(GoalMeta, context)
-            self.problems += validator.problems
-            return Goal(file_id, rel, goal, body, lines) if goal else None
-        if kind == "action":
-            action = validator.validate(ActionMeta, context)
-            self.problems += validator.problems
-            return Action(file_id, rel, action, body, lines) if action else None
-        if kind != "measure":
-            got = f"'{short(kind)}'" if isinstance(kind, str) else describe(kind)
-            hint = did_you_mean(kind, ["goal", "measure", "action"])
-            message = f"Unknown kind {got}: expected goal, action or measure (the default).{hint}"
-            self.problem(rel, doc.line(("kind",)), UNKNOWN_KIND, message)
-            return None
-        validator.doc = self.confirmed_better(rel, doc)
-        measure = validator.validate(MeasureMeta, context)
-        self.problems += validator.problems
-        if measure is not None and not with_data:
-            return Measure(file_id, rel, measure, body, default_data_path(file_id), None, lines)
-        if measure is not None:
+        meta, doc = parsed.meta, parsed.doc
+        assert doc is not None, "only files whose frontmatter is a mapping are typed"
+        if isinstance(meta, GoalMeta):
+            return Goal(file_id, rel, meta, parsed.body, parsed.lines)
+        if isinstance(meta, ActionMeta):
+            return Action(file_id, rel, meta, parsed.body, parsed.lines)
+        if isinstance(meta, MeasureMeta) and not with_data:
+            data_path = default_data_path(file_id)
+            return Measure(file_id, rel, meta, parsed.body, data_path, None, parsed.lines)
+        if isinstance(meta, MeasureMeta):
             data_path, series = self.series(
-                rel, file_id, doc, measure.data, measure.column, measure.frequency
+                rel, file_id, doc, meta.data, meta.column, meta.frequency
             )
-            return Measure(file_id, rel, measure, body, data_path, series, lines)
-        if with_data and frequency in FREQUENCIES:  # check the data anyway, with raw settings
-            ref, column = data.get("data"), data.get("column")
-            self.series(
-                rel,
-                file_id,
-                doc,
-                ref if isinstance(ref, str) and ref else None,
-                column if isinstance(column, str) and column else "value",
-                frequency,
-            )
+            return Measure(file_id, rel, meta, parsed.body, data_path, series, parsed.lines)
+        if with_data and (raw := parsed.raw_data):  # check the data anyway, with raw settings
+            self.series(rel, file_id, doc, raw.ref, raw.column, raw.frequency)
         return None
-
-    def confirmed_better(self, rel: str, doc: YamlData) -> YamlData:
-        """`better: up?` (what `pumpsite new measure` writes when nobody said which direction is
-        good) reads as `up`, with a warning until someone confirms it."""
-        data = doc.value if isinstance(doc.value, dict) else {}
-        better = data.get("better")
-        guess = better.removesuffix("?") if isinstance(better, str) and better[-1:] == "?" else None
-        if guess not in get_args(Better):
-            return doc
-        self.problems.append(
-            Problem(
-                rel,
-                doc.line(("better",)),
-                UNCONFIRMED_BETTER,
-                f"'better: {better}' is a guess to confirm: which direction is good for this "
-                "measure? A wrong one inverts every colour. Write better: up, better: down or "
-                f"better: neutral; until then it reads as {guess}.",
-            )
-        )
-        return dataclasses.replace(doc, value={**data, "better": guess})
 
     # --- data
 
@@ -579,7 +528,7 @@ class _Loader:
             return data_path, None
         if self.linked(data_path):
             return data_path, None
-        path = self.root / data_path
+        path = self.at(data_path)
         if not os.path.exists(path):  # False for a name too long for the file system, too
             message = self.missing_data(data_path, column)
             if ("source",) in doc.lines:
@@ -589,11 +538,31 @@ class _Loader:
                 )
             self.problem(rel, line, NO_DATA_FILE, message)
             return data_path, None
-        series, problems = read_measure_csv(path, data_path, column, frequency)
+        series, problems = self.table(path, data_path, column, frequency)
         self.problems += problems
         if any(p.is_error for p in problems):
             return data_path, None  # nothing downstream computes on part of the data
         return data_path, series
+
+    def table(
+        self, path: str, rel: str, column: str, frequency: Frequency
+    ) -> tuple[Series | None, Sequence[Problem]]:
+        """A CSV file's series and problems; from the memo when its bytes are unchanged."""
+        try:
+            data = small_file(path)
+        except OSError as error:
+            message = f"The file cannot be read: {error.strerror}."
+            return None, [Problem(rel, None, UNREADABLE, message)]
+        if data is None:  # a large file is streamed, and not kept
+            return read_measure_csv(Path(path), rel, column, frequency)
+        if self.memo is None:
+            return read_measure_bytes(data, rel, column, frequency)
+        read = self.memo.recall(
+            ("table", rel, column, frequency),
+            digest(data),
+            lambda: _kept(read_measure_bytes(data, rel, column, frequency)),
+        )
+        return read
 
     def missing_data(self, data_path: str, column: str) -> str:
         candidates: set[str] = set()

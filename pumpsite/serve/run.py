@@ -26,6 +26,7 @@ from pumpsite.build.engine_partial import WarmEngine
 from pumpsite.build.run import BuildResult, build
 from pumpsite.build.scratch import scratch_folder
 from pumpsite.errors import PumpsiteError
+from pumpsite.load.memo import LoadMemo
 from pumpsite.numbers import counted
 from pumpsite.problems import Problem, printable
 from pumpsite.serve.livereload import LiveSite, PreviewServer
@@ -94,6 +95,7 @@ class Preview:
         self.good: list[Path] = []
         self.builds = 0
         self.engine = WarmEngine()
+        self.memo = LoadMemo()  # parsed files and analyses, for the files a save left alone
 
     def rebuild(self, changed: list[str]) -> Outcome:
         self.builds += 1
@@ -109,6 +111,7 @@ class Preview:
                 as_of=self.as_of,
                 waiting=self.say,
                 engine_run=self.engine,
+                memo=self.memo,
             )
         except Exception as error:  # a bug in pumpsite must not take the preview down with it
             traceback.print_exc()

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from pumpsite.load import csvdata
 from pumpsite.load.csvdata import (
     read_measure_csv,
     read_series_file,
     read_series_text,
 )
+from pumpsite.load.text import UTF16_BOMS
 from pumpsite.model import Observation, Series
 from pumpsite.periods import Frequency, Period
 from pumpsite.problems import Problem, Severity
@@ -587,3 +589,72 @@ def test_series_file_binary(tmp_path: Path) -> None:
             )
         ],
     )
+
+
+# --- plain files, read without the csv module -----------------------------------------------------
+
+CORPUS = Path(__file__).parents[1] / "corpus"
+PLAIN_OR_NOT = [
+    b"period,value\n2025-01,1\n2025-02,2\n",
+    b"period,value\r\n2025-01,1\r\n2025-02,2",
+    b"\xef\xbb\xbfperiod,value,note\n2025-01,1,a\n\n , ,\n2025-03,,c\n2025-02,2",
+    b"period,value\n2025-01,1\r2025-02,2\n",  # a lone CR ends a line for the csv module
+    b'period,value\n2025-01,"1"\n2025-02,"2\n3"\n',
+    b"period,value\n2025-01,1\x00\n",
+    b"period,value\n2025-01,1\xff\n",
+    b"period;value\n2025-01;1\n",
+    b"period,value\n2025-01,1,9\n2025-02\n2025-02,x\n2025-02,0\n1925-02,-0\n2025-02,2\n",
+    b"period,value,note\n2025-01,1e3\n2025-02,1e400,\n2025-03,12,5,\n 2025-04 ,  7 ,  n  \n",
+    b"",
+    b"\n\n",
+]
+
+
+def _corpus_csv_files() -> list[bytes]:
+    return [path.read_bytes() for path in sorted(CORPUS.glob("*/data/*.csv")) if path.is_file()]
+
+
+@pytest.mark.parametrize("frequency", ["monthly", "daily", "yearly"])
+def test_plain_files_read_as_the_csv_module_reads_them(frequency: Frequency) -> None:
+    """The fast path (split lines and commas) gives the very series and problems the csv
+    module's reader does, on hand-made edge cases and on every CSV file of the bad corpus."""
+    files = [*PLAIN_OR_NOT, *_corpus_csv_files()]
+    assert len(files) > 40
+    plain = 0
+    for data in files:
+        if data.startswith(UTF16_BOMS):
+            continue  # refused before either reader
+        expected = csvdata._read_by_csv(data, CSV, "value", frequency)
+        assert csvdata.read_measure_bytes(data, CSV, "value", frequency) == expected, data[:80]
+        plain += csvdata._plain_lines(data) is not None
+    assert plain > len(files) // 2  # the fast path is taken, not only its fallback
+
+
+def test_which_files_are_plain() -> None:
+    assert csvdata._plain_lines(b"period,value\r\n2025-01,1\r\n") == [
+        "period,value",
+        "2025-01,1",
+        "",
+    ]
+    for data in (b'a,"b"\n', b"a\rb\n", b"a\x00\n", b"a\xff\n", b"a\n" * 600_000):
+        assert csvdata._plain_lines(data) is None, data[:20]
+
+
+def test_a_large_file_is_streamed_and_read_the_same(tmp_path: Path) -> None:
+    rows = "".join(f"{date(1800, 1, 1) + timedelta(days=n)},{n % 97}.5\n" for n in range(70_000))
+    content = ("period,value\n" + rows + "bad,row\n").encode()
+    assert len(content) > csvdata.SMALL_FILE
+    streamed = read(tmp_path, content, frequency="daily")
+    assert streamed == csvdata._read_by_csv(content, CSV, "value", "daily")
+    assert streamed[0] is not None and len(streamed[0].observations) == 70_000
+    assert [p.line for p in streamed[1]] == [70_002, 70_002]  # its period and its value
+
+
+def test_the_row_limit_counts_the_same_rows_on_both_paths() -> None:
+    rows = [f"{1000 + n % 9000},{n % 10}\n" for n in range(csvdata.MAX_ROWS + 5)]
+    rows[7] = ",\n \n"  # blank rows are not counted
+    data = ("period,value\n" + "".join(rows)).encode()
+    assert csvdata._plain_lines(data) is not None
+    read = csvdata.read_measure_bytes(data, CSV, "value", "yearly")
+    assert read == csvdata._read_by_csv(data, CSV, "value", "yearly")
+    assert [p.line for p in read[1] if p.code == "PS332"] == [csvdata.MAX_ROWS + 4]

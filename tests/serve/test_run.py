@@ -117,6 +117,20 @@ def test_a_bug_in_pumpsite_is_shown_like_a_problem_and_the_last_good_pages_stay(
     assert "ZeroDivisionError" in site.snapshot.banner and "report this bug" in site.snapshot.banner
 
 
+@pytest.mark.slow
+def test_a_rebuild_analyses_again_only_the_measure_whose_csv_changed(
+    example: Path, tmp_path: Path
+) -> None:
+    preview = Preview(example, tmp_path / "out", LiveSite(""), today=lambda: TODAY, as_of=None)
+    first = preview.rebuild([])
+    set_last_value(example, "9.9")
+    second = preview.rebuild([CHURN_CSV])
+    assert first.ok and second.ok and first.result and second.result
+    before, after = first.result.inspection.analyses, second.result.inspection.analyses
+    assert after == inspect(example, today=TODAY).analyses  # what a fresh load gives
+    assert {k for k in after if after[k] is not before[k]} == {"customer-churn"}
+
+
 # --- the server ----------------------------------------------------------------------------------
 
 

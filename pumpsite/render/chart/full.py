@@ -166,17 +166,37 @@ def height_of(f: Frame, value: float) -> float:
     return f.bottom - f.y(value)
 
 
-def note(f: Frame, x: float, y: float, words: str, font: float, **how: object) -> str:
-    """Text at data point (x, y) of the panel `f`, shifted by `dx`,
-    `dy` points (up is positive) and aligned by `ha` and `va`; drawn in the text colour at 0.8
-    unless `fill` and `opacity` say otherwise."""
-    dx, dy = float(str(how.get("dx", 0))), float(str(how.get("dy", 0)))
-    anchor = {"left": "start", "right": "end", "center": "middle"}[str(how.get("ha", "left"))]
-    at = baseline(f.y(y) - dy, font, str(how.get("va", "center")))
-    fill = str(how.get("fill", "currentColor"))
-    opacity = how.get("opacity", 0.8 if fill == "currentColor" else None)
-    face = str(how.get("face", ""))
-    return label(f.x(x) + dx, at, words, font, anchor, fill, opacity, face)  # type: ignore[arg-type]
+@dataclass(frozen=True, slots=True)
+class Ink:
+    """How a note is painted: its colour, opacity and face ("bold", "italic" or "")."""
+
+    fill: str = "currentColor"
+    opacity: float | None = 0.8
+    face: str = ""
+
+
+TARGET_INK = Ink(TARGET_COLOUR, None)
+TRIAL_INK = Ink(opacity=0.7, face="italic")
+ANCHORS = {"left": "start", "right": "end", "center": "middle"}
+
+
+def note(
+    f: Frame,
+    x: float,
+    y: float,
+    words: str,
+    font: float,
+    *,
+    dx: float = 0.0,
+    dy: float = 0.0,
+    ha: str = "left",
+    va: str = "center",
+    ink: Ink = Ink(),
+) -> str:
+    """Text at data point (x, y) of the panel `f`, shifted by `dx`, `dy` points (up is
+    positive) and aligned by `ha` and `va`, as matplotlib's annotations are."""
+    at = baseline(f.y(y) - dy, font, va)
+    return label(f.x(x) + dx, at, words, font, ANCHORS[ha], ink.fill, ink.opacity, ink.face)
 
 
 # --- the X panel -------------------------------------------------------------------------------
@@ -237,7 +257,7 @@ def phase_notes(chart: ChartPlan, f: Frame, prefix: str, k: int, number: int | N
             dx=x,
             dy=-2,
             va="top",
-            face="bold",
+            ink=Ink(face="bold"),
         )
         out.append(f'<g id="{prefix}phase-number-{k}">\n{words}\n</g>')
         x += (len(str(number)) + 1) * CHAR_WIDTH * font
@@ -257,7 +277,7 @@ def phase_notes(chart: ChartPlan, f: Frame, prefix: str, k: int, number: int | N
                 dx=x,
                 dy=-2,
                 va="top",
-                face="italic",
+                ink=Ink(face="italic"),
             )
             out.append(titled(f"{prefix}phase-note-{k}", full_text, words))
     return out
@@ -314,9 +334,7 @@ def trial_note(chart: ChartPlan, f: Frame, phase: Phase, x: tuple[float, float])
     lines = [*inside, (top, "bottom"), (bottom, "top")]
     spots = [(end, y, side) for end in x for y, side in lines]
     font = chart.layout.font - 0.5
-    return free_text(
-        chart, f, "trial limits", spots, font, needed=False, avoid=near, face="italic", opacity=0.7
-    )
+    return free_text(chart, f, "trial limits", spots, font, needed=False, avoid=near, ink=TRIAL_INK)
 
 
 Spot = tuple[float, float, str]
@@ -332,7 +350,7 @@ def free_text(
     font: float,
     needed: bool = True,
     avoid: Sequence[float] = (),
-    **style: object,
+    ink: Ink = Ink(),
 ) -> list[str]:
     """`words` at the first of `spots` where they cover no value and no line at the heights
     `avoid`, inside the line from its end: left-aligned at a left end, right-aligned at a right
@@ -351,7 +369,7 @@ def free_text(
     x, y, va = chosen
     ha = "left" if x == leftmost else "right"
     dx, dy = (3 if ha == "left" else -3), (2 if va == "bottom" else -2)
-    return [note(f, x, y, words, font, dx=dx, dy=dy, ha=ha, va=va, **style)]
+    return [note(f, x, y, words, font, dx=dx, dy=dy, ha=ha, va=va, ink=ink)]
 
 
 def text_box(
@@ -402,7 +420,7 @@ def targets(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
         )
         if target.span.end < chart.n:
             spots = [(end, target.value, va) for end in x for va in ("bottom", "top")]
-            out += free_text(chart, f, target.label, spots, chart.layout.font, fill=TARGET_COLOUR)
+            out += free_text(chart, f, target.label, spots, chart.layout.font, ink=TARGET_INK)
     return out
 
 
