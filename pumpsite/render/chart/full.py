@@ -31,6 +31,7 @@ from pumpsite.render.chart.guides import (
     TRIAL_LIMIT_LINE,
     LegendItem,
     fitting_ticks,
+    ink,
     legend_rows,
     tick_label,
 )
@@ -560,12 +561,11 @@ def mr_lines(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
             continue
         x = (chart.left(phase.start), chart.right(phase.end, onward=True))
         spread = "Median" if lim.dispersion == "median" else "Average"
-        ink = (0, 0, 0, 0.6)
         for name, value, what, dashes in (
             ("avg", lim.average_mr, f"{spread} moving range", None),
             ("url", lim.url, "Upper range limit", LIMIT_LINE["ls"]),
         ):
-            line = path(hline(f, x, value), stroke(ink, 0.9, dashes))
+            line = path(hline(f, x, value), stroke(ink(0.6), 0.9, dashes))
             out.append(titled(f"{prefix}mr-{name}-{k}", f"{what} {chart.limit(value)}", line))
     return out
 
