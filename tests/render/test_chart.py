@@ -17,6 +17,7 @@ import pytest
 
 from pumpsite.analysis.measure import MeasureAnalysis, analyse_measure
 from pumpsite.analysis.reading import level_decimals, with_unit
+from pumpsite.build.chart_cache import chart_shaped
 from pumpsite.model import Measure, Observation, Series
 from pumpsite.numbers import fmt
 from pumpsite.periods import Frequency, parse_label, parse_period
@@ -500,8 +501,9 @@ def test_limits_are_shown_to_the_precision_of_the_spread_with_their_unit() -> No
 # --- escaping ----------------------------------------------------------------------------------
 
 
-def test_hostile_text_is_escaped_everywhere() -> None:
-    measure = make_measure(
+def hostile_measure() -> Measure:
+    """Hostile text in every field a chart shows: title, unit, event, phase, exclusion."""
+    return make_measure(
         [1, 2, 3, 2, 1, 2, 3, 30, 2, 1, 2, 1, 2, 3],
         title=HOSTILE,
         unit=HOSTILE,
@@ -512,8 +514,13 @@ def test_hostile_text_is_escaped_everywhere() -> None:
             "exclude": [{"period": "2024-02", "reason": HOSTILE}],
         },
     )
+
+
+def test_hostile_text_is_escaped_everywhere() -> None:
+    measure = hostile_measure()
     svg = render(measure, description=HOSTILE)
     assert "<script" not in svg and "<img" not in svg
+    assert chart_shaped(svg), "what the chart cache would accept"
     assert "&lt;script&gt;" in svg
     root = parse(svg)
     tags = {e.tag.rpartition("}")[2] for e in root.iter()}

@@ -15,6 +15,7 @@ from tests.render.test_chart import (
     STEADY,
     full_measure,
     group,
+    hostile_measure,
     make_measure,
     parse,
     points_of,
@@ -83,17 +84,7 @@ def test_signals_are_shaped_by_rule_and_a_concern_is_open() -> None:
 
 
 def test_hostile_text_is_escaped_and_the_chart_passes_the_caches_shape_check() -> None:
-    measure = make_measure(
-        [1, 2, 3, 2, 1, 2, 3, 30, 2, 1, 2, 1, 2, 3],
-        title=HOSTILE,
-        unit=HOSTILE,
-        events=[{"date": "2024-03", "text": HOSTILE}],
-        roles=[{"from": "2024-Q2", "role": "improve", "target": 2.5}],
-        limits={
-            "phases": [{"from": "2024-08", "reason": HOSTILE}],
-            "exclude": [{"period": "2024-02", "reason": HOSTILE}],
-        },
-    )
+    measure = hostile_measure()
     svg = render(measure, "small", description=HOSTILE)
     assert "<script" not in svg and "<img" not in svg and "&lt;script&gt;" in svg
     assert chart_shaped(svg)

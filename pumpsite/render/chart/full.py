@@ -40,6 +40,7 @@ from pumpsite.render.chart.marks import (
     Frame,
     baseline,
     defined,
+    hline,
     label,
     num,
     path,
@@ -203,18 +204,25 @@ def note(
 # --- the X panel -------------------------------------------------------------------------------
 
 
-def key_results(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
-    """Shade the periods where the measure is a key result, and say so above the panel."""
+def key_result_shades(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
+    """Shade the periods where the measure is a key result."""
     out = []
-    font = chart.layout.font
-    for k, (span, role) in enumerate(chart.key_results):
-        x0, x1 = chart.left(span.start), chart.right(span.end, onward=True)
-        left, right = f.x(x0), f.x(x1)
+    for k, (span, _) in enumerate(chart.key_results):
+        left, right = f.x(chart.left(span.start)), f.x(chart.right(span.end, onward=True))
         rect = (
             f'<rect x="{num(left)}" y="{num(f.top)}" width="{num(right - left)}" '
             f'height="{num(f.bottom - f.top)}" style="fill: currentColor; fill-opacity: 0.06"/>'
         )
         out.append(f'<g id="{prefix}key-result-{k}">\n{rect}\n</g>')
+    return out
+
+
+def key_result_labels(chart: ChartPlan, f: Frame) -> list[str]:
+    """Say above the panel where the measure becomes a key result."""
+    out = []
+    font = chart.layout.font
+    for span, role in chart.key_results:
+        x0 = chart.left(span.start)
         words = f"Key result from {role.start.label}"
         room = (chart.x_end - x0) * chart.step
         at_end = room < len(words) * CHAR_WIDTH * font
@@ -224,23 +232,26 @@ def key_results(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
 
 
 def phases(chart: ChartPlan, f: Frame, prefix: str, name: str) -> list[str]:
-    """A thin line where each new phase starts; on the X panel its note number (the reason is
-    given below the chart), and a note where a phase has no limits."""
+    """A thin line where each new phase starts, titled with its note."""
     out = []
-    for k, phase in enumerate(chart.phases):
+    for k, phase in enumerate(chart.phases[1:], start=1):
         number = chart.phase_number(k)
-        if k > 0:
-            head = f"{number}. " if number else ""
-            reason = one_line(phase.reason or "")
-            title = f"{head}New phase from {chart.period(phase.start)}: {reason}"
-            x = num(f.x(phase.start - 0.5))
-            style = "fill: none; stroke: currentColor; stroke-opacity: 0.45; stroke-width: 0.7"
-            line = path(
-                f"M {x} {num(f.bottom)} L {x} {num(f.top)}", f"{style}; stroke-linecap: round"
-            )
-            out.append(titled(f"{prefix}{name}-phase-{k}", title, line))
-        if name == "x":
-            out += phase_notes(chart, f, prefix, k, number)
+        head = f"{number}. " if number else ""
+        reason = one_line(phase.reason or "")
+        title = f"{head}New phase from {chart.period(phase.start)}: {reason}"
+        x = num(f.x(phase.start - 0.5))
+        style = "fill: none; stroke: currentColor; stroke-opacity: 0.45; stroke-width: 0.7"
+        line = path(f"M {x} {num(f.bottom)} L {x} {num(f.top)}", f"{style}; stroke-linecap: round")
+        out.append(titled(f"{prefix}{name}-phase-{k}", title, line))
+    return out
+
+
+def phase_labels(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
+    """At the top of each phase its note number (the reason is given below the chart), and a
+    note where a phase has no limits."""
+    out = []
+    for k in range(len(chart.phases)):
+        out += phase_notes(chart, f, prefix, k, chart.phase_number(k))
     return out
 
 
@@ -313,13 +324,17 @@ def limits(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
         ):
             line = path(hline(f, x, value), style)
             out.append(titled(f"{prefix}x-{name}-{k}", f"{title} {since}", line))
-        if lim.trial:
-            out += trial_note(chart, f, phase, x)
     return out
 
 
-def hline(f: Frame, x: tuple[float, float], y: float) -> str:
-    return f"M {num(f.x(x[0]))} {num(f.y(y))} L {num(f.x(x[1]))} {num(f.y(y))}"
+def trial_notes(chart: ChartPlan, f: Frame) -> list[str]:
+    """'trial limits' beside the lines of each phase whose limits are trial limits."""
+    out = []
+    for phase in chart.phases:
+        if phase.limits is not None and phase.limits.trial:
+            x = (chart.left(phase.start), chart.right(phase.end, onward=True))
+            out += trial_note(chart, f, phase, x)
+    return out
 
 
 def trial_note(chart: ChartPlan, f: Frame, phase: Phase, x: tuple[float, float]) -> list[str]:
@@ -407,19 +422,21 @@ def covers_data(chart: ChartPlan, f: Frame, box: tuple[float, float, float, floa
 
 
 def targets(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
-    """Each target over its role's span (one still in force runs on towards its deadline); a
-    target that ended before the latest value is labelled beside its line, off the data."""
+    """Each target over its role's span (one still in force runs on towards its deadline)."""
     out = []
     for k, target in enumerate(chart.targets):
         x = (chart.left(target.span.start), chart.right(target.span.end, onward=True))
-        out.append(
-            titled(
-                f"{prefix}target-{k}",
-                target.label,
-                path(hline(f, x, target.value), line_style(TARGET_LINE)),
-            )
-        )
+        line = path(hline(f, x, target.value), line_style(TARGET_LINE))
+        out.append(titled(f"{prefix}target-{k}", target.label, line))
+    return out
+
+
+def target_labels(chart: ChartPlan, f: Frame) -> list[str]:
+    """A target that ended before the latest value, labelled beside its line, off the data."""
+    out = []
+    for target in chart.targets:
         if target.span.end < chart.n:
+            x = (chart.left(target.span.start), chart.right(target.span.end, onward=True))
             spots = [(end, target.value, va) for end in x for va in ("bottom", "top")]
             out += free_text(chart, f, target.label, spots, chart.layout.font, ink=TARGET_INK)
     return out
@@ -447,7 +464,7 @@ def points(
     plain = [(i, v) for i, v in shown if not flags[i]]
     if not plain:
         return ""
-    dot = f"{prefix}{name}-dot"
+    dot = f"{prefix}dot" if name == "x" else f"{prefix}{name}-dot"
     if name == "mr":
         size, styles = diameter * 0.8, [f"fill: {VALUE_COLOUR}"] * len(plain)
         titles, periods = [mr_title(chart, i, v) for i, v in plain], [""] * len(plain)
@@ -483,6 +500,7 @@ def signals(
     out = []
     for shape in dict.fromkeys(marker_of(flags[i]) for i, _ in flagged):
         group = f"{prefix}{name}-signal-{SHAPE_NAMES[shape]}"
+        mark = f"{prefix}{'' if name == 'x' else name + '-'}{SHAPE_NAMES[shape]}"
         uses = []
         for i, v in flagged:
             if marker_of(flags[i]) != shape:
@@ -494,11 +512,9 @@ def signals(
                 else f"fill: {colour}"
             )
             title = mr_title(chart, i, v) if mr else point_title(chart, i, v)
-            uses.append(use(f, f"{group}-mark", i, v, style, title, chart.period(i)))
+            uses.append(use(f, mark, i, v, style, title, chart.period(i)))
         size = diameter * MARKER_SCALE[shape]
-        out.append(
-            "\n".join([f'<g id="{group}">', defined(f"{group}-mark", shape, size), *uses, "</g>"])
-        )
+        out.append("\n".join([f'<g id="{group}">', defined(mark, shape, size), *uses, "</g>"]))
     return out
 
 
@@ -524,15 +540,19 @@ def bar_style() -> str:
     return stroke(BASELINE_STYLE["color"], BASELINE_STYLE["lw"], "butt")
 
 
-def events(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
-    """A small triangle per period with events, just under the X axis, numbered."""
+def event_marks(chart: ChartPlan, f: Frame, prefix: str, y: float, size: float) -> str:
+    """A small triangle at height `y` per period with events, titled with its notes."""
     if not chart.events:
-        return []
+        return ""
     shape = f"{prefix}event"
-    y = f.bottom + 9
     style = "fill: currentColor; fill-opacity: 0.75"
     uses = [use_at(f.x(mark.index), y, shape, style, mark.title) for mark in chart.events]
-    font = chart.layout.font - 0.5
+    return "\n".join([f'<g id="{prefix}events">', defined(shape, "^", size), *uses, "</g>"])
+
+
+def events(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
+    """The event marks just under the X axis, numbered."""
+    y, font = f.bottom + 9, chart.layout.font - 0.5
     numbers = [
         label(
             f.x(mark.index) + 4.5,
@@ -543,10 +563,7 @@ def events(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
         )
         for mark in chart.events
     ]
-    return [
-        "\n".join([f'<g id="{prefix}events">', defined(shape, "^", 6), *uses, "</g>"]),
-        *numbers,
-    ]
+    return [event_marks(chart, f, prefix, y, 6), *numbers]
 
 
 # --- the mR panel --------------------------------------------------------------------------------
@@ -573,12 +590,18 @@ def mr_lines(chart: ChartPlan, f: Frame, prefix: str) -> list[str]:
 # --- guides --------------------------------------------------------------------------------------
 
 
+def round_ticks(chart: ChartPlan, f: Frame, bins: int) -> list[float]:
+    """At most `bins` + 1 round values (steps of 1, 2, 2.5 or 5 times a power of ten; whole
+    numbers for whole data) within the panel's range, by matplotlib's locator."""
+    whole = chart.decimals == 0
+    locator = MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10], integer=whole)
+    return [float(t) for t in locator.tick_values(f.y_low, f.y_high) if f.y_low <= t <= f.y_high]
+
+
 def y_ticks(chart: ChartPlan, f: Frame, title: str) -> list[str]:
     """Ticks at round values at the left, and the panel's title beside them, turned."""
     font = chart.layout.font
-    whole = chart.decimals == 0
-    locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=whole)
-    values = [float(t) for t in locator.tick_values(f.y_low, f.y_high) if f.y_low <= t <= f.y_high]
+    values = round_ticks(chart, f, 5)
     words = [fmt(v, data_decimals(values)) for v in values]
     marks = " ".join(f"M {num(f.left)} {num(f.y(v))} h -{TICK}" for v in values)
     out = [path(marks, f"fill: none; {AXIS}")] if values else []
@@ -710,12 +733,16 @@ def render_full(measure: Measure, analysis: MeasureAnalysis, *, description: str
         head,
         f'<title id="{prefix}title">{text(measure.title)}</title>',
         f'<desc id="{prefix}desc">{text(chart_description(chart, description))}</desc>',
-        *key_results(chart, g.x, prefix),
+        *key_result_shades(chart, g.x, prefix),
+        *key_result_labels(chart, g.x),
         *phases(chart, g.x, prefix, "x"),
+        *phase_labels(chart, g.x, prefix),
         *y_ticks(chart, g.x, chart.measure.meta.unit),
         *limits(chart, g.x, prefix),
+        *trial_notes(chart, g.x),
         *baselines(chart, g.x, prefix),
         *targets(chart, g.x, prefix),
+        *target_labels(chart, g.x),
         spines(g.x),
         value_line(g.x, chart.values, f"{prefix}x-line", value_style),
         *right_labels(chart, g.x, x_labels(chart)),

@@ -48,11 +48,6 @@ class Frame:
         return self.bottom - share * (self.bottom - self.top)
 
 
-def dashes(pattern: tuple[int, tuple[float, ...]], width: float) -> str:
-    """A matplotlib dash pattern as SVG draws it: scaled by the line's width."""
-    return ",".join(num(length * width) for length in pattern[1])
-
-
 def hline(f: Frame, x: tuple[float, float], y: float) -> str:
     return f"M {num(f.x(x[0]))} {num(f.y(y))} L {num(f.x(x[1]))} {num(f.y(y))}"
 
